@@ -1,0 +1,56 @@
+//! Project automation: `cargo xtask <command>`.
+
+mod import;
+mod overlay;
+mod spec_io;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(about = "threatjammer project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Work with the spec of record under openapi/.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Import an upstream OpenAPI document into openapi/ (strip prose, apply the overlay, canonical order).
+    Import { upstream: PathBuf },
+    /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would write.
+    Check { upstream: PathBuf },
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    let files = import::SpecFiles::in_workspace(&workspace_root());
+    match cli.command {
+        Command::Spec { command } => match command {
+            SpecCommand::Import { upstream } => import::import(&upstream, &files)?,
+            SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {
+                None => println!("openapi/ is current with {}", upstream.display()),
+                Some(diff) => {
+                    eprintln!("openapi/ has drifted from {}:\n{diff}", upstream.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            },
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
