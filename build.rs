@@ -10,7 +10,7 @@
 //! defects that *can* be said in OpenAPI live in `openapi/reconcile.overlay.yaml`.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 use std::path::Path;
 
@@ -64,6 +64,7 @@ fn generate() -> Result<(), String> {
         .with_inner_type(quote!(crate::runtime::Runtime))
         .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_derive("schemars::JsonSchema")
+        .with_derive("PartialEq")
         .with_replacement("Problem", "crate::problem::Problem", std::iter::empty());
     for (from, to) in &body_renames {
         settings.with_patch(from, progenitor_impl::TypePatch::default().with_rename(to));
@@ -72,10 +73,11 @@ fn generate() -> Result<(), String> {
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor: {e}"))?;
 
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
     open_enums(&mut file);
-    let face = face_methods(&file)?;
-    let table = operations_tokens(&operations);
+    let (face, face_names) = face_methods(&file)?;
+    let table = operations_tokens(&operations, &face_names);
 
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("generated.rs");
     // Unformatted on purpose: rustfmt/prettyplease would cost build time and nobody reads this file.
@@ -87,9 +89,15 @@ fn generate() -> Result<(), String> {
 const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
 
 fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
-    doc["paths"].as_object().into_iter().flatten().flat_map(|(path, item)| {
-        METHODS.iter().filter_map(move |m| item.get(*m).map(|op| (*m, path.as_str(), op)))
-    })
+    doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |m| item.get(*m).map(|op| (*m, path.as_str(), op)))
+        })
 }
 
 /// (operation id, METHOD, path template, generated?) for every operation of the spec.
@@ -97,13 +105,19 @@ fn operation_table(doc: &Value) -> Vec<(String, String, String, bool)> {
     operations_of(doc)
         .map(|(method, path, op)| {
             let id = op["operationId"].as_str().unwrap_or_default().to_string();
-            (id, method.to_uppercase(), path.to_string(), !is_multipart(op))
+            (
+                id,
+                method.to_uppercase(),
+                path.to_string(),
+                !is_multipart(op),
+            )
         })
         .collect()
 }
 
 fn is_multipart(op: &Value) -> bool {
-    op.pointer("/requestBody/content/multipart~1form-data").is_some()
+    op.pointer("/requestBody/content/multipart~1form-data")
+        .is_some()
 }
 
 /// Adaptation 1.
@@ -112,7 +126,10 @@ fn remove_multipart_operations(doc: &mut Value) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             item.retain(|_, op| !is_multipart(op));
         }
-        paths.retain(|_, item| item.as_object().is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m))));
+        paths.retain(|_, item| {
+            item.as_object()
+                .is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m)))
+        });
     }
 }
 
@@ -120,7 +137,9 @@ fn remove_multipart_operations(doc: &mut Value) {
 fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
     operations_of(doc)
         .filter_map(|(_, _, op)| {
-            let reference = op.pointer("/requestBody/content/application~1json/schema/$ref")?.as_str()?;
+            let reference = op
+                .pointer("/requestBody/content/application~1json/schema/$ref")?
+                .as_str()?;
             let schema = reference.strip_prefix("#/components/schemas/")?;
             if !schema.starts_with("Body_") {
                 return None;
@@ -138,7 +157,9 @@ fn pascal_case(name: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             let first = chars.next().map(|c| c.to_ascii_uppercase()).into_iter();
-            first.chain(chars.map(|c| c.to_ascii_lowercase())).collect::<String>()
+            first
+                .chain(chars.map(|c| c.to_ascii_lowercase()))
+                .collect::<String>()
         })
         .collect()
 }
@@ -152,7 +173,8 @@ fn open_enums(file: &mut syn::File) {
         fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
             let is_string_enum = !item.variants.is_empty()
                 && item.variants.iter().all(|v| {
-                    matches!(v.fields, syn::Fields::Unit) && v.attrs.iter().any(|a| a.path().is_ident("serde"))
+                    matches!(v.fields, syn::Fields::Unit)
+                        && v.attrs.iter().any(|a| a.path().is_ident("serde"))
                 });
             if is_string_enum {
                 item.variants.push(syn::parse_quote! {
@@ -168,7 +190,8 @@ fn open_enums(file: &mut syn::File) {
         fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
             syn::visit_mut::visit_item_impl_mut(self, item);
             // typify's Display matches every variant; give the new one its arm.
-            let is_display = item.trait_.as_ref().is_some_and(|(_, p, _)| {
+            let is_display = item.trait_.as_ref().is_some_and(|t| {
+                let p = &t.0;
                 p.segments.last().is_some_and(|s| s.ident == "Display")
             });
             if !is_display {
@@ -178,7 +201,8 @@ fn open_enums(file: &mut syn::File) {
                 if let syn::ImplItem::Fn(f) = impl_item {
                     for stmt in &mut f.block.stmts {
                         if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
-                            let unit_arms = m.arms.iter().all(|a| matches!(a.pat, syn::Pat::Path(_)));
+                            let unit_arms =
+                                m.arms.iter().all(|a| matches!(a.pat, syn::Pat::Path(_)));
                             if unit_arms {
                                 m.arms.push(syn::parse_quote! { Self::Unrecognized => f.write_str("(unrecognized)"), });
                             }
@@ -194,8 +218,9 @@ fn open_enums(file: &mut syn::File) {
 /// Adaptation 5: a face method per generated method. Its arguments are the
 /// generated method's, except that IP addresses are taken by value (they are
 /// `Copy`, and `tj.assess_ip("1.2.3.4".parse()?)` reads better than a borrow).
-fn face_methods(file: &syn::File) -> Result<TokenStream, String> {
+fn face_methods(file: &syn::File) -> Result<(TokenStream, Vec<String>), String> {
     let mut methods = Vec::new();
+    let mut names = Vec::new();
     for item in &file.items {
         let syn::Item::Impl(imp) = item else { continue };
         let is_client = matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
@@ -203,18 +228,22 @@ fn face_methods(file: &syn::File) -> Result<TokenStream, String> {
             continue;
         }
         for impl_item in &imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else { continue };
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
             if f.sig.asyncness.is_none() {
                 continue;
             }
             methods.push(face_method(f)?);
+            names.push(f.sig.ident.to_string());
         }
     }
-    Ok(quote! {
+    let face = quote! {
         impl crate::Client {
             #(#methods)*
         }
-    })
+    };
+    Ok((face, names))
 }
 
 fn face_method(f: &syn::ImplItemFn) -> Result<TokenStream, String> {
@@ -224,8 +253,12 @@ fn face_method(f: &syn::ImplItemFn) -> Result<TokenStream, String> {
     let mut params = Vec::new();
     let mut args = Vec::new();
     for input in f.sig.inputs.iter().skip(1) {
-        let syn::FnArg::Typed(pt) = input else { continue };
-        let syn::Pat::Ident(pi) = &*pt.pat else { return Err(format!("{name}: unexpected argument pattern")) };
+        let syn::FnArg::Typed(pt) = input else {
+            continue;
+        };
+        let syn::Pat::Ident(pi) = &*pt.pat else {
+            return Err(format!("{name}: unexpected argument pattern"));
+        };
         let ident = &pi.ident;
         let ty = &*pt.ty;
         match ty {
@@ -240,7 +273,8 @@ fn face_method(f: &syn::ImplItemFn) -> Result<TokenStream, String> {
             }
         }
     }
-    let value = success_type(&f.sig.output).ok_or_else(|| format!("{name}: unexpected return type"))?;
+    let value =
+        success_type(&f.sig.output).ok_or_else(|| format!("{name}: unexpected return type"))?;
     let id = name.to_string();
     Ok(quote! {
         #(#docs)*
@@ -256,7 +290,9 @@ fn is_ip_addr(ty: &syn::Type) -> bool {
 
 /// `T` out of `Result<ResponseValue<T>, Error<E>>`, with `types::` made absolute.
 fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
-    let syn::ReturnType::Type(_, ty) = output else { return None };
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
     let value = first_generic(ty)?; // ResponseValue<T>
     let inner = first_generic(value)?; // T
     let tokens = quote!(#inner).to_string();
@@ -272,21 +308,28 @@ fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
 
 fn first_generic(ty: &syn::Type) -> Option<&syn::Type> {
     let syn::Type::Path(p) = ty else { return None };
-    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &p.path.segments.last()?.arguments else {
+        return None;
+    };
     args.args.iter().find_map(|a| match a {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
     })
 }
 
-fn operations_tokens(operations: &[(String, String, String, bool)]) -> TokenStream {
+fn operations_tokens(
+    operations: &[(String, String, String, bool)],
+    face_names: &[String],
+) -> TokenStream {
     let rows = operations.iter().map(|(id, method, path, generated)| {
         quote! { crate::operations::Operation { id: #id, method: #method, path: #path, generated: #generated } }
     });
     let count = operations.len();
-    let _ = format_ident!("unused");
+    let face_count = face_names.len();
     quote! {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
+        /// The face methods build.rs generated, one per generated operation.
+        pub const FACE_METHODS: [&str; #face_count] = [#(#face_names),*];
     }
 }

@@ -1,4 +1,38 @@
-#[allow(clippy::all, unused, missing_docs)]
-pub mod generated {
-    include!(concat!(env!("OUT_DIR"), "/generated.rs"));
-}
+//! A typed client for the [ThreatJammer.com](https://threatjammer.com) User API:
+//! IP risk assessment, autonomous systems, datacenters, geolocation, datasets,
+//! sources, logs, allow- and denylists, user agents, origins and tokens.
+//!
+//! Every operation of the API is a method on [`Client`], generated at build time
+//! from the spec of record in `openapi/`, with typed arguments and results and
+//! one error type, [`Error`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let tj = threatjammer::Client::from_env()?;
+//! let a = tj.assess_ip("212.231.12.22".parse()?).await?;
+//! println!("{:?} {:?} {}", a.score, a.risk, a.reason);
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod client;
+mod credentials;
+mod csv_upload;
+mod error;
+mod generated;
+pub mod operations;
+mod problem;
+mod runtime;
+
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_REGION};
+pub use credentials::{ApiKey, KeyError};
+pub use csv_upload::CsvInput;
+pub use error::Error;
+pub use generated::types;
+pub use problem::{Problem, ProblemDetail};
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -19,7 +19,10 @@ impl SpecFiles {
         let dir = root.join("openapi");
         SpecFiles {
             spec: dir.join("threatjammer.json"),
-            overlays: vec![dir.join("reconcile.overlay.yaml"), dir.join("operations.overlay.yaml")],
+            overlays: vec![
+                dir.join("reconcile.overlay.yaml"),
+                dir.join("operations.overlay.yaml"),
+            ],
         }
     }
 }
@@ -29,12 +32,21 @@ impl SpecFiles {
 const PROSE_KEYS: &[&str] = &["description", "summary"];
 
 /// Keys APIs.guru added to its copy of the service's document; not facts of the API.
-const DIRECTORY_ARTEFACTS: &[&str] = &["x-apisguru-categories", "x-logo", "x-origin", "x-providerName"];
+const DIRECTORY_ARTEFACTS: &[&str] = &[
+    "x-apisguru-categories",
+    "x-logo",
+    "x-origin",
+    "x-providerName",
+];
 
 /// Produces the canonical text of the spec of record from an upstream document.
 pub fn import_text(upstream: &Path, overlay_paths: &[PathBuf]) -> Result<String> {
     let mut doc = spec_io::read_document(upstream)?;
-    if !doc.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0")) {
+    if !doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .is_some_and(|v| v.starts_with("3.0"))
+    {
         bail!("{} is not an OpenAPI 3.0 document", upstream.display());
     }
     strip_prose(&mut doc, false);
@@ -44,10 +56,17 @@ pub fn import_text(upstream: &Path, overlay_paths: &[PathBuf]) -> Result<String>
         }
     }
     for path in overlay_paths {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let overlay = overlay::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let overlay =
+            overlay::parse(&text).with_context(|| format!("parsing {}", path.display()))?;
         overlay::apply(&mut doc, &overlay).with_context(|| {
-            format!("applying {} ({} {})", path.display(), overlay.info.title, overlay.info.version)
+            format!(
+                "applying {} ({} {})",
+                path.display(),
+                overlay.info.title,
+                overlay.info.version
+            )
         })?;
     }
     Ok(spec_io::canonical_text(&doc))
@@ -80,7 +99,9 @@ fn strip_prose(node: &mut Value, in_properties: bool) {
 /// OpenAPI 3.0 requires a description on every response object. Once the
 /// upstream text is gone, the status code's reason phrase stands in for it.
 fn describe_responses(responses: &mut Value) {
-    let Some(map) = responses.as_object_mut() else { return };
+    let Some(map) = responses.as_object_mut() else {
+        return;
+    };
     for (status, response) in map.iter_mut() {
         if let Some(response) = response.as_object_mut().filter(|r| !r.contains_key("$ref")) {
             let phrase = match status.as_str() {
@@ -99,7 +120,8 @@ fn describe_responses(responses: &mut Value) {
 
 pub fn import(upstream: &Path, files: &SpecFiles) -> Result<()> {
     let text = import_text(upstream, &files.overlays)?;
-    std::fs::write(&files.spec, text).with_context(|| format!("writing {}", files.spec.display()))?;
+    std::fs::write(&files.spec, text)
+        .with_context(|| format!("writing {}", files.spec.display()))?;
     println!("wrote {}", files.spec.display());
     Ok(())
 }
@@ -116,7 +138,113 @@ pub fn check(upstream: &Path, files: &SpecFiles) -> Result<Option<String>> {
     Ok(Some(
         diff.unified_diff()
             .context_radius(2)
-            .header("openapi/threatjammer.json (checked in)", "import of upstream")
+            .header(
+                "openapi/threatjammer.json (checked in)",
+                "import of upstream",
+            )
             .to_string(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf()
+    }
+
+    /// The directory holding the upstream documents, from the variable `.ci/run` sets.
+    fn upstream_dir() -> Option<PathBuf> {
+        match std::env::var_os("THREATJAMMER_UPSTREAM_DIR") {
+            Some(dir) => Some(PathBuf::from(dir)),
+            None => {
+                eprintln!("SKIPPED: set THREATJAMMER_UPSTREAM_DIR to the folder of the upstream OpenAPI documents");
+                None
+            }
+        }
+    }
+
+    fn operations(doc: &Value) -> BTreeSet<(String, String)> {
+        let mut set = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in ["get", "put", "post", "delete", "patch", "head", "options"] {
+                if item.get(method).is_some() {
+                    set.insert((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+        set
+    }
+
+    #[test]
+    fn spec_of_record_has_exactly_the_upstream_operations() {
+        let Some(dir) = upstream_dir() else { return };
+        let upstream =
+            spec_io::read_document(&dir.join("threatjammer-user-api-1.2.27.yaml")).unwrap();
+        let files = SpecFiles::in_workspace(&root());
+        let ours = spec_io::read_document(&files.spec).unwrap();
+        assert_eq!(operations(&upstream).len(), 97);
+        assert_eq!(operations(&ours), operations(&upstream));
+    }
+
+    #[test]
+    fn reimport_is_byte_identical_and_current() {
+        let Some(dir) = upstream_dir() else { return };
+        let files = SpecFiles::in_workspace(&root());
+        let upstream = dir.join("threatjammer-user-api-1.2.27.yaml");
+        let first = import_text(&upstream, &files.overlays).unwrap();
+        let second = import_text(&upstream, &files.overlays).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(check(&upstream, &files).unwrap(), None, "openapi/ is stale");
+    }
+
+    #[test]
+    fn norway_survives_the_yaml_reader() {
+        let doc = spec_io::parse_document("enum: [NL, NO, NZ]\n").unwrap();
+        assert_eq!(doc["enum"][1], "NO");
+    }
+
+    #[test]
+    fn prose_goes_but_properties_named_description_stay() {
+        let mut doc: Value = serde_json::json!({
+            "description": "upstream prose",
+            "properties": {"description": {"type": "string", "description": "prose"}},
+            "responses": {"200": {"description": "Successful Response"}}
+        });
+        strip_prose(&mut doc, false);
+        assert_eq!(
+            doc,
+            serde_json::json!({
+                "properties": {"description": {"type": "string"}},
+                "responses": {"200": {"description": "OK"}}
+            })
+        );
+    }
+
+    #[test]
+    fn an_action_with_a_dead_target_fails_with_its_name() {
+        let dir = std::env::temp_dir().join(format!("tj-overlay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let upstream = dir.join("up.json");
+        std::fs::write(
+            &upstream,
+            r#"{"openapi": "3.0.2", "info": {"title": "t", "version": "1"}, "paths": {}}"#,
+        )
+        .unwrap();
+        let overlay = dir.join("o.yaml");
+        std::fs::write(
+            &overlay,
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: \"$.paths['/v1/gone'].get\"\n    description: rename the gone operation\n    update: {operationId: gone}\n",
+        )
+        .unwrap();
+        let error = format!("{:#}", import_text(&upstream, &[overlay]).unwrap_err());
+        assert!(error.contains("rename the gone operation"), "{error}");
+        assert!(error.contains("selects nothing"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

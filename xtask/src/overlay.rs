@@ -97,7 +97,9 @@ fn merge(node: &mut Value, update: &Value) {
         (Value::Object(target), Value::Object(patch)) => {
             for (key, value) in patch {
                 match target.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => merge(existing, value),
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        merge(existing, value)
+                    }
                     _ => {
                         target.insert(key.clone(), value.clone());
                     }
@@ -111,7 +113,9 @@ fn merge(node: &mut Value, update: &Value) {
 }
 
 fn remove(doc: &mut Value, pointer: &str) -> Result<()> {
-    let (parent, last) = pointer.rsplit_once('/').ok_or_else(|| anyhow!("cannot remove the document root"))?;
+    let (parent, last) = pointer
+        .rsplit_once('/')
+        .ok_or_else(|| anyhow!("cannot remove the document root"))?;
     let key = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent) {
         Some(Value::Object(map)) => {
@@ -125,4 +129,3 @@ fn remove(doc: &mut Value, pointer: &str) -> Result<()> {
     }
     Ok(())
 }
-

@@ -9,7 +9,8 @@ use std::path::Path;
 
 /// Reads an OpenAPI document, YAML (as 1.2) or JSON, into a JSON value.
 pub fn read_document(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     parse_document(&text).with_context(|| format!("parsing {}", path.display()))
 }
 

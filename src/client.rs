@@ -1,0 +1,218 @@
+//! Building a client: where the service is, who is calling, and how.
+
+use crate::credentials::{ApiKey, KeyError};
+use crate::generated;
+use crate::runtime::Runtime;
+use std::time::Duration;
+
+/// The region the public service runs in.
+pub const DEFAULT_REGION: &str = "dublin";
+
+/// A client of the ThreatJammer.com User API.
+///
+/// Every operation of the API is a method: `client.assess_ip(ip).await?`.
+/// Cloning is cheap and clones share one connection pool.
+#[derive(Clone, Debug)]
+pub struct Client {
+    pub(crate) generated: generated::Client,
+}
+
+/// Why a client could not be built. Never contains the API key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No API key was given (or `THREATJAMMER_API_KEY` is unset).
+    #[error("no API key: set THREATJAMMER_API_KEY or call ClientBuilder::api_key")]
+    MissingKey,
+    /// The key does not have the documented format.
+    #[error("invalid API key: {0}")]
+    Key(#[from] KeyError),
+    /// The base URL does not parse, or its scheme is neither http nor https.
+    #[error("invalid base URL {url:?}: {reason}")]
+    BaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The key would travel unencrypted to a host that is not this machine.
+    #[error("refusing to send the API key over plain http to {host}; use https, or allow_insecure_http(true) if you mean it")]
+    InsecureHttp {
+        /// The host that would have received it.
+        host: String,
+    },
+    /// The HTTP client could not be built (TLS backend initialisation).
+    #[error("could not build the HTTP client: {0}")]
+    Http(String),
+}
+
+/// Configures a [`Client`]. Start from [`Client::builder`].
+#[derive(Debug)]
+pub struct ClientBuilder {
+    key: Option<ApiKey>,
+    region: String,
+    base_url: Option<String>,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    allow_insecure_http: bool,
+    http: Option<reqwest::Client>,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            key: None,
+            region: DEFAULT_REGION.to_string(),
+            base_url: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            user_agent: concat!("threatjammer-rust/", env!("CARGO_PKG_VERSION")).to_string(),
+            allow_insecure_http: false,
+            http: None,
+        }
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: region `dublin`, 10 s to connect, 30 s in all.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client of `base_url` (`https://dublin.api.threatjammer.com`, or a mock) with `key`.
+    pub fn new(base_url: &str, key: ApiKey) -> Result<Client, BuildError> {
+        Client::builder().base_url(base_url).api_key(key).build()
+    }
+
+    /// A client configured from the environment: `THREATJAMMER_API_KEY` (required),
+    /// `THREATJAMMER_REGION` and `THREATJAMMER_BASE_URL` (optional; the URL wins).
+    pub fn from_env() -> Result<Client, BuildError> {
+        Client::builder().from_env()?.build()
+    }
+
+    /// The base URL requests go to, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        progenitor_client::ClientInfo::baseurl(&self.generated)
+    }
+
+    /// The generated client underneath, for anything the face does not cover.
+    /// Its methods return progenitor's own error type.
+    pub fn generated(&self) -> &generated::Client {
+        &self.generated
+    }
+}
+
+impl ClientBuilder {
+    /// The API key. Keys are region-specific.
+    pub fn api_key(mut self, key: ApiKey) -> Self {
+        self.key = Some(key);
+        self
+    }
+
+    /// A public region by name (`dublin`): `https://{region}.api.threatjammer.com`.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = region.into();
+        self
+    }
+
+    /// An explicit base URL (a private region, a mock server); overrides the region.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// How long to wait for a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one attempt of a request may take in all.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header; `threatjammer-rust/<version>` by default.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Allows sending the key over plain `http://` to hosts other than loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Uses your own `reqwest::Client` (proxies, custom TLS roots). It must not
+    /// add an `Authorization` header of its own; the key is added per request.
+    /// The builder's timeouts and user agent do not apply to it.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Reads `THREATJAMMER_API_KEY`, `THREATJAMMER_REGION`, `THREATJAMMER_BASE_URL`.
+    pub fn from_env(mut self) -> Result<Self, BuildError> {
+        let key = std::env::var("THREATJAMMER_API_KEY").map_err(|_| BuildError::MissingKey)?;
+        self.key = Some(ApiKey::new(key)?);
+        if let Ok(region) = std::env::var("THREATJAMMER_REGION") {
+            self.region = region;
+        }
+        if let Ok(url) = std::env::var("THREATJAMMER_BASE_URL") {
+            self.base_url = Some(url);
+        }
+        Ok(self)
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let key = self.key.ok_or(BuildError::MissingKey)?;
+        let raw = match &self.base_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("https://{}.api.threatjammer.com", self.region),
+        };
+        let url = reqwest::Url::parse(&raw).map_err(|e| BuildError::BaseUrl {
+            url: raw.clone(),
+            reason: e.to_string(),
+        })?;
+        let host = url.host_str().unwrap_or_default().to_string();
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_insecure_http || is_loopback(&url) => {}
+            "http" => return Err(BuildError::InsecureHttp { host }),
+            other => {
+                return Err(BuildError::BaseUrl {
+                    url: raw,
+                    reason: format!("unsupported scheme {other}"),
+                })
+            }
+        }
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::AUTHORIZATION, key.header_value()?);
+        let http = match self.http {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .timeout(self.timeout)
+                .user_agent(self.user_agent)
+                .build()
+                .map_err(|e| BuildError::Http(e.to_string()))?,
+        };
+        let runtime = Runtime::new(headers);
+        Ok(Client {
+            generated: generated::Client::new_with_client(&raw, http, runtime),
+        })
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}

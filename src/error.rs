@@ -1,0 +1,304 @@
+//! One error type for every operation, generated or hand-written.
+
+use crate::problem::{Problem, ProblemDetail};
+use crate::types::ValidationError;
+use progenitor_client::ResponseValue;
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How many bytes of an unexpected body are kept for diagnosis.
+const BODY_PREFIX: usize = 512;
+
+/// Everything that can go wrong when calling the User API.
+///
+/// Match on the variant to decide what to do; none of them needs the body read
+/// again. The API key never appears in any of them.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// 401: the key is missing, malformed, unknown, or was created for another region.
+    #[error("unauthorized (401): {}; check THREATJAMMER_API_KEY and that the key belongs to this region", describe(.0))]
+    Unauthorized(Problem),
+    /// 403: the plan does not include this operation, or the resource is not yours to change.
+    #[error("forbidden (403): {}", describe(.0))]
+    Forbidden(Problem),
+    /// 404: the resource does not exist.
+    #[error("not found (404): {}", describe(.0))]
+    NotFound(Problem),
+    /// 429: the quota (per minute or per month) is spent.
+    #[error("rate limited (429): {}{}", describe(.problem), retry_hint(.retry_after))]
+    RateLimited {
+        /// What `Retry-After` said, when it said anything.
+        retry_after: Option<Duration>,
+        /// The body of the answer.
+        problem: Problem,
+    },
+    /// 422: the service rejected the arguments.
+    #[error("invalid request (422): {}", describe_validation(.0))]
+    Validation(Vec<ValidationError>),
+    /// Any other documented error status (400, 409, 413, ...).
+    #[error("the service refused the request ({status}): {}", describe(.problem))]
+    Api {
+        /// The status of the answer.
+        status: StatusCode,
+        /// The body of the answer.
+        problem: Problem,
+    },
+    /// A status the spec does not declare, or an error body that is not the documented JSON
+    /// (an HTML error page from a proxy, an empty 500).
+    #[error("unexpected response {status} ({}): {body:?}", content_type.as_deref().unwrap_or("no content type"))]
+    UnexpectedResponse {
+        /// The status of the answer.
+        status: StatusCode,
+        /// Its `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The first bytes of the body, lossily decoded.
+        body: String,
+    },
+    /// A success answer whose body does not match the operation's schema.
+    #[error("could not decode the answer to {operation} at {path}: {message}")]
+    Decode {
+        /// The operation that was called.
+        operation: &'static str,
+        /// Where in the body decoding failed, as a JSON path (`results[3].risk`).
+        path: String,
+        /// What the decoder said.
+        message: String,
+    },
+    /// No answer in time (connect or total timeout).
+    #[error("timed out waiting for the service")]
+    Timeout,
+    /// The connection could not be made or broke.
+    #[error("connection failed: {0}")]
+    Connection(String),
+    /// The request could not be built or sent for another reason (bad argument, TLS, redirect loop).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl Error {
+    /// Whether repeating the same request later may succeed: rate limiting,
+    /// transport failures and the gateway statuses 502, 503 and 504.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Timeout | Error::Connection(_) => true,
+            Error::UnexpectedResponse { status, .. } | Error::Api { status, .. } => {
+                matches!(status.as_u16(), 502..=504)
+            }
+            _ => false,
+        }
+    }
+
+    /// The HTTP status of the answer, when there was one.
+    pub fn status(&self) -> Option<StatusCode> {
+        Some(match self {
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => *status,
+            _ => return None,
+        })
+    }
+
+    /// The server's problem body, for the variants that carry one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            Error::Unauthorized(p) | Error::Forbidden(p) | Error::NotFound(p) => Some(p),
+            Error::RateLimited { problem, .. } | Error::Api { problem, .. } => Some(problem),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_status(
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        problem: Problem,
+    ) -> Error {
+        match status.as_u16() {
+            401 => Error::Unauthorized(problem),
+            403 => Error::Forbidden(problem),
+            404 => Error::NotFound(problem),
+            429 => Error::RateLimited {
+                retry_after,
+                problem,
+            },
+            422 => match problem.detail {
+                Some(ProblemDetail::Validation(errors)) => Error::Validation(errors),
+                _ => Error::Api { status, problem },
+            },
+            _ => Error::Api { status, problem },
+        }
+    }
+
+    pub(crate) fn from_transport(error: &reqwest::Error) -> Error {
+        // reqwest's Display includes the URL, which never holds the key (it travels in a header).
+        let message = without_url(error);
+        if error.is_timeout() {
+            Error::Timeout
+        } else if error.is_connect() || error.is_body() {
+            Error::Connection(message)
+        } else {
+            Error::Request(message)
+        }
+    }
+
+    pub(crate) fn unexpected(
+        status: StatusCode,
+        content_type: Option<String>,
+        body: &[u8],
+    ) -> Error {
+        let keep = &body[..body.len().min(BODY_PREFIX)];
+        Error::UnexpectedResponse {
+            status,
+            content_type,
+            body: String::from_utf8_lossy(keep).into_owned(),
+        }
+    }
+}
+
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(&format!(" for url ({url})"), "");
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn describe(problem: &Problem) -> String {
+    let title = problem.title.as_deref();
+    let detail = match &problem.detail {
+        Some(ProblemDetail::Text(t)) => Some(t.as_str()),
+        _ => None,
+    };
+    match (title, detail) {
+        (Some(t), Some(d)) => format!("{t}: {d}"),
+        (Some(t), None) => t.to_string(),
+        (None, Some(d)) => d.to_string(),
+        (None, None) => "no details given".to_string(),
+    }
+}
+
+fn describe_validation(errors: &[ValidationError]) -> String {
+    let parts: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let loc: Vec<String> = e.loc.iter().map(|l| l.to_string()).collect();
+            format!("{}: {}", loc.join("."), e.msg)
+        })
+        .collect();
+    parts.join("; ")
+}
+
+fn retry_hint(retry_after: &Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!("; retry after {}s", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+/// Parses `Retry-After` as the service sends it: whole seconds.
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// What the transport saw of the final answer to a call, recorded by the
+/// request hook. progenitor reports an undecodable error body without its
+/// status; this puts the status and content type back.
+#[derive(Clone, Debug)]
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub content_type: Option<String>,
+}
+
+pub(crate) type AnswerSlot = Arc<Mutex<Option<Answer>>>;
+
+tokio::task_local! {
+    pub(crate) static LAST_ANSWER: AnswerSlot;
+}
+
+/// Runs one generated call and turns its outcome into the face's result.
+pub(crate) async fn settle<T: DeserializeOwned>(
+    operation: &'static str,
+    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
+) -> Result<T, Error> {
+    let slot = AnswerSlot::default();
+    let outcome = LAST_ANSWER.scope(slot.clone(), call).await;
+    let answer = slot.lock().ok().and_then(|a| a.clone());
+    match outcome {
+        Ok(value) => Ok(value.into_inner()),
+        Err(error) => Err(convert::<T>(operation, error, answer).await),
+    }
+}
+
+async fn convert<T: DeserializeOwned>(
+    operation: &'static str,
+    error: progenitor_client::Error<Problem>,
+    answer: Option<Answer>,
+) -> Error {
+    use progenitor_client::Error as E;
+    match error {
+        E::ErrorResponse(value) => {
+            let status = value.status();
+            let wait = retry_after(value.headers());
+            Error::from_status(status, wait, value.into_inner())
+        }
+        E::InvalidResponsePayload(bytes, json_error) => match answer {
+            Some(a) if !a.status.is_success() => {
+                Error::unexpected(a.status, a.content_type, &bytes)
+            }
+            _ => decode_error::<T>(operation, &bytes, json_error),
+        },
+        E::UnexpectedResponse(response) => {
+            let status = response.status();
+            let content_type = content_type(response.headers());
+            match response.bytes().await {
+                Ok(body) => Error::unexpected(status, content_type, &body),
+                Err(e) => Error::from_transport(&e),
+            }
+        }
+        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
+            Error::from_transport(&e)
+        }
+        E::InvalidRequest(message) | E::Custom(message) => Error::Request(message),
+    }
+}
+
+/// Decodes again with serde_path_to_error to say where the body went wrong.
+pub(crate) fn decode_error<T: DeserializeOwned>(
+    operation: &'static str,
+    bytes: &[u8],
+    fallback: serde_json::Error,
+) -> Error {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Err(e) => Error::Decode {
+            operation,
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        },
+        Ok(_) => Error::Decode {
+            operation,
+            path: ".".into(),
+            message: fallback.to_string(),
+        },
+    }
+}
+
+pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
