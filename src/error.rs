@@ -74,9 +74,19 @@ pub enum Error {
     /// The connection could not be made or broke.
     #[error("connection failed: {0}")]
     Connection(String),
-    /// The request could not be built or sent for another reason (bad argument, TLS, redirect loop).
+    /// The request could not be built or sent for another reason (TLS, redirect loop, unreadable upload).
     #[error("request failed: {0}")]
     Request(String),
+    /// An argument given by name ([`crate::Client::call`]) is missing or has the wrong type.
+    #[error("argument `{name}` of {operation}: {message}")]
+    Argument {
+        /// The operation called.
+        operation: String,
+        /// The argument's name.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Error {
