@@ -34,7 +34,10 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    a whole response undecodable (defect 8). It is skipped by serialisation
 ///    and by schemars, so requests never carry it and the schema stays the spec's.
 /// 5. `face`: for every generated method, a method of the same name on
-///    `crate::Client` that returns the decoded value or `crate::Error`.
+///    `crate::Client` that returns the decoded value or `crate::Error`, and an
+///    arm of `Client::call`, which calls an operation by id with named JSON
+///    arguments (the conformance runner, the mock and the command-line tool
+///    reach every operation through it).
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -220,6 +223,7 @@ fn open_enums(file: &mut syn::File) {
 /// `Copy`, and `tj.assess_ip("1.2.3.4".parse()?)` reads better than a borrow).
 fn face_methods(file: &syn::File) -> Result<(TokenStream, Vec<String>), String> {
     let mut methods = Vec::new();
+    let mut arms = Vec::new();
     let mut names = Vec::new();
     for item in &file.items {
         let syn::Item::Impl(imp) = item else { continue };
@@ -234,24 +238,45 @@ fn face_methods(file: &syn::File) -> Result<(TokenStream, Vec<String>), String> 
             if f.sig.asyncness.is_none() {
                 continue;
             }
-            methods.push(face_method(f)?);
+            let (method, arm) = face_method(f)?;
+            methods.push(method);
+            arms.push(arm);
             names.push(f.sig.ident.to_string());
         }
     }
     let face = quote! {
         impl crate::Client {
             #(#methods)*
+
+            /// Calls the operation `operation` (its id, as in [`crate::operations::OPERATIONS`])
+            /// with arguments named as the method's parameters (`body` for the request body),
+            /// and returns the decoded answer re-serialised as JSON. Strings are accepted for
+            /// numbers and booleans, as they come from a URL or a command line.
+            pub async fn call(
+                &self,
+                operation: &str,
+                args: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+                use crate::dispatch::{arg, to_json};
+                match operation {
+                    #(#arms)*
+                    _ => crate::dispatch::call_hand_written(self, operation, args).await,
+                }
+            }
         }
     };
     Ok((face, names))
 }
 
-fn face_method(f: &syn::ImplItemFn) -> Result<TokenStream, String> {
+fn face_method(f: &syn::ImplItemFn) -> Result<(TokenStream, TokenStream), String> {
     let name = &f.sig.ident;
+    let id = name.to_string();
     let docs = f.attrs.iter().filter(|a| a.path().is_ident("doc"));
     let generics = &f.sig.generics;
     let mut params = Vec::new();
     let mut args = Vec::new();
+    let mut dispatch_reads = Vec::new();
+    let mut dispatch_args = Vec::new();
     for input in f.sig.inputs.iter().skip(1) {
         let syn::FnArg::Typed(pt) = input else {
             continue;
@@ -272,16 +297,56 @@ fn face_method(f: &syn::ImplItemFn) -> Result<TokenStream, String> {
                 args.push(quote! { #ident });
             }
         }
+        let (owned, pass) = owned_argument(ty, ident);
+        let arg_name = ident.to_string();
+        dispatch_reads.push(quote! { let #ident: #owned = arg(#id, args, #arg_name)?; });
+        dispatch_args.push(pass);
     }
     let value =
         success_type(&f.sig.output).ok_or_else(|| format!("{name}: unexpected return type"))?;
-    let id = name.to_string();
-    Ok(quote! {
+    let method = quote! {
         #(#docs)*
         pub async fn #name #generics (&'a self, #(#params),*) -> ::std::result::Result<#value, crate::Error> {
             crate::error::settle(#id, self.generated.#name(#(#args),*)).await
         }
-    })
+    };
+    let arm = quote! {
+        #id => {
+            #(#dispatch_reads)*
+            to_json(self.#name(#(#dispatch_args),*).await?)
+        }
+    };
+    Ok((method, arm))
+}
+
+/// For `Client::call`: the owned type an argument is decoded into, and how it
+/// is passed on to the face method (which borrows where the generated one does).
+fn owned_argument(ty: &syn::Type, ident: &syn::Ident) -> (TokenStream, TokenStream) {
+    match ty {
+        syn::Type::Reference(r) if is_ip_addr(&r.elem) => {
+            let inner = &r.elem;
+            (quote!(#inner), quote!(#ident))
+        }
+        syn::Type::Reference(r) => match &*r.elem {
+            syn::Type::Path(p) if p.path.is_ident("str") => {
+                (quote!(::std::string::String), quote!(&#ident))
+            }
+            inner => (quote!(#inner), quote!(&#ident)),
+        },
+        syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "Option") => {
+            match first_generic(ty) {
+                Some(syn::Type::Reference(r)) => match &*r.elem {
+                    syn::Type::Path(p) if p.path.is_ident("str") => (
+                        quote!(Option<::std::string::String>),
+                        quote!(#ident.as_deref()),
+                    ),
+                    inner => (quote!(Option<#inner>), quote!(#ident.as_ref())),
+                },
+                _ => (quote!(#ty), quote!(#ident)),
+            }
+        }
+        _ => (quote!(#ty), quote!(#ident)),
+    }
 }
 
 fn is_ip_addr(ty: &syn::Type) -> bool {

@@ -19,6 +19,7 @@
 mod client;
 mod credentials;
 mod csv_upload;
+mod dispatch;
 mod error;
 mod generated;
 pub mod operations;
