@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask <command>`.
 
+mod conformance;
 mod import;
 mod overlay;
 mod spec_io;
@@ -23,6 +24,8 @@ enum Command {
         #[command(subcommand)]
         command: SpecCommand,
     },
+    /// Replay tests/fixtures through the client (mock servers, or --base-url) and check each exchange.
+    Conformance(conformance::Args),
 }
 
 #[derive(Subcommand)]
@@ -44,6 +47,7 @@ fn main() -> Result<ExitCode> {
     let cli = Cli::parse();
     let files = import::SpecFiles::in_workspace(&workspace_root());
     match cli.command {
+        Command::Conformance(args) => return conformance::run(args, &workspace_root()),
         Command::Spec { command } => match command {
             SpecCommand::Import { upstream } => import::import(&upstream, &files)?,
             SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {

@@ -1,0 +1,252 @@
+//! `cargo xtask conformance`: replays every fixture through the real client,
+//! against a mock server that answers only the fixture's request, or against
+//! a server given by URL, and says for each whether the client behaved as the
+//! fixture expects.
+
+#[path = "conformance_fixture.rs"]
+pub mod fixture;
+#[path = "conformance_replay.rs"]
+pub mod replay;
+
+use anyhow::{Context, Result};
+use fixture::Fixture;
+use replay::{Replay, Verdict};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use threatjammer::{ApiKey, Client};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A folder of fixtures, searched recursively; repeatable. Default: tests/fixtures.
+    #[arg(long = "fixtures", value_name = "DIR")]
+    dirs: Vec<PathBuf>,
+    /// Send every fixture's request to this server instead of a mock, and
+    /// classify what it answers (the request itself cannot be checked then).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// The API key for --base-url. Default: THREATJAMMER_API_KEY, else a dummy key.
+    #[arg(long, value_name = "T", requires = "base_url")]
+    token: Option<String>,
+    /// One JSON line per fixture instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
+    let dirs = if args.dirs.is_empty() {
+        vec![root.join("tests/fixtures")]
+    } else {
+        args.dirs.clone()
+    };
+    let paths = fixture::find_fixtures(&dirs).map_err(anyhow::Error::msg)?;
+    let server = match &args.base_url {
+        Some(url) => {
+            let token = args
+                .token
+                .clone()
+                .or_else(|| std::env::var("THREATJAMMER_API_KEY").ok())
+                .unwrap_or_else(|| replay::MOCK_KEY.to_string());
+            let client = Client::builder()
+                .base_url(url)
+                .api_key(ApiKey::unchecked(token))
+                .build()
+                .with_context(|| format!("cannot build a client of {url}"))?;
+            Some(client)
+        }
+        None => None,
+    };
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    // Everything, the client included, runs on this thread, so a thread-local
+    // subscriber sees every request span.
+    let _capture = status::install();
+    let (mut passed, mut failed) = (0, 0);
+    for path in &paths {
+        let shown = path
+            .strip_prefix(root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let (fixture, replay, status, verdict) = match Fixture::load(path) {
+            Ok(fixture) => {
+                status::forget();
+                let replay = runtime.block_on(async {
+                    match &server {
+                        Some(client) => replay::call(&fixture, client).await,
+                        None => replay::replay(&fixture).await,
+                    }
+                });
+                let verdict = replay.verdict(&fixture);
+                (Some(fixture), replay, status::last(), verdict)
+            }
+            Err(why) => {
+                let replay = Replay {
+                    differences: vec![why],
+                    ..Replay::default()
+                };
+                (None, replay, None, Verdict::Fail)
+            }
+        };
+        if verdict.passes() {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        let line = Line {
+            shown: &shown,
+            fixture: fixture.as_ref(),
+            replay: &replay,
+            status,
+            verdict,
+        };
+        if args.json {
+            println!("{}", line.json());
+            for why in line.reasons() {
+                eprintln!("{shown}: {why}");
+            }
+        } else {
+            println!("{}", line.text());
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// One fixture's result, as text or as a JSON line.
+struct Line<'a> {
+    shown: &'a str,
+    fixture: Option<&'a Fixture>,
+    replay: &'a Replay,
+    status: Option<u16>,
+    verdict: Verdict,
+}
+
+impl Line<'_> {
+    fn json(&self) -> Value {
+        let request = self.fixture.map(|f| &f.request);
+        let mut line = json!({
+            "fixture": self.shown,
+            "method": request.map(|r| r.method.as_str()),
+            "path": request.map(|r| r.path.as_str()),
+            "operation": self.replay.operation,
+            "status": self.status,
+            "outcome": self.replay.outcome.map(|o| o.as_str()),
+            "pass": self.verdict.passes(),
+            "value": self.replay.value,
+        });
+        if let Some(defect) = self.fixture.and_then(Fixture::client_defect) {
+            line["client_defect"] = json!(defect);
+        }
+        line
+    }
+
+    fn text(&self) -> String {
+        let label = match self.verdict {
+            Verdict::Pass => "ok   ",
+            Verdict::Fail | Verdict::DefectGone => "FAIL ",
+            Verdict::KnownDefect => "known",
+        };
+        let mut text = format!("{label} {}", self.shown);
+        if let Some(f) = self.fixture {
+            text.push_str(&format!("  {} {}", f.request.method, f.request.path));
+        }
+        if let Some(op) = self.replay.operation {
+            text.push_str(&format!("  {op}"));
+        }
+        if let Some(status) = self.status {
+            text.push_str(&format!("  {status}"));
+        }
+        if let Some(outcome) = self.replay.outcome {
+            text.push_str(&format!("  {outcome}"));
+        }
+        for why in self.reasons() {
+            text.push_str(&format!("\n      {why}"));
+        }
+        text
+    }
+
+    /// What a reader needs to know beyond the outcome.
+    fn reasons(&self) -> Vec<String> {
+        let defect = self.fixture.and_then(Fixture::client_defect);
+        match self.verdict {
+            Verdict::Pass => Vec::new(),
+            Verdict::Fail => {
+                let source = self
+                    .fixture
+                    .map(|f| format!("fixture source: {}", f.source));
+                source
+                    .into_iter()
+                    .chain(self.replay.differences.iter().cloned())
+                    .collect()
+            }
+            Verdict::KnownDefect => {
+                let mut reasons = vec![format!("client defect: {}", defect.unwrap_or_default())];
+                reasons.extend(self.replay.differences.iter().cloned());
+                reasons
+            }
+            Verdict::DefectGone => vec![format!(
+                "the client now gets this exchange right; remove expect.client_defect ({})",
+                defect.unwrap_or_default()
+            )],
+        }
+    }
+}
+
+/// The HTTP status of the last answer the client received, read from the
+/// `threatjammer.request` span that the client's request hook records it on
+/// (src/runtime.rs). The client's results do not carry the status of a
+/// success, and against a real server there is no mock to ask.
+mod status {
+    use std::cell::Cell;
+    use tracing::field::{Field, Visit};
+    use tracing::span;
+    use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+    use tracing_subscriber::registry::LookupSpan;
+
+    thread_local! {
+        static LAST: Cell<Option<u16>> = const { Cell::new(None) };
+    }
+
+    pub fn install() -> tracing::subscriber::DefaultGuard {
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(Capture))
+    }
+
+    pub fn forget() {
+        LAST.with(|last| last.set(None));
+    }
+
+    pub fn last() -> Option<u16> {
+        LAST.with(Cell::get)
+    }
+
+    struct Capture;
+
+    impl<S: tracing::Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+        fn on_record(&self, id: &span::Id, values: &span::Record<'_>, ctx: Context<'_, S>) {
+            if ctx
+                .span(id)
+                .is_some_and(|s| s.name() == "threatjammer.request")
+            {
+                values.record(&mut StatusField);
+            }
+        }
+    }
+
+    struct StatusField;
+
+    impl Visit for StatusField {
+        fn record_u64(&mut self, field: &Field, value: u64) {
+            if field.name() == "status" {
+                LAST.with(|last| last.set(u16::try_from(value).ok()));
+            }
+        }
+        fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+    }
+}
