@@ -185,16 +185,19 @@ fn resolve<'a>(mut schema: &'a Value, root: &'a Value) -> &'a Value {
     }
 }
 
+/// The enum values a schema allows, rendered as JSON; `None` when it is not an enum.
+type EnumValues = Option<BTreeSet<String>>;
+
 /// What the test compares of one object schema.
 #[derive(Debug, PartialEq)]
 struct Shape {
     properties: BTreeSet<String>,
     required: BTreeSet<String>,
     /// property -> enum values of the property, and of its items.
-    enums: BTreeMap<String, (Option<BTreeSet<String>>, Option<BTreeSet<String>>)>,
+    enums: BTreeMap<String, (EnumValues, EnumValues)>,
 }
 
-fn enum_values(schema: &Value, root: &Value) -> Option<BTreeSet<String>> {
+fn enum_values(schema: &Value, root: &Value) -> EnumValues {
     let values = resolve(schema, root).get("enum")?.as_array()?;
     Some(values.iter().map(|v| v.to_string()).collect())
 }

@@ -116,7 +116,13 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         }
     }
     if known > 0 {
-        println!("{known} of the passes reproduce known client defects (marked `known`)");
+        let note = format!("{known} of the passes reproduce known client defects (marked `known`)");
+        // With --json, stdout stays JSON lines up to the summary.
+        if args.json {
+            eprintln!("{note}");
+        } else {
+            println!("{note}");
+        }
     }
     println!("{passed} passed, {failed} failed");
     Ok(if failed == 0 {

@@ -190,18 +190,19 @@ fn answer(response: &Response) -> ResponseTemplate {
         }
     }
     match &response.body {
-        None | Some(Value::Null) => match content_type {
-            Some(mime) => template.insert_header("content-type", mime),
-            None => template,
-        },
-        Some(Value::String(text)) => template.set_body_raw(
+        Some(Value::String(text)) if !text.is_empty() => template.set_body_raw(
             text.as_bytes().to_vec(),
             content_type.unwrap_or("text/plain"),
         ),
-        Some(json) => template.set_body_raw(
+        Some(json) if !json.is_null() && !json.is_string() => template.set_body_raw(
             serde_json::to_vec(json).expect("a JSON value always serialises"),
             content_type.unwrap_or("application/json"),
         ),
+        // No body, or an empty one: no content type either, unless the fixture gives one.
+        _ => match content_type {
+            Some(mime) => template.insert_header("content-type", mime),
+            None => template,
+        },
     }
 }
 
