@@ -2,6 +2,8 @@
 
 use crate::credentials::{ApiKey, KeyError};
 use crate::generated;
+use crate::quota::{Quota, QuotaPolicy};
+use crate::retry::RetryPolicy;
 use crate::runtime::Runtime;
 use std::time::Duration;
 
@@ -27,6 +29,15 @@ pub enum BuildError {
     /// The key does not have the documented format.
     #[error("invalid API key: {0}")]
     Key(#[from] KeyError),
+    /// A region name must be lower-case letters, digits and hyphens (`dublin`),
+    /// since it becomes part of the host name.
+    #[error(
+        "invalid region {region:?}: use a name such as `dublin`, or base_url for anything else"
+    )]
+    Region {
+        /// The region as given.
+        region: String,
+    },
     /// The base URL does not parse, or its scheme is neither http nor https.
     #[error("invalid base URL {url:?}: {reason}")]
     BaseUrl {
@@ -57,6 +68,9 @@ pub struct ClientBuilder {
     user_agent: String,
     allow_insecure_http: bool,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
+    /// `None` until set: then the free plan for a region, no guard for a base URL.
+    quota: Option<QuotaPolicy>,
 }
 
 impl Default for ClientBuilder {
@@ -70,12 +84,15 @@ impl Default for ClientBuilder {
             user_agent: concat!("threatjammer-rust/", env!("CARGO_PKG_VERSION")).to_string(),
             allow_insecure_http: false,
             http: None,
+            retry: RetryPolicy::default(),
+            quota: None,
         }
     }
 }
 
 impl Client {
-    /// A builder with the defaults: region `dublin`, 10 s to connect, 30 s in all.
+    /// A builder with the defaults: region `dublin`, 10 s to connect, 30 s in all,
+    /// [`RetryPolicy::default`] and the free plan's quota guard.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -100,6 +117,33 @@ impl Client {
     /// Its methods return progenitor's own error type.
     pub fn generated(&self) -> &generated::Client {
         &self.generated
+    }
+
+    /// How failed requests are repeated.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.generated.inner.retry
+    }
+
+    /// The limits the client-side quota guard keeps to ([`QuotaPolicy::disabled`] when off).
+    pub fn quota_policy(&self) -> QuotaPolicy {
+        self.generated
+            .inner
+            .quota
+            .as_ref()
+            .map_or(QuotaPolicy::disabled(), |guard| guard.policy())
+    }
+
+    /// What is left of the key's quota, as the service counts it (`GET /v1/token`;
+    /// the call itself counts as one request). The quota guard takes the monthly
+    /// count from the answer, so requests made by other programs with the same key
+    /// are counted from then on.
+    pub async fn quota(&self) -> Result<Quota, crate::Error> {
+        let token = self.get_token().await?;
+        let quota = Quota::from_token(&token);
+        if let Some(guard) = &self.generated.inner.quota {
+            guard.sync(&quota);
+        }
+        Ok(quota)
     }
 }
 
@@ -146,9 +190,24 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed requests are repeated; [`RetryPolicy::default`] unless set.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The plan limits the client-side quota guard keeps to. Unless set, the guard
+    /// follows [`QuotaPolicy::FREE`] for a region and is off for an explicit base URL
+    /// (a mock or a private deployment, whose limits the client cannot know).
+    pub fn quota(mut self, policy: QuotaPolicy) -> Self {
+        self.quota = Some(policy);
+        self
+    }
+
     /// Uses your own `reqwest::Client` (proxies, custom TLS roots). It must not
     /// add an `Authorization` header of its own; the key is added per request.
-    /// The builder's timeouts and user agent do not apply to it.
+    /// The builder's timeouts and user agent do not apply to it. Leave its
+    /// `connection_verbose` off: that logs the raw bytes sent, key included.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -172,7 +231,15 @@ impl ClientBuilder {
         let key = self.key.ok_or(BuildError::MissingKey)?;
         let raw = match &self.base_url {
             Some(url) => url.trim_end_matches('/').to_string(),
-            None => format!("https://{}.api.threatjammer.com", self.region),
+            None if is_region_name(&self.region) => {
+                format!("https://{}.api.threatjammer.com", self.region)
+            }
+            // Anything else could change the host the key is sent to ("evil.example/").
+            None => {
+                return Err(BuildError::Region {
+                    region: self.region,
+                })
+            }
         };
         let url = reqwest::Url::parse(&raw).map_err(|e| BuildError::BaseUrl {
             url: raw.clone(),
@@ -201,11 +268,22 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| BuildError::Http(e.to_string()))?,
         };
-        let runtime = Runtime::new(headers);
+        let quota = self.quota.unwrap_or(match self.base_url {
+            Some(_) => QuotaPolicy::disabled(),
+            None => QuotaPolicy::FREE,
+        });
+        let runtime = Runtime::new(headers, self.retry, quota);
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, runtime),
         })
     }
+}
+
+fn is_region_name(region: &str) -> bool {
+    !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {

@@ -1,12 +1,10 @@
 //! The three CSV uploads, hand-written because progenitor 0.15 cannot generate
 //! `multipart/form-data` request bodies (build.rs, adaptation 1). They go
-//! through the same hooks (authentication, tracing, and whatever else the
-//! runtime adds) and return the same error type as every generated method.
+//! through the same hooks (authentication, quota, retries, tracing) and return
+//! the same error type as every generated method.
 
-use crate::error::settle;
 use crate::generated::types;
 use crate::Error;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use std::path::PathBuf;
 use tokio::io::AsyncRead;
 
@@ -48,8 +46,20 @@ impl From<PathBuf> for CsvInput {
     }
 }
 
+impl From<&std::path::Path> for CsvInput {
+    fn from(path: &std::path::Path) -> Self {
+        CsvInput::Path(path.to_path_buf())
+    }
+}
+
 impl CsvInput {
-    async fn into_part(self) -> Result<reqwest::multipart::Part, Error> {
+    /// Streams from any async reader (a socket, a decompressor, stdin).
+    pub fn reader(reader: impl AsyncRead + Send + Sync + Unpin + 'static) -> CsvInput {
+        CsvInput::Reader(Box::new(reader))
+    }
+
+    /// The form the service expects: one part named `csv_file`, a file of type `text/csv`.
+    async fn into_form(self) -> Result<reqwest::multipart::Form, Error> {
         let part = match self {
             CsvInput::Text(text) => reqwest::multipart::Part::text(text),
             CsvInput::Path(path) => {
@@ -60,15 +70,51 @@ impl CsvInput {
             }
             CsvInput::Reader(reader) => stream_part(reader),
         };
-        part.file_name("upload.csv")
+        let part = part
+            .file_name("upload.csv")
             .mime_str("text/csv")
-            .map_err(|e| Error::Request(e.to_string()))
+            .map_err(|e| Error::Request(e.to_string()))?;
+        Ok(reqwest::multipart::Form::new().part("csv_file", part))
+    }
+
+    fn is_streamed(&self) -> bool {
+        !matches!(self, CsvInput::Text(_))
     }
 }
 
 fn stream_part(reader: impl AsyncRead + Send + Sync + 'static) -> reqwest::multipart::Part {
     let stream = tokio_util::io::ReaderStream::new(reader);
     reqwest::multipart::Part::stream(reqwest::Body::wrap_stream(stream))
+}
+
+/// How the form travels.
+enum Body {
+    /// Held in memory, so that (unlike a stream) it can be sent again when a retry is due.
+    InMemory {
+        content_type: String,
+        bytes: Vec<u8>,
+    },
+    /// Read as it is sent; sent once.
+    Streamed(reqwest::multipart::Form),
+}
+
+impl Body {
+    async fn in_memory(form: reqwest::multipart::Form) -> Result<Body, Error> {
+        use futures_util::TryStreamExt;
+        let content_type = format!("multipart/form-data; boundary={}", form.boundary());
+        let bytes = form
+            .into_stream()
+            .try_fold(Vec::new(), |mut bytes, chunk| async move {
+                bytes.extend_from_slice(&chunk);
+                Ok(bytes)
+            })
+            .await
+            .map_err(|e| Error::Request(e.to_string()))?;
+        Ok(Body::InMemory {
+            content_type,
+            bytes,
+        })
+    }
 }
 
 impl crate::Client {
@@ -115,31 +161,28 @@ impl crate::Client {
         csv: CsvInput,
         strict_parse: Option<bool>,
     ) -> Result<T, Error> {
-        let form = reqwest::multipart::Form::new().part("csv_file", csv.into_part().await?);
-        let api = &self.generated;
-        let mut builder = api
-            .client()
-            .post(format!("{}{path}", api.baseurl()))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .multipart(form);
-        if let Some(strict) = strict_parse {
-            builder = builder.query(&[("strict_parse", strict)]);
-        }
-        let info = OperationInfo { operation_id };
-        settle(operation_id, async {
-            let mut request = builder.build()?;
-            api.pre(&mut request, &info).await?;
-            let result = api.exec(request, &info).await;
-            api.post(&result, &info).await?;
-            let response = result?;
-            // The same classification the generated methods make: 200 decodes,
-            // documented error statuses decode as a Problem, the rest is unexpected.
-            match response.status().as_u16() {
-                200 => ResponseValue::from_response(response).await,
-                400..=499 => Err(progenitor_client::Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
+        let streamed = csv.is_streamed();
+        let form = csv.into_form().await?;
+        // Text is already in memory: sent as bytes, it can be retried. A file or
+        // reader is streamed as it is read, never held whole, and is sent once.
+        let body = if streamed {
+            Body::Streamed(form)
+        } else {
+            Body::in_memory(form).await?
+        };
+        self.send(operation_id, |http, base| {
+            let mut builder = http.post(format!("{base}{path}"));
+            if let Some(strict) = strict_parse {
+                builder = builder.query(&[("strict_parse", strict)]);
+            }
+            match body {
+                Body::InMemory {
+                    content_type,
+                    bytes,
+                } => builder
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .body(bytes),
+                Body::Streamed(form) => builder.multipart(form),
             }
         })
         .await

@@ -15,7 +15,8 @@ const BODY_PREFIX: usize = 512;
 /// Everything that can go wrong when calling the User API.
 ///
 /// Match on the variant to decide what to do; none of them needs the body read
-/// again. The API key never appears in any of them.
+/// again. The API key never appears in any of them: the client never puts it
+/// there, and anything the server echoes that looks like a key is masked.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -23,7 +24,7 @@ pub enum Error {
     #[error("unauthorized (401): {}; check THREATJAMMER_API_KEY and that the key belongs to this region", describe(.0))]
     Unauthorized(Problem),
     /// 403: the plan does not include this operation, or the resource is not yours to change.
-    #[error("forbidden (403): {}", describe(.0))]
+    #[error("forbidden (403): {}; the subscription plan may not include this operation", describe(.0))]
     Forbidden(Problem),
     /// 404: the resource does not exist.
     #[error("not found (404): {}", describe(.0))]
@@ -33,7 +34,7 @@ pub enum Error {
     RateLimited {
         /// What `Retry-After` said, when it said anything.
         retry_after: Option<Duration>,
-        /// The body of the answer.
+        /// The body of the answer (empty when the service sent none).
         problem: Problem,
     },
     /// 422: the service rejected the arguments.
@@ -69,7 +70,7 @@ pub enum Error {
         message: String,
     },
     /// No answer in time (connect or total timeout).
-    #[error("timed out waiting for the service")]
+    #[error("timed out waiting for the service; ClientBuilder::timeout and connect_timeout set the limits")]
     Timeout,
     /// The connection could not be made or broke.
     #[error("connection failed: {0}")]
@@ -86,6 +87,32 @@ pub enum Error {
         name: String,
         /// What is wrong with it.
         message: String,
+    },
+    /// The client's quota guard counted the plan's monthly requests as spent, so the
+    /// request was not sent. [`crate::Client::quota`] re-reads the count from the service.
+    #[error("the monthly quota of {limit} requests is spent (counted by this client); it resets in about {} h", resets_in.as_secs().div_ceil(3600))]
+    QuotaExhausted {
+        /// The plan's requests per month.
+        limit: u64,
+        /// How long until the month's count starts again, as far as the client knows.
+        resets_in: Duration,
+    },
+    /// A link that cannot be followed: not one this client knows how to fetch, or it
+    /// points at another kind of resource than was asked for.
+    #[error("cannot follow the link {link}: {reason}")]
+    Link {
+        /// The link as the response held it.
+        link: String,
+        /// Why it cannot be followed.
+        reason: String,
+    },
+    /// A paged listing was still returning full pages when the client's bound on pages was reached.
+    #[error("{operation} still returned full pages after {pages} pages; stopped there")]
+    TooManyPages {
+        /// The paged operation.
+        operation: &'static str,
+        /// How many pages were read.
+        pages: u64,
     },
 }
 
@@ -129,6 +156,7 @@ impl Error {
         retry_after: Option<Duration>,
         problem: Problem,
     ) -> Error {
+        let problem = redact_problem(problem);
         match status.as_u16() {
             401 => Error::Unauthorized(problem),
             403 => Error::Forbidden(problem),
@@ -146,11 +174,11 @@ impl Error {
     }
 
     pub(crate) fn from_transport(error: &reqwest::Error) -> Error {
-        // reqwest's Display includes the URL, which never holds the key (it travels in a header).
-        let message = without_url(error);
+        let message = redact(&without_url(error));
         if error.is_timeout() {
             Error::Timeout
-        } else if error.is_connect() || error.is_body() {
+        } else if error.is_connect() || error.is_body() || error.is_request() {
+            // `is_request` covers a connection reset or closed while the request was on its way.
             Error::Connection(message)
         } else {
             Error::Request(message)
@@ -166,12 +194,14 @@ impl Error {
         Error::UnexpectedResponse {
             status,
             content_type,
-            body: String::from_utf8_lossy(keep).into_owned(),
+            body: redact(&String::from_utf8_lossy(keep)),
         }
     }
 }
 
-fn without_url(error: &reqwest::Error) -> String {
+/// reqwest's message names the URL; the URL never holds the key (it travels in a
+/// header), but the message reads better without it and the cause chain added.
+pub(crate) fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     if let Some(url) = error.url() {
         text = text.replace(&format!(" for url ({url})"), "");
@@ -183,6 +213,56 @@ fn without_url(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Masks anything shaped like an API key (`tja_` and 36 letters or digits).
+/// The client never puts its key in an error, but a server or proxy may echo
+/// one back in a body, and error values end up in logs.
+pub(crate) fn redact(text: &str) -> String {
+    const BODY: usize = 36;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("tja_") {
+        let after = &rest[at + 4..];
+        let run = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        out.push_str(&rest[..at]);
+        if run == BODY {
+            out.push_str("tja_…");
+        } else {
+            out.push_str(&rest[at..at + 4 + run]);
+        }
+        rest = &after[run..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_problem(mut problem: Problem) -> Problem {
+    problem.title = problem.title.map(|t| redact(&t));
+    problem.kind = problem.kind.map(|t| redact(&t));
+    problem.detail = problem.detail.map(|detail| match detail {
+        ProblemDetail::Text(t) => ProblemDetail::Text(redact(&t)),
+        ProblemDetail::Validation(mut errors) => {
+            for e in &mut errors {
+                e.msg = redact(&e.msg);
+            }
+            ProblemDetail::Validation(errors)
+        }
+        ProblemDetail::Other(value) => {
+            // Kept as the server sent it unless it holds something key-shaped.
+            let text = value.to_string();
+            let masked = redact(&text);
+            if masked == text {
+                ProblemDetail::Other(value)
+            } else {
+                ProblemDetail::Other(serde_json::Value::String(masked))
+            }
+        }
+    });
+    problem
 }
 
 fn describe(problem: &Problem) -> String {
@@ -225,17 +305,47 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 
 /// What the transport saw of the final answer to a call, recorded by the
 /// request hook. progenitor reports an undecodable error body without its
-/// status; this puts the status and content type back.
+/// status or headers; this puts them back.
 #[derive(Clone, Debug)]
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub content_type: Option<String>,
+    pub retry_after: Option<Duration>,
 }
 
-pub(crate) type AnswerSlot = Arc<Mutex<Option<Answer>>>;
+impl Answer {
+    pub(crate) fn of(response: &reqwest::Response) -> Answer {
+        Answer {
+            status: response.status(),
+            content_type: content_type(response.headers()),
+            retry_after: retry_after(response.headers()),
+        }
+    }
+}
+
+/// What the hooks learnt about one call that progenitor's error cannot carry.
+#[derive(Debug, Default)]
+pub(crate) struct CallNotes {
+    /// The final answer, when one came.
+    pub answer: Option<Answer>,
+    /// Set when the quota guard refused to send: (monthly limit, time until reset).
+    pub refused: Option<(u64, Duration)>,
+}
+
+type NotesSlot = Arc<Mutex<CallNotes>>;
 
 tokio::task_local! {
-    pub(crate) static LAST_ANSWER: AnswerSlot;
+    static CALL_NOTES: NotesSlot;
+}
+
+/// Writes into the notes of the call in progress. Outside [`settle`] (a caller
+/// using the generated client directly) there are no notes and nothing happens.
+pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
+    let _ = CALL_NOTES.try_with(|slot| {
+        if let Ok(mut notes) = slot.lock() {
+            write(&mut notes);
+        }
+    });
 }
 
 /// Runs one generated call and turns its outcome into the face's result.
@@ -243,19 +353,22 @@ pub(crate) async fn settle<T: DeserializeOwned>(
     operation: &'static str,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
 ) -> Result<T, Error> {
-    let slot = AnswerSlot::default();
-    let outcome = LAST_ANSWER.scope(slot.clone(), call).await;
-    let answer = slot.lock().ok().and_then(|a| a.clone());
+    let slot = NotesSlot::default();
+    let outcome = CALL_NOTES.scope(slot.clone(), call).await;
+    let notes = slot
+        .lock()
+        .map(|mut n| std::mem::take(&mut *n))
+        .unwrap_or_default();
     match outcome {
         Ok(value) => Ok(value.into_inner()),
-        Err(error) => Err(convert::<T>(operation, error, answer).await),
+        Err(error) => Err(convert::<T>(operation, error, notes).await),
     }
 }
 
 async fn convert<T: DeserializeOwned>(
     operation: &'static str,
     error: progenitor_client::Error<Problem>,
-    answer: Option<Answer>,
+    notes: CallNotes,
 ) -> Error {
     use progenitor_client::Error as E;
     match error {
@@ -264,7 +377,11 @@ async fn convert<T: DeserializeOwned>(
             let wait = retry_after(value.headers());
             Error::from_status(status, wait, value.into_inner())
         }
-        E::InvalidResponsePayload(bytes, json_error) => match answer {
+        E::InvalidResponsePayload(bytes, json_error) => match notes.answer {
+            // A 429 means rate limiting whatever its body says; Retry-After is what matters.
+            Some(a) if a.status == StatusCode::TOO_MANY_REQUESTS => {
+                Error::from_status(a.status, a.retry_after, Problem::default())
+            }
             Some(a) if !a.status.is_success() => {
                 Error::unexpected(a.status, a.content_type, &bytes)
             }
@@ -272,16 +389,33 @@ async fn convert<T: DeserializeOwned>(
         },
         E::UnexpectedResponse(response) => {
             let status = response.status();
-            let content_type = content_type(response.headers());
+            let answer = Answer::of(&response);
             match response.bytes().await {
-                Ok(body) => Error::unexpected(status, content_type, &body),
+                // The documented global errors (401, 403, 404, 429, ...) can come from any
+                // operation, declared or not; when the body is the documented problem, say so.
+                Ok(body) if status.is_client_error() => {
+                    match serde_json::from_slice::<Problem>(&body) {
+                        Ok(problem) if problem != Problem::default() => {
+                            Error::from_status(status, answer.retry_after, problem)
+                        }
+                        _ if status == StatusCode::TOO_MANY_REQUESTS => {
+                            Error::from_status(status, answer.retry_after, Problem::default())
+                        }
+                        _ => Error::unexpected(status, answer.content_type, &body),
+                    }
+                }
+                Ok(body) => Error::unexpected(status, answer.content_type, &body),
                 Err(e) => Error::from_transport(&e),
             }
         }
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
             Error::from_transport(&e)
         }
-        E::InvalidRequest(message) | E::Custom(message) => Error::Request(message),
+        E::Custom(message) => match notes.refused {
+            Some((limit, resets_in)) => Error::QuotaExhausted { limit, resets_in },
+            None => Error::Request(redact(&message)),
+        },
+        E::InvalidRequest(message) => Error::Request(redact(&message)),
     }
 }
 
@@ -296,12 +430,12 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
         Err(e) => Error::Decode {
             operation,
             path: e.path().to_string(),
-            message: e.inner().to_string(),
+            message: redact(&e.inner().to_string()),
         },
         Ok(_) => Error::Decode {
             operation,
             path: ".".into(),
-            message: fallback.to_string(),
+            message: redact(&fallback.to_string()),
         },
     }
 }
@@ -311,4 +445,21 @@ pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<Strin
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn key_shaped_strings_are_masked_and_nothing_else() {
+        let key = format!("tja_{}", "a1B2".repeat(9));
+        assert_eq!(redact(&format!("token {key} bad")), "token tja_… bad");
+        assert_eq!(redact(&format!("/v1/token/{key}")), "/v1/token/tja_…");
+        // Too short or too long is not a key: left alone.
+        assert_eq!(redact("tja_short tja_"), "tja_short tja_");
+        let long = format!("tja_{}", "x".repeat(37));
+        assert_eq!(redact(&long), long);
+        assert_eq!(redact("ünïcode tja_ü"), "ünïcode tja_ü");
+    }
 }

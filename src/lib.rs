@@ -6,6 +6,12 @@
 //! from the spec of record in `openapi/`, with typed arguments and results and
 //! one error type, [`Error`].
 //!
+//! Around every request the client adds the key (never logged), a
+//! [`QuotaPolicy`] guard that keeps to the plan's limits, a [`RetryPolicy`] for
+//! what is safe to repeat, and a `tracing` span. Responses link to other
+//! resources: [`Link`] says what a link points at and [`Client::follow`]
+//! fetches it. Paged listings are streams (`Client::token_activity_pages`, ...).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let tj = threatjammer::Client::from_env()?;
@@ -22,16 +28,24 @@ mod csv_upload;
 mod dispatch;
 mod error;
 mod generated;
+mod links;
 pub mod operations;
+mod pages;
 mod problem;
+mod quota;
+mod retry;
 mod runtime;
+mod send;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};
 pub use csv_upload::CsvInput;
 pub use error::Error;
 pub use generated::types;
+pub use links::{AsLink, Link, LinkTarget, Resource};
 pub use problem::{Problem, ProblemDetail};
+pub use quota::{Quota, QuotaPolicy};
+pub use retry::{is_safe_to_repeat, RetryPolicy};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -1,36 +1,92 @@
-//! What happens around every request, generated or hand-written: the hook
-//! progenitor calls to send a request.
+//! What happens around every request, generated or hand-written: the hooks
+//! progenitor calls to send a request. Authentication, the quota guard,
+//! retries and tracing all live here, so no operation can miss them.
 
-use crate::error::{content_type, Answer, LAST_ANSWER};
+use crate::error::{note, without_url, Answer};
 use crate::generated;
+use crate::quota::QuotaGuard;
+use crate::retry::{is_safe_to_repeat, RetryPolicy};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use std::time::Instant;
+use std::fmt;
+use std::sync::Arc;
+use tokio::time::Instant;
 use tracing::Instrument;
 
-/// Per-client state the request hook needs. progenitor keeps it in the
-/// generated client as its "inner" value.
-#[derive(Clone, Debug)]
+/// Per-client state the request hooks need. progenitor keeps it in the
+/// generated client as its "inner" value; clones share the quota counts.
+#[derive(Clone)]
 pub struct Runtime {
-    /// `Authorization: Bearer …`, its value marked sensitive so `Debug` prints `Sensitive`.
+    /// `Authorization: Bearer …`, its value marked sensitive so `http`'s `Debug` hides it.
     auth: reqwest::header::HeaderMap,
+    pub(crate) retry: RetryPolicy,
+    /// `None` when the policy is disabled, so that nothing is counted.
+    pub(crate) quota: Option<Arc<QuotaGuard>>,
 }
 
 impl Runtime {
-    pub(crate) fn new(auth: reqwest::header::HeaderMap) -> Runtime {
-        Runtime { auth }
+    pub(crate) fn new(
+        auth: reqwest::header::HeaderMap,
+        retry: RetryPolicy,
+        quota: crate::QuotaPolicy,
+    ) -> Runtime {
+        Runtime {
+            auth,
+            retry,
+            quota: (!quota.is_disabled()).then(|| Arc::new(QuotaGuard::new(quota))),
+        }
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("auth", &"Bearer tja_…")
+            .field("retry", &self.retry)
+            .field("quota", &self.quota.as_ref().map(|q| q.policy()))
+            .finish()
     }
 }
 
 impl ClientHooks<Runtime> for generated::Client {
+    /// Refuses the call before anything is sent when the month's quota is spent:
+    /// the service would answer `429` until the month starts again. Reading the
+    /// token is let through, since it is how [`crate::Client::quota`] learns that
+    /// the month has started again sooner than the client thought.
+    async fn pre<E>(
+        &self,
+        _request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if info.operation_id == "get_token" {
+            return Ok(());
+        }
+        let spent = self.inner().quota.as_ref().and_then(|q| q.month_spent());
+        if let Some((limit, resets_in)) = spent {
+            tracing::warn!(
+                operation = info.operation_id,
+                limit,
+                "monthly quota spent; request not sent"
+            );
+            note(|n| n.refused = Some((limit, resets_in)));
+            return Err(progenitor_client::Error::Custom(format!(
+                "the monthly quota of {limit} requests is spent"
+            )));
+        }
+        Ok(())
+    }
+
     async fn exec(
         &self,
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let runtime = self.inner();
         // Added per request rather than as a default header of the reqwest client,
         // so a caller-supplied reqwest::Client authenticates too. reqwest drops it
-        // when a redirect leads to another host.
-        request.headers_mut().extend(self.inner().auth.clone());
+        // when a redirect leads to another host, port or scheme.
+        request.headers_mut().extend(runtime.auth.clone());
+        let repeatable = runtime.retry.repeats()
+            && (request.method() == reqwest::Method::GET || is_safe_to_repeat(info.operation_id));
         // The span names the operation and the path, never headers: the key travels in one.
         let span = tracing::debug_span!(
             "threatjammer.request",
@@ -38,28 +94,71 @@ impl ClientHooks<Runtime> for generated::Client {
             method = %request.method(),
             path = request.url().path(),
             status = tracing::field::Empty,
+            attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let result = self
-            .client()
-            .execute(request)
-            .instrument(span.clone())
-            .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
-            let answer = Answer {
-                status: response.status(),
-                content_type: content_type(response.headers()),
-            };
-            // Outside `settle` (a caller using the generated client directly) there is no slot.
-            let _ = LAST_ANSWER.try_with(|slot| {
-                if let Ok(mut slot) = slot.lock() {
-                    *slot = Some(answer);
+        let attempts = async {
+            let started = Instant::now();
+            let mut attempt = 1;
+            loop {
+                // A streamed body (a CSV file or reader) cannot be cloned: such a
+                // request is sent once, whatever the policy says.
+                let spare = if repeatable {
+                    request.try_clone()
+                } else {
+                    None
+                };
+                if let Some(guard) = &runtime.quota {
+                    guard.admit().await;
                 }
-            });
-        }
-        result
+                let outcome = self.client().execute(request).await;
+                let month_left = runtime
+                    .quota
+                    .as_ref()
+                    .is_none_or(|q| q.month_spent().is_none());
+                let again = spare
+                    .filter(|_| month_left)
+                    .and_then(|spare| Some((spare, runtime.retry.next_wait(attempt, &outcome)?)));
+                match again {
+                    Some((spare, (wait, reason))) => {
+                        tracing::debug!(
+                            attempt,
+                            reason,
+                            wait_ms = wait.as_millis() as u64,
+                            "repeating the request"
+                        );
+                        tokio::time::sleep(wait).await;
+                        request = spare;
+                        attempt += 1;
+                    }
+                    None => return finish(outcome, attempt, started),
+                }
+            }
+        };
+        attempts.instrument(span).await
     }
+}
+
+/// Records the final outcome on the span and in the call's notes.
+fn finish(
+    outcome: reqwest::Result<reqwest::Response>,
+    attempt: u32,
+    started: Instant,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::Span::current();
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    span.record("attempt", attempt);
+    span.record("elapsed_ms", elapsed_ms);
+    match &outcome {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            span.record("status", status);
+            tracing::debug!(status, attempt, elapsed_ms, "answered");
+            note(|n| n.answer = Some(Answer::of(response)));
+        }
+        Err(error) => {
+            tracing::debug!(attempt, elapsed_ms, error = %without_url(error), "no answer");
+        }
+    }
+    outcome
 }

@@ -93,3 +93,22 @@ async fn documented_asn_decodes() {
         exchange["response"]["body"]
     );
 }
+
+#[test]
+fn unlisted_enum_values_decode_as_unrecognized() {
+    use threatjammer::types::{CountryCode, Risk};
+    let risk: Risk = serde_json::from_str("\"CRITICAL\"").unwrap();
+    assert_eq!(risk, Risk::Unrecognized);
+    let known: CountryCode = serde_json::from_str("\"NO\"").unwrap();
+    assert_eq!(known.to_string(), "NO");
+    let new: CountryCode = serde_json::from_str("\"XK\"").unwrap();
+    assert_eq!(new, CountryCode::Unrecognized);
+    // Never sent: a request cannot carry a value nobody knows the spelling of.
+    assert!(serde_json::to_string(&Risk::Unrecognized).is_err());
+    // The schema is the spec's: the catch-all is not one of its values.
+    let schema = serde_json::to_value(schemars::schema_for!(Risk)).unwrap();
+    assert_eq!(
+        schema["enum"],
+        serde_json::json!(["UNKNOWN", "LOW", "MEDIUM", "HIGH"])
+    );
+}

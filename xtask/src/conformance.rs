@@ -14,7 +14,7 @@ use replay::{Replay, Verdict};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use threatjammer::{ApiKey, Client};
+use threatjammer::{ApiKey, Client, RetryPolicy};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -47,9 +47,12 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
                 .clone()
                 .or_else(|| std::env::var("THREATJAMMER_API_KEY").ok())
                 .unwrap_or_else(|| replay::MOCK_KEY.to_string());
+            // One request a fixture, as against the mocks: what the server answers
+            // first is what gets classified.
             let client = Client::builder()
                 .base_url(url)
                 .api_key(ApiKey::unchecked(token))
+                .retry(RetryPolicy::disabled())
                 .build()
                 .with_context(|| format!("cannot build a client of {url}"))?;
             Some(client)

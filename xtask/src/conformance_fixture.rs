@@ -238,31 +238,17 @@ pub struct ClientDefect {
 
 pub const CLIENT_DEFECTS: &[ClientDefect] = &[
     ClientDefect {
-        what: "path parameter typed with another parameter's enum: typify gives every inline \
-               enum with the same title one Rust type, so `resource_type` (cidr, country...) takes \
-               the body enum ResourceType (CIDR, COUNTRY...), the status `code` of /v1/asn/status \
-               and the `code` of the five /v1/ua/{kind} lookups take the registry enum Code (iana, \
-               arin...); the spec's values become `Unrecognized` and the client requests \
-               `.../(unrecognized)`",
+        what: "path parameter typed with a body enum: typify gives inline enums with the same \
+               title one Rust type, so `resource_type` (cidr, country...) takes ResourceType \
+               (CIDR, COUNTRY...); the spec's values become `Unrecognized` and the client \
+               requests `.../(unrecognized)`",
         fixtures: &[
-            "derived/get-registry-status.json",
-            "derived/get-ua-device.json",
-            "derived/get-ua-family.json",
-            "derived/get-ua-os.json",
-            "derived/get-ua-type.json",
-            "derived/get-ua-vendor.json",
             "derived/list-private-allowlists-by-type.json",
             "derived/list-private-denylists-by-type.json",
             "derived/list-public-allowlists-by-type.json",
             "derived/list-public-denylists-by-type.json",
             "derived/list-selected-public-allowlists-by-type.json",
             "derived/list-selected-public-denylists-by-type.json",
-            "errors/get-registry-status-422.json",
-            "errors/get-ua-device-422.json",
-            "errors/get-ua-family-422.json",
-            "errors/get-ua-os-422.json",
-            "errors/get-ua-type-422.json",
-            "errors/get-ua-vendor-422.json",
             "errors/list-private-allowlists-by-type-422.json",
             "errors/list-private-denylists-by-type-422.json",
             "errors/list-public-allowlists-by-type-422.json",
@@ -283,21 +269,11 @@ pub const CLIENT_DEFECTS: &[ClientDefect] = &[
             "derived/get-dataset.json",
             "derived/get-origin-token.json",
             "derived/get-origin.json",
+            "derived/get-ua-type.json",
             "derived/list-datasets.json",
             "derived/list-origin-tokens.json",
             "derived/list-origins.json",
             "edge/set-private-allowlist-origin-deleted.json",
-        ],
-    },
-    ClientDefect {
-        what: "`anyOf` of two string formats generated as a struct of two flattened options, \
-               which no JSON string fits: CIDR list content (`cidrs`) does not decode, and the \
-               `address` of an origin status query cannot be sent",
-        fixtures: &[
-            "derived/check-origin-status.json",
-            "derived/get-private-allowlist-content.json",
-            "derived/get-private-denylist-content.json",
-            "errors/check-origin-status-422.json",
         ],
     },
     ClientDefect {

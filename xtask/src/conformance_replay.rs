@@ -5,7 +5,7 @@
 use super::fixture::{query_text, Fixture, Outcome, Request, Response};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use threatjammer::{ApiKey, Client, Error};
+use threatjammer::{ApiKey, Client, Error, RetryPolicy};
 use wiremock::{Match, Mock, MockServer, ResponseTemplate};
 
 /// The key clients use against mock servers: the documented format, no secret.
@@ -60,7 +60,8 @@ impl Replay {
 /// Replays `fixture` against a fresh mock server that answers its request,
 /// and only its request (method, raw path and query): anything else gets
 /// wiremock's empty 404. The request the client sent is compared with the
-/// fixture's, body included.
+/// fixture's, body included. Retries are off: a fixture is one exchange, and
+/// a 429 or 502 fixture must show what the client makes of that answer.
 pub async fn replay(fixture: &Fixture) -> Replay {
     let server = MockServer::start().await;
     Mock::given(Exact::from(&fixture.request))
@@ -70,6 +71,7 @@ pub async fn replay(fixture: &Fixture) -> Replay {
     let client = Client::builder()
         .base_url(server.uri())
         .api_key(ApiKey::new(MOCK_KEY).expect("MOCK_KEY has the documented format"))
+        .retry(RetryPolicy::disabled())
         .build()
         .expect("a client of a loopback mock server always builds");
     let mut replay = call(fixture, &client).await;

@@ -1,6 +1,8 @@
 //! Project automation: `cargo xtask <command>`.
 
+mod bump;
 mod conformance;
+mod diff;
 mod import;
 mod overlay;
 mod spec_io;
@@ -34,6 +36,10 @@ enum SpecCommand {
     Import { upstream: PathBuf },
     /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would write.
     Check { upstream: PathBuf },
+    /// Say what changed between two OpenAPI documents and whom it breaks.
+    Diff(diff::DiffArgs),
+    /// Import a new upstream document, record the diff in CHANGELOG.md and bump the crate version.
+    Bump(bump::BumpArgs),
 }
 
 fn workspace_root() -> PathBuf {
@@ -53,10 +59,16 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {
                 None => println!("openapi/ is current with {}", upstream.display()),
                 Some(diff) => {
-                    eprintln!("openapi/ has drifted from {}:\n{diff}", upstream.display());
+                    let semantic = diff::drift_summary(&upstream, &files);
+                    eprintln!(
+                        "openapi/ has drifted from {}:\n\n{semantic}\n{diff}",
+                        upstream.display()
+                    );
                     return Ok(ExitCode::FAILURE);
                 }
             },
+            SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
+            SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
     }
     Ok(ExitCode::SUCCESS)

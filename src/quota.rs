@@ -1,0 +1,284 @@
+//! Staying inside the plan's quota on the client side, and reading what the
+//! service says is left.
+//!
+//! The service counts every request against two limits: a per-minute sliding
+//! window and a monthly total (a 30-day period from the key's creation). Past
+//! either it answers `429`. The guard here keeps the same two counts for the
+//! requests this client sends, so a well-behaved program waits its turn
+//! instead of being refused.
+
+use crate::generated::types;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
+
+const MINUTE: Duration = Duration::from_secs(60);
+/// The service's "month": 30 days from the key's creation, a date the client
+/// does not know until [`crate::Client::quota`] reads it.
+const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// The request limits of a subscription plan, which the client-side quota
+/// guard keeps to.
+///
+/// The guard is on with [`QuotaPolicy::FREE`] for the public regions, and off
+/// for an explicit base URL (a mock, a private region) unless set with
+/// [`crate::ClientBuilder::quota`]. Paid plans publish their own limits;
+/// [`Quota::policy`] turns what `GET /v1/token` reports into a policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuotaPolicy {
+    per_minute: u32,
+    per_month: u64,
+}
+
+impl QuotaPolicy {
+    /// The documented free plan: 10 requests a minute and 5000 a month.
+    pub const FREE: QuotaPolicy = QuotaPolicy {
+        per_minute: 10,
+        per_month: 5000,
+    };
+
+    /// A plan's limits. `0` means no limit in that window.
+    pub const fn new(per_minute: u32, per_month: u64) -> QuotaPolicy {
+        QuotaPolicy {
+            per_minute,
+            per_month,
+        }
+    }
+
+    /// No client-side limits: every request is sent at once.
+    pub const fn disabled() -> QuotaPolicy {
+        QuotaPolicy::new(0, 0)
+    }
+
+    /// Requests allowed in any 60 seconds, if limited.
+    pub fn per_minute(&self) -> Option<u32> {
+        (self.per_minute > 0).then_some(self.per_minute)
+    }
+
+    /// Requests allowed in a month, if limited.
+    pub fn per_month(&self) -> Option<u64> {
+        (self.per_month > 0).then_some(self.per_month)
+    }
+
+    /// Whether the guard does nothing.
+    pub fn is_disabled(&self) -> bool {
+        self.per_minute == 0 && self.per_month == 0
+    }
+}
+
+/// The key's quota as the service counts it, from `GET /v1/token`
+/// ([`crate::Client::quota`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Quota {
+    /// Requests allowed per minute.
+    pub per_minute: u64,
+    /// Requests counted in the current minute.
+    pub used_this_minute: u64,
+    /// When the per-minute count is next refreshed.
+    pub minute_refresh: Option<SystemTime>,
+    /// Requests allowed per month.
+    pub per_month: u64,
+    /// Requests counted this month.
+    pub used_this_month: u64,
+    /// When the monthly count starts again.
+    pub month_refresh: Option<SystemTime>,
+}
+
+impl Quota {
+    /// Reads the token's bucket fields. Negative numbers, which the service
+    /// should never send, count as zero.
+    pub fn from_token(token: &types::TokenOutput) -> Quota {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let time = |ms: i64| {
+            u64::try_from(ms)
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms))
+        };
+        Quota {
+            per_minute: count(token.last_minute_bucket_init_value),
+            used_this_minute: count(token.last_minute_bucket_value),
+            minute_refresh: time(token.last_minute_bucket_refresh),
+            per_month: count(token.last_month_bucket_init_value),
+            used_this_month: count(token.last_month_bucket_value),
+            month_refresh: time(token.last_month_bucket_refresh),
+        }
+    }
+
+    /// Requests left in the current minute.
+    pub fn left_this_minute(&self) -> u64 {
+        self.per_minute.saturating_sub(self.used_this_minute)
+    }
+
+    /// Requests left this month.
+    pub fn left_this_month(&self) -> u64 {
+        self.per_month.saturating_sub(self.used_this_month)
+    }
+
+    /// The limits the service applies to this key, as a policy for the guard.
+    pub fn policy(&self) -> QuotaPolicy {
+        QuotaPolicy::new(
+            u32::try_from(self.per_minute).unwrap_or(u32::MAX),
+            self.per_month,
+        )
+    }
+}
+
+/// The client-side counts, shared by every clone of a client.
+#[derive(Debug)]
+pub(crate) struct QuotaGuard {
+    policy: QuotaPolicy,
+    state: Mutex<Counts>,
+}
+
+#[derive(Debug)]
+struct Counts {
+    /// When each request of the last minute was sent, oldest first; never more
+    /// than the per-minute limit.
+    recent: VecDeque<Instant>,
+    used_this_month: u64,
+    month_ends: Instant,
+}
+
+impl QuotaGuard {
+    pub(crate) fn new(policy: QuotaPolicy) -> QuotaGuard {
+        QuotaGuard {
+            policy,
+            state: Mutex::new(Counts {
+                recent: VecDeque::new(),
+                used_this_month: 0,
+                month_ends: Instant::now() + MONTH,
+            }),
+        }
+    }
+
+    pub(crate) fn policy(&self) -> QuotaPolicy {
+        self.policy
+    }
+
+    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
+        // The counts stay consistent even if a holder panicked: every update is one step.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until the per-minute window has room, then counts one request in
+    /// both windows.
+    pub(crate) async fn admit(&self) {
+        loop {
+            let free_at = {
+                let mut counts = self.counts();
+                let now = Instant::now();
+                counts.roll_month(now);
+                while counts
+                    .recent
+                    .front()
+                    .is_some_and(|sent| now.duration_since(*sent) >= MINUTE)
+                {
+                    counts.recent.pop_front();
+                }
+                match self.policy.per_minute() {
+                    Some(limit) if counts.recent.len() >= limit as usize => {
+                        counts.recent.front().map(|oldest| *oldest + MINUTE)
+                    }
+                    limit => {
+                        if limit.is_some() {
+                            counts.recent.push_back(now);
+                        }
+                        counts.used_this_month += 1;
+                        None
+                    }
+                }
+            };
+            match free_at {
+                None => return,
+                Some(at) => {
+                    tracing::debug!(
+                        wait_ms = at.saturating_duration_since(Instant::now()).as_millis() as u64,
+                        "per-minute quota reached; waiting for the window to move"
+                    );
+                    tokio::time::sleep_until(at).await;
+                }
+            }
+        }
+    }
+
+    /// `(limit, time until the month starts again)` once this month's requests are spent.
+    pub(crate) fn month_spent(&self) -> Option<(u64, Duration)> {
+        let limit = self.policy.per_month()?;
+        let mut counts = self.counts();
+        let now = Instant::now();
+        counts.roll_month(now);
+        (counts.used_this_month >= limit)
+            .then(|| (limit, counts.month_ends.saturating_duration_since(now)))
+    }
+
+    /// Takes the service's count for the month, which also sees other programs using the key.
+    pub(crate) fn sync(&self, quota: &Quota) {
+        let mut counts = self.counts();
+        counts.used_this_month = quota.used_this_month;
+        let left = quota
+            .month_refresh
+            .and_then(|at| at.duration_since(SystemTime::now()).ok());
+        if let Some(left) = left {
+            counts.month_ends = Instant::now() + left;
+        }
+    }
+}
+
+impl Counts {
+    fn roll_month(&mut self, now: Instant) {
+        if now >= self.month_ends {
+            self.used_this_month = 0;
+            self.month_ends = now + MONTH;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_is_spread_over_sliding_minutes() {
+        let guard = QuotaGuard::new(QuotaPolicy::new(3, 0));
+        let start = Instant::now();
+        let mut sent = Vec::new();
+        for _ in 0..7 {
+            guard.admit().await;
+            sent.push(start.elapsed().as_secs());
+        }
+        assert_eq!(sent, [0, 0, 0, 60, 60, 60, 120]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_month_is_spent_then_starts_again() {
+        let guard = QuotaGuard::new(QuotaPolicy::new(0, 2));
+        guard.admit().await;
+        assert_eq!(guard.month_spent(), None);
+        guard.admit().await;
+        let (limit, left) = guard.month_spent().expect("two of two used");
+        assert_eq!(limit, 2);
+        assert_eq!(left, MONTH);
+        tokio::time::advance(MONTH).await;
+        assert_eq!(guard.month_spent(), None);
+    }
+
+    #[test]
+    fn the_documented_token_reads_as_a_quota() {
+        let text = include_str!("../tests/fixtures/documented/token.json");
+        let exchange: serde_json::Value = serde_json::from_str(text).unwrap();
+        let token: types::TokenOutput =
+            serde_json::from_value(exchange["response"]["body"].clone()).unwrap();
+        let quota = Quota::from_token(&token);
+        assert_eq!(quota.per_month, 1_000_000);
+        assert_eq!(quota.left_this_month(), 999_999);
+        assert_eq!(quota.left_this_minute(), 100);
+        assert_eq!(quota.policy(), QuotaPolicy::new(100, 1_000_000));
+        assert_eq!(
+            quota.month_refresh,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1_644_278_400_000))
+        );
+    }
+}

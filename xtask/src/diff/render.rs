@@ -1,0 +1,148 @@
+//! The two outputs of a report: Markdown for people (a PR, a CHANGELOG entry) and
+//! JSON for tools. Both take the rule texts from the same table. The JSON shape is
+//! documented in docs/regenerating.md; `FORMAT` names its version.
+
+use super::rules::Rule;
+use super::{Change, Report, Suggestion};
+use serde_json::{json, Map, Value};
+
+/// Bumped when a field is renamed, removed or changes meaning; adding a field does not bump it.
+pub const FORMAT: &str = "threatjammer-spec-diff/1";
+
+/// Renders a report. `level` is the heading level of its title (2 for `## ...`);
+/// its rule list sits one level below, so the report nests inside a CHANGELOG section.
+pub fn markdown(report: &Report, suggestion: Option<&Suggestion>, level: usize) -> String {
+    let heading = "#".repeat(level);
+    let mut out = format!(
+        "{heading} {} {} → {}\n\n",
+        report.title, report.old_version, report.new_version
+    );
+    if let Some(s) = suggestion {
+        out += &format!(
+            "**Release:** {}, `{}` → `{}`: {}.\n\n",
+            s.level.name(),
+            s.current,
+            s.next,
+            s.reason
+        );
+    }
+    out += &format!(
+        "{} change(s): {} source-breaking, {} wire-breaking. Prose-only changes (descriptions, summaries, titles, examples): {}, not listed.\n\n",
+        report.changes.len(),
+        report.source_breaking(),
+        report.wire_breaking(),
+        report.prose_changes
+    );
+    if report.changes.is_empty() {
+        return out;
+    }
+    out += "| operation | where | change | source | wire | rule |\n| --- | --- | --- | --- | --- | --- |\n";
+    for change in &report.changes {
+        out += &format!(
+            "| {} | {} | {} | {} | {} | `{}` |\n",
+            change
+                .operation
+                .as_deref()
+                .map_or("—".to_string(), |op| format!("`{}`", cell(op))),
+            cell(&place(change)),
+            cell(&what(change)),
+            rank(change.rule.source_breaking),
+            rank(change.rule.wire_breaking),
+            change.rule.id
+        );
+    }
+    out += &format!("\n{heading}# Rules applied\n\n");
+    for rule in used_rules(report) {
+        out += &format!(
+            "- `{}`: source {}, wire {}. {}\n",
+            rule.id,
+            rank(rule.source_breaking),
+            rank(rule.wire_breaking),
+            rule.why
+        );
+    }
+    out
+}
+
+pub fn json(report: &Report, suggestion: &Suggestion) -> Value {
+    let changes: Vec<Value> = report
+        .changes
+        .iter()
+        .map(|c| {
+            json!({
+                "operation": c.operation,
+                "location": c.location,
+                "schema": c.schema,
+                "rule": c.rule.id,
+                "source_breaking": c.rule.source_breaking,
+                "wire_breaking": c.rule.wire_breaking,
+                "old": c.old,
+                "new": c.new,
+            })
+        })
+        .collect();
+    let rules: Map<String, Value> = used_rules(report)
+        .into_iter()
+        .map(|r| {
+            let body = json!({ "what": r.what, "source_breaking": r.source_breaking, "wire_breaking": r.wire_breaking, "why": r.why });
+            (r.id.to_string(), body)
+        })
+        .collect();
+    json!({
+        "format": FORMAT,
+        "api": { "title": report.title, "old": report.old_version, "new": report.new_version },
+        "summary": {
+            "changes": report.changes.len(),
+            "source_breaking": report.source_breaking(),
+            "wire_breaking": report.wire_breaking(),
+            "prose_changes": report.prose_changes,
+        },
+        "semver": {
+            "bump": suggestion.level.name(),
+            "current": suggestion.current.to_string(),
+            "suggested": suggestion.next.to_string(),
+            "reason": suggestion.reason,
+        },
+        "changes": changes,
+        "rules": rules,
+    })
+}
+
+/// The rules the report's changes use, each once, in the order of first use.
+fn used_rules(report: &Report) -> Vec<&'static Rule> {
+    let mut used: Vec<&'static Rule> = Vec::new();
+    for change in &report.changes {
+        if !used.contains(&change.rule) {
+            used.push(change.rule);
+        }
+    }
+    used
+}
+
+fn place(change: &Change) -> String {
+    match (&change.operation, &change.schema) {
+        (Some(_), Some(schema)) => format!("{} (in {schema})", change.location),
+        _ => change.location.clone(),
+    }
+}
+
+fn what(change: &Change) -> String {
+    match (&change.old, &change.new) {
+        (Some(old), Some(new)) => format!("{}: `{old}` → `{new}`", change.rule.what),
+        (None, Some(value)) | (Some(value), None) => format!("{}: `{value}`", change.rule.what),
+        (None, None) => change.rule.what.to_string(),
+    }
+}
+
+fn rank(breaking: bool) -> &'static str {
+    if breaking {
+        "**breaking**"
+    } else {
+        "no"
+    }
+}
+
+/// A table cell cannot hold a raw `|` or a line break.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
