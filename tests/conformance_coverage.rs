@@ -47,8 +47,8 @@ fn fixtures_cover_every_operation_and_every_declared_status() {
     let exchanges: Vec<(&str, u16, Outcome)> = find_fixtures(&[PathBuf::from("tests/fixtures")])
         .expect("fixtures")
         .iter()
-        .map(|found| {
-            let fixture = Fixture::load(&found.path).expect("checked by conformance_fixtures");
+        .map(|path| {
+            let fixture = Fixture::load(path).expect("checked by conformance_fixtures");
             let op = fixture
                 .operation()
                 .expect("checked by conformance_fixtures");

@@ -24,11 +24,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 #[tokio::test]
 async fn every_fixture_request_is_what_the_client_sends() {
     let mut problems = Vec::new();
-    for found in find_fixtures(&[PathBuf::from("tests/fixtures")]).expect("fixtures") {
-        let fixture = Fixture::load(&found.path).expect("checked by conformance_fixtures");
+    for path in find_fixtures(&[PathBuf::from("tests/fixtures")]).expect("fixtures") {
+        let fixture = Fixture::load(&path).expect("checked by conformance_fixtures");
         let replay = replay::replay(&fixture).await;
-        let name = &found.name;
-        match replay.verdict(client_defect(name)) {
+        let name = path.display();
+        match replay.verdict(client_defect(&path)) {
             Verdict::Pass | Verdict::KnownDefect => {}
             Verdict::Fail => problems.push(format!("{name}: {}", replay.differences.join("; "))),
             Verdict::DefectGone => {

@@ -40,7 +40,7 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         args.dirs.clone()
     };
     let paths = fixture::find_fixtures(&dirs).map_err(anyhow::Error::msg)?;
-    let server = match &args.base_url {
+    let remote = match &args.base_url {
         Some(url) => {
             let token = args
                 .token
@@ -67,19 +67,18 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
     // subscriber sees every request span.
     let _capture = status::install();
     let (mut passed, mut failed, mut known) = (0, 0, 0);
-    for found in &paths {
-        let path = &found.path;
+    for path in &paths {
         let shown = path
             .strip_prefix(root)
             .unwrap_or(path)
             .display()
             .to_string();
-        let defect = fixture::client_defect(&found.name);
+        let defect = fixture::client_defect(path);
         let (fixture, replay, status, verdict) = match Fixture::load(path) {
             Ok(fixture) => {
                 status::forget();
                 let replay = runtime.block_on(async {
-                    match &server {
+                    match &remote {
                         Some(client) => replay::call(&fixture, client).await,
                         None => replay::replay(&fixture).await,
                     }

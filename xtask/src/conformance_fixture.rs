@@ -184,41 +184,25 @@ pub fn path_parameters<'t, 'p>(
         .collect())
 }
 
-/// A fixture found on disk: its path, and its name relative to the folder it
-/// was found under (`documented/token.json`), which is how defects name it.
-#[derive(Clone, Debug)]
-pub struct Found {
-    pub path: PathBuf,
-    pub name: String,
-}
-
 /// Every `*.json` file under `dirs`, recursively, in a stable order.
-pub fn find_fixtures(dirs: &[PathBuf]) -> Result<Vec<Found>, String> {
-    fn walk(root: &Path, dir: &Path, found: &mut Vec<Found>) -> Result<(), String> {
+pub fn find_fixtures(dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
         let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in entries {
             let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
             if path.is_dir() {
-                walk(root, &path, found)?;
+                walk(&path, found)?;
             } else if path.extension().is_some_and(|e| e == "json") {
-                let relative = path.strip_prefix(root).unwrap_or(&path);
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                found.push(Found {
-                    name: parts.join("/"),
-                    path,
-                });
+                found.push(path);
             }
         }
         Ok(())
     }
     let mut found = Vec::new();
     for dir in dirs {
-        walk(dir, dir, &mut found)?;
+        walk(dir, &mut found)?;
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.sort();
     Ok(found)
 }
 
@@ -294,11 +278,18 @@ pub const CLIENT_DEFECTS: &[ClientDefect] = &[
     },
 ];
 
-/// The defect that fixture `name` exposes, if any.
-pub fn client_defect(name: &str) -> Option<&'static str> {
+/// The defect that the fixture at `path` exposes, if any. Matched on the
+/// path's last components (`tests/fixtures/<name>`), so the answer does not
+/// depend on which folder was given to the runner or the current directory.
+pub fn client_defect(path: &Path) -> Option<&'static str> {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     CLIENT_DEFECTS
         .iter()
-        .find(|d| d.fixtures.contains(&name))
+        .find(|d| {
+            d.fixtures
+                .iter()
+                .any(|name| path.ends_with(Path::new("tests/fixtures").join(name)))
+        })
         .map(|d| d.what)
 }
 
