@@ -107,5 +107,46 @@ fn unlisted_enum_values_decode_as_unrecognized() {
     assert!(serde_json::to_string(&Risk::Unrecognized).is_err());
     // The schema is the spec's: the catch-all is not one of its values.
     let schema = serde_json::to_value(schemars::schema_for!(Risk)).unwrap();
-    assert_eq!(schema["enum"], serde_json::json!(["UNKNOWN", "LOW", "MEDIUM", "HIGH"]));
+    assert_eq!(
+        schema["enum"],
+        serde_json::json!(["UNKNOWN", "LOW", "MEDIUM", "HIGH"])
+    );
+}
+
+#[tokio::test]
+async fn calls_by_name_refuse_values_the_spec_does_not_list() {
+    let server = MockServer::start().await;
+    let mut args = serde_json::Map::new();
+    args.insert("resource_type".into(), "galaxy".into());
+    let error = client(&server)
+        .call("list_private_allowlists_by_type", &args)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, threatjammer::Error::Argument { name, .. } if name == "resource_type"),
+        "{error:?}"
+    );
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn calls_by_name_reach_the_lower_case_resource_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/allowlist/private/all/country"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"self": "/v1/allowlist/private/all/country", "lists": []}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut args = serde_json::Map::new();
+    args.insert("resource_type".into(), "country".into());
+    client(&server)
+        .call("list_private_allowlists_by_type", &args)
+        .await
+        .unwrap();
 }
