@@ -41,7 +41,11 @@ pub enum BulkFormat {
 
 const CSV_HEADER: &str = "line,address,outcome,score,risk,reason,error";
 
-pub async fn assess_file(client: &Client, input: &Path, format: BulkFormat) -> Result<Exit, Failure> {
+pub async fn assess_file(
+    client: &Client,
+    input: &Path,
+    format: BulkFormat,
+) -> Result<Exit, Failure> {
     let (source, size): (Box<dyn Read>, Option<u64>) = if input.as_os_str() == "-" {
         (Box::new(io::stdin()), None)
     } else {
@@ -103,11 +107,8 @@ fn progress_bar(size: Option<u64>) -> ProgressBar {
         return ProgressBar::with_draw_target(size, ProgressDrawTarget::hidden());
     }
     let (bar, template) = match size {
-        Some(size) => (
-            ProgressBar::new(size),
-            "{bar:40} {bytes}/{total_bytes} {msg} [{elapsed}, {eta} left]",
-        ),
-        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg} [{elapsed}]"),
+        Some(size) => (ProgressBar::new(size), "{wide_bar} {percent:>3}% {msg}"),
+        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg}"),
     };
     bar.set_style(ProgressStyle::with_template(template).expect("the template is valid"));
     bar
@@ -218,7 +219,9 @@ impl<W: Write> Records<W> {
                 {
                     self.last_error = Some(error.clone());
                     self.progress.suspend(|| {
-                        eprintln!("line {line} and the rest of its batch: assessment failed: {error}")
+                        eprintln!(
+                            "line {line} and the rest of its batch: assessment failed: {error}"
+                        )
                     });
                 }
                 record.outcome = "failed";
@@ -236,7 +239,9 @@ impl<W: Write> Records<W> {
                     line.to_string(),
                     address.to_string(),
                     record.outcome.to_string(),
-                    a.and_then(|a| a.score).map(|s| s.to_string()).unwrap_or_default(),
+                    a.and_then(|a| a.score)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
                     a.map(|a| a.risk.to_string()).unwrap_or_default(),
                     a.map(|a| a.reason.clone()).unwrap_or_default(),
                     record.error.unwrap_or_default(),

@@ -55,9 +55,7 @@ impl Settings {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
-        let client = builder
-            .build()
-            .map_err(|e| Failure::usage(e.to_string()))?;
+        let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
         Ok(Connection {
             client,
             _offline: None,

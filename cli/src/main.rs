@@ -45,7 +45,10 @@ struct Cli {
     command: Command,
 }
 
+/// Options every command takes; under their own heading so that an
+/// operation's own options stand out in `op <operation_id> --help`.
 #[derive(Args)]
+#[command(next_help_heading = "Global options")]
 struct Global {
     /// Read the API key from this file (its first line) instead of THREATJAMMER_API_KEY
     #[arg(long, global = true, value_name = "PATH")]
@@ -231,12 +234,14 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             return bulk::assess_file(service.client().await?, &input, format).await;
         }
         Command::Asn { number } => to_json(service.client().await?.get_asn(number).await?),
-        Command::Geo { address } => {
-            to_json(service.client().await?.geolocate_ip(address).await?)
-        }
-        Command::Ua { user_agent } => {
-            to_json(service.client().await?.parse_user_agent(&user_agent).await?)
-        }
+        Command::Geo { address } => to_json(service.client().await?.geolocate_ip(address).await?),
+        Command::Ua { user_agent } => to_json(
+            service
+                .client()
+                .await?
+                .parse_user_agent(&user_agent)
+                .await?,
+        ),
         Command::Lists(Lists::Allow(action)) => {
             list_action(service.client().await?, "allow", action).await?
         }
@@ -254,7 +259,11 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Op(OpCommand::List) => op::listing(),
         Command::Op(OpCommand::Call(call)) => {
             let arguments = call.arguments()?;
-            service.client().await?.call(call.operation, &arguments).await?
+            service
+                .client()
+                .await?
+                .call(call.operation, &arguments)
+                .await?
         }
     };
     output::print(&answer, format)?;

@@ -92,7 +92,8 @@ impl Respond for Many {
             .iter()
             .map(|a| assessment_of(&self.0, a))
             .collect();
-        ResponseTemplate::new(200).set_body_json(json!({"self": "/v1/assess/ip", "results": results}))
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"self": "/v1/assess/ip", "results": results}))
     }
 }
 

@@ -71,9 +71,7 @@ impl Args for OpCommand {
 impl FromArgMatches for OpCommand {
     fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
         let Some((name, sub)) = matches.subcommand() else {
-            return Err(clap::Error::new(
-                clap::error::ErrorKind::MissingSubcommand,
-            ));
+            return Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand));
         };
         if name == "list" {
             return Ok(OpCommand::List);
