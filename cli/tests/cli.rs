@@ -394,3 +394,25 @@ async fn a_failed_batch_is_written_as_failed_and_the_exit_code_says_why() {
         .collect();
     assert_eq!(outcomes, [r#""failed""#, r#""not_public""#]);
 }
+
+#[tokio::test]
+async fn a_rejected_key_stops_a_bulk_run() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assess/ip"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "title": "Unauthorized", "detail": "unknown token"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Three batches' worth of addresses; the first answer ends the run.
+    let text: String = (0..1500u32)
+        .map(|i| format!("81.{}.{}.1\n", i / 250, i % 250))
+        .collect();
+    let input = scratch_file("unauthorized.txt", &text);
+    let r = against(&server, &["assess", "file", input.to_str().unwrap()]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown token"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+}
