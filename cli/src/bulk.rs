@@ -101,9 +101,11 @@ pub async fn assess_file(
 }
 
 /// A bar over the file's bytes on a terminal (a spinner for standard input,
-/// whose size is unknown); nothing when stderr is not a terminal.
+/// whose size is unknown). Nothing when stderr is not a terminal, nor when the
+/// records themselves go to the terminal: they show the progress, and a bar
+/// redrawn between them would garble both.
 fn progress_bar(size: Option<u64>) -> ProgressBar {
-    if !io::stderr().is_terminal() {
+    if !io::stderr().is_terminal() || io::stdout().is_terminal() {
         return ProgressBar::with_draw_target(size, ProgressDrawTarget::hidden());
     }
     let (bar, template) = match size {

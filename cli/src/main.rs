@@ -102,11 +102,14 @@ enum Assess {
     /// Addresses that are not public (private, loopback, documentation, ...) are
     /// answered locally without spending quota. Lines that are not addresses are
     /// reported on stderr with their line numbers and the run goes on; the exit
-    /// code is then 6. A progress bar shows on stderr when it is a terminal.
+    /// code is then 6. A failed request is reported once and its addresses are
+    /// written as failed; a key the service rejects (401) stops the run. A
+    /// progress bar shows on stderr when it is a terminal and the records go to
+    /// a file or a pipe.
     File {
         /// The file to read, or `-` for standard input
         input: PathBuf,
-        /// The records written to stdout
+        /// The records written to stdout (--json and --table do not apply)
         #[arg(long, value_enum, default_value_t = bulk::BulkFormat::Jsonl)]
         format: bulk::BulkFormat,
     },
