@@ -58,7 +58,7 @@ pub async fn assess_file(
     let mut lines = Lines {
         reader: BufReader::new(progress.wrap_read(source)),
         number: 0,
-        bad: Vec::new(),
+        bad: 0,
         error: None,
         progress: progress.clone(),
     };
@@ -88,14 +88,11 @@ pub async fn assess_file(
     let c = &out.counts;
     eprintln!(
         "{} assessed, {} not public, {} failed, {} bad lines; assessment requests sent: {requests}",
-        c.assessed,
-        c.not_public,
-        c.failed,
-        lines.bad.len()
+        c.assessed, c.not_public, c.failed, lines.bad
     );
     Ok(match out.first_failure {
         Some(exit) => exit,
-        None if !lines.bad.is_empty() => Exit::BadLines,
+        None if lines.bad > 0 => Exit::BadLines,
         None => Exit::Ok,
     })
 }
@@ -121,7 +118,8 @@ fn progress_bar(size: Option<u64>) -> ProgressBar {
 struct Lines<R> {
     reader: R,
     number: usize,
-    bad: Vec<usize>,
+    /// How many lines were not addresses (each is reported as it is read).
+    bad: usize,
     /// A read error ends the input; it is reported after the lines before it.
     error: Option<io::Error>,
     progress: ProgressBar,
@@ -152,7 +150,7 @@ impl<R: BufRead> Iterator for Lines<R> {
             match text.parse() {
                 Ok(address) => return Some((self.number, address)),
                 Err(_) => {
-                    self.bad.push(self.number);
+                    self.bad += 1;
                     let shown: String = text.chars().take(80).collect();
                     let line = self.number;
                     self.progress
@@ -299,7 +297,7 @@ mod tests {
         let mut lines = Lines {
             reader: text.as_bytes(),
             number: 0,
-            bad: Vec::new(),
+            bad: 0,
             error: None,
             progress: ProgressBar::hidden(),
         };
@@ -312,6 +310,6 @@ mod tests {
                 (6, "1.1.1.1".to_string())
             ]
         );
-        assert_eq!(lines.bad, [3, 5]);
+        assert_eq!(lines.bad, 2);
     }
 }

@@ -416,3 +416,59 @@ async fn a_rejected_key_stops_a_bulk_run() {
     assert!(r.stderr.contains("unknown token"), "{}", r.stderr);
     assert_eq!(r.stdout, "");
 }
+
+#[tokio::test]
+async fn lists_commands_reach_their_operations() {
+    use wiremock::matchers::{body_json, body_partial_json};
+    const ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/denylist/private"))
+        .and(body_json(serde_json::json!({"payload": {
+            "name": "bad-nets", "description": "", "resource_type": "CIDR", "tags": ["WEB"]
+        }})))
+        .respond_with(ResponseTemplate::new(202).set_body_json(ID))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/v1/denylist/private/{ID}/content")))
+        .and(body_partial_json(
+            serde_json::json!({"append": ["203.0.113.0/24"]}),
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/allowlist/private/all"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"self": "/v1/allowlist/private/all", "lists": []}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let r = against(
+        &server,
+        &[
+            "lists", "deny", "create", "--name", "bad-nets", "--type", "cidr", "--tag", "WEB",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&r.stdout).unwrap(), ID);
+
+    let r = against(
+        &server,
+        &["lists", "deny", "content", ID, "--add", "203.0.113.0/24"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("accepted"), "{}", r.stderr);
+
+    let r = against(&server, &["lists", "allow", "list"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let answer: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(answer["lists"], serde_json::json!([]));
+}
