@@ -16,12 +16,15 @@
 
 #![warn(missing_docs)]
 
+pub mod bulk;
 mod client;
 mod credentials;
 mod csv_upload;
 mod dispatch;
 mod error;
 mod generated;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod operations;
 mod problem;
 mod runtime;
