@@ -39,11 +39,11 @@
 //!   get its quota guard and retry policy. Answers are matched to addresses by
 //!   each result's `self` link, never by position. A batch that still fails
 //!   after the client's retries fails every address in it with the same
-//!   [`Error`](crate::Error), shared in an `Arc`.
+//!   [`Error`], shared in an `Arc`.
 //! - **Back pressure**: the stream does nothing until polled and reads input
 //!   only to fill the current batch or to hand out the next outcome, so a slow
-//!   consumer slows the reading. At most about `4 × batch_size × (concurrency
-//!   + 1)` inputs are held at any time; a run of duplicates large enough to
+//!   consumer slows the reading. At most about 4 × `batch_size` × (`concurrency`
+//!   plus one) inputs are held at any time; a run of duplicates long enough to
 //!   reach that with nothing in flight sends the current batch before it is full.
 //! - **Accounting**: every input yields exactly one [`BulkItem`], with its
 //!   position, in the order answers arrive (not input order).
@@ -278,6 +278,9 @@ impl Client {
     }
 }
 
+/// Sends one batch of values and returns the results of the answer.
+type Sender<T> = fn(Client, Vec<String>) -> BoxFuture<'static, Result<Vec<T>, Error>>;
+
 /// What differs between the three bulk operations.
 struct Spec<K, T> {
     /// The largest batch the service accepts.
@@ -287,7 +290,7 @@ struct Spec<K, T> {
     /// The value as it goes into the request body.
     wire: fn(&K) -> String,
     /// Sends one batch.
-    send: fn(Client, Vec<String>) -> BoxFuture<'static, Result<Vec<T>, Error>>,
+    send: Sender<T>,
     /// The keys a result may answer, most likely first, read from its `self` link.
     answers: fn(&T) -> Vec<K>,
 }

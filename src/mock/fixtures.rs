@@ -18,6 +18,10 @@ static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures"
 type Query = BTreeMap<String, Vec<String>>;
 
 struct Fixture {
+    /// Which of several fixtures of one request answers: one from a directory
+    /// given at start (2), one recorded from the live service, whose `source`
+    /// says "documented" (1), one derived from the schema (0).
+    rank: u8,
     path: String,
     query: Query,
     body: Option<Value>,
@@ -44,7 +48,7 @@ impl Fixtures {
         files.sort();
         let mut fixtures = Fixtures::default();
         for (name, text) in files {
-            if let Err(message) = fixtures.add(&name, text) {
+            if let Err(message) = fixtures.add(&name, text, false) {
                 tracing::warn!(fixture = name, message, "bundled fixture skipped");
             }
         }
@@ -59,7 +63,7 @@ impl Fixtures {
         for path in files {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            self.add(&path.display().to_string(), &text)?;
+            self.add(&path.display().to_string(), &text, true)?;
         }
         Ok(())
     }
@@ -69,7 +73,7 @@ impl Fixtures {
     }
 
     /// Adds one fixture if it records a success; says why not when it is malformed.
-    pub(super) fn add(&mut self, name: &str, text: &str) -> Result<(), String> {
+    pub(super) fn add(&mut self, name: &str, text: &str, from_dir: bool) -> Result<(), String> {
         let exchange: Value =
             serde_json::from_str(text).map_err(|e| format!("{name}: not JSON: {e}"))?;
         let field = |pointer: &str| exchange.pointer(pointer);
@@ -125,6 +129,15 @@ impl Fixtures {
             .entry(operation.id)
             .or_default()
             .push(Fixture {
+                rank: if from_dir {
+                    2
+                } else {
+                    u8::from(
+                        field("/source")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.contains("documented")),
+                    )
+                },
                 path: decode(path),
                 query,
                 body: field("/request/body").filter(|b| !b.is_null()).cloned(),
@@ -173,8 +186,8 @@ impl Fixtures {
 
     /// The fixture of `operation` that matches `request` best: same path, then
     /// same query, then same body. With `exact`, only one that matches in all three.
-    /// Among equals the one added last wins, so a directory given at start
-    /// overrides the bundled fixtures.
+    /// Among equals the higher rank wins (see `Fixture::rank`), then the one
+    /// added last.
     pub(super) fn best(
         &self,
         operation: &str,
@@ -194,7 +207,7 @@ impl Fixtures {
                 (score, f)
             })
             .filter(|(score, _)| !exact || *score == 7)
-            .max_by_key(|(score, _)| *score)
+            .max_by_key(|(score, f)| (*score, f.rank))
             .map(|(_, f)| &f.response)
     }
 }
@@ -258,7 +271,7 @@ mod tests {
         assert!(!files.is_empty(), "fixtures are embedded");
         let mut fixtures = Fixtures::default();
         for (name, text) in files {
-            fixtures.add(&name, text).unwrap();
+            fixtures.add(&name, text, false).unwrap();
         }
         assert!(fixtures.len() >= 6, "{} fixtures", fixtures.len());
         let documented: IpAddr = "212.231.12.22".parse().unwrap();
@@ -272,13 +285,13 @@ mod tests {
             "response": {"status": 404, "body": {"title": "Not Found"}}}"#;
         let declared = r#"{"request": {"method": "GET", "path": "/v1/asn/1"},
             "response": {"status": 200, "body": "<html>"}, "expect": {"outcome": "decode_error"}}"#;
-        fixtures.add("refused", refused).unwrap();
-        fixtures.add("declared", declared).unwrap();
+        fixtures.add("refused", refused, false).unwrap();
+        fixtures.add("declared", declared, false).unwrap();
         assert_eq!(fixtures.len(), 0);
         let nowhere =
             r#"{"request": {"method": "GET", "path": "/v2/x"}, "response": {"status": 200}}"#;
         assert!(fixtures
-            .add("nowhere", nowhere)
+            .add("nowhere", nowhere, false)
             .unwrap_err()
             .contains("no operation"));
     }

@@ -186,6 +186,13 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
     if let Some(response) = overridden {
         return response;
     }
+    // The token's counts are live whenever a quota is kept; otherwise a
+    // fixture that matches exactly wins over anything derived.
+    if operation == "get_token" {
+        if let Some(response) = token(state, request, now) {
+            return response;
+        }
+    }
     if let Some(response) = state.fixtures.best(operation, request, true) {
         return response.clone();
     }
@@ -199,9 +206,6 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
             MockResponse::json(200, agent(state, &decode(encoded)))
         }
         "parse_user_agents" => many_agents(state, request),
-        "get_token" => {
-            token(state, request, now).unwrap_or_else(|| from_fixtures(state, operation, request))
-        }
         _ => from_fixtures(state, operation, request),
     }
 }

@@ -93,7 +93,7 @@ pub(super) fn assessment(ip: IpAddr) -> Value {
         "allowlisted": "",
         "datacenter": "",
     });
-    if (h >> 24) % 5 == 0 {
+    if (h >> 24).is_multiple_of(5) {
         let name = DATACENTERS[((h >> 32) % DATACENTERS.len() as u64) as usize];
         body["datacenter"] = json!(format!("/v1/datacenter/{name}"));
         body["datacenter_prefix"] = json!(format!("/v1/datacenter/prefix/{}", prefix(ip)));
