@@ -63,7 +63,7 @@ mod scope;
 pub use scope::is_public;
 
 use crate::{types, Client, Error};
-use futures_core::Stream;
+use futures_core::{FusedStream, Stream};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{BoxStream, FuturesUnordered, StreamExt};
 use recent::Recent;
@@ -639,6 +639,19 @@ where
                 Poll::Pending
             };
         }
+    }
+}
+
+impl<K, T> FusedStream for BulkStream<'_, K, T>
+where
+    K: Clone + Eq + Hash + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+{
+    fn is_terminated(&self) -> bool {
+        self.input.is_none()
+            && self.filling.is_empty()
+            && self.in_flight.is_empty()
+            && self.ready.is_empty()
     }
 }
 

@@ -164,11 +164,15 @@ impl Fixtures {
                     ("/v1/geo/", &mut self.locations)
                 };
                 let single = (!operation.ends_with("ips")).then_some(body);
+                let asked = address_in_link(Some(path), prefix).into_iter().next();
                 for result in single.into_iter().chain(results()) {
-                    let ip = link(result, prefix)
-                        .or_else(|| address_in_link(Some(path), prefix).into_iter().next());
-                    if let Some(ip) = ip {
-                        known.insert(ip, result.clone());
+                    // Only results whose `self` link names their address (the one
+                    // asked for, when one was): the bulk methods match by that link.
+                    match link(result, prefix) {
+                        Some(ip) if single.is_none() || asked == Some(ip) => {
+                            known.insert(ip, result.clone());
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -276,6 +280,20 @@ mod tests {
         assert!(fixtures.len() >= 6, "{} fixtures", fixtures.len());
         let documented: IpAddr = "212.231.12.22".parse().unwrap();
         assert_eq!(fixtures.assessments[&documented]["score"], 70);
+    }
+
+    #[test]
+    fn only_results_that_name_their_address_are_learned() {
+        let mut fixtures = Fixtures::default();
+        let placeholder = r#"{"request": {"method": "GET", "path": "/v1/assess/ip/1.1.1.1"},
+            "response": {"status": 200, "body": {"self": "string", "score": 0}}}"#;
+        let other = r#"{"request": {"method": "GET", "path": "/v1/geo/1.1.1.1"},
+            "response": {"status": 200, "body": {"self": "/v1/geo/9.9.9.9"}}}"#;
+        fixtures.add("placeholder", placeholder, false).unwrap();
+        fixtures.add("other", other, false).unwrap();
+        assert_eq!(fixtures.len(), 2, "each still answers its own request");
+        assert!(fixtures.assessments.is_empty());
+        assert!(fixtures.locations.is_empty());
     }
 
     #[test]
