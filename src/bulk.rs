@@ -63,9 +63,9 @@ mod scope;
 pub use scope::is_public;
 
 use crate::{types, Client, Error};
-use futures_core::{FusedStream, Stream};
 use futures_util::future::BoxFuture;
-use futures_util::stream::{BoxStream, FuturesUnordered, StreamExt};
+use futures_util::stream::{BoxStream, FusedStream, FuturesUnordered, StreamExt};
+use futures_util::Stream;
 use recent::Recent;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;

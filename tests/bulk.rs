@@ -346,6 +346,13 @@ async fn failing_batches_lose_nothing() {
         assert_eq!(summary.failed_requests as usize, injected);
         assert!(summary.failed > 0);
     }
+    eprintln!(
+        "{} inputs, {} batches, {injected} failures injected: {} requests, {} inputs failed",
+        work.inputs.len(),
+        distinct.len(),
+        sent.len(),
+        summary.failed
+    );
     assert_eq!(summary.requests as usize, distinct.len());
     assert_eq!(summary.handed_out(), work.inputs.len() as u64);
 }
