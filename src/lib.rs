@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bulk;
 mod client;
 mod credentials;
 mod csv_upload;
@@ -29,6 +30,8 @@ mod dispatch;
 mod error;
 mod generated;
 mod links;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod operations;
 mod pages;
 mod problem;
