@@ -203,8 +203,8 @@ fn retitle_colliding_schemas(doc: &mut Value) {
         }
     }
     // title -> distinct schema bodies (title left out) -> the sites using each.
-    let mut by_title: std::collections::BTreeMap<String, Vec<(String, Vec<(String, String)>)>> =
-        Default::default();
+    type Uses = Vec<(String, String)>;
+    let mut by_title: std::collections::BTreeMap<String, Vec<(String, Uses)>> = Default::default();
     for (site, pointer) in sites {
         let Some(schema) = doc.pointer(&pointer).and_then(Value::as_object) else {
             continue;
@@ -462,8 +462,8 @@ fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
     let value = first_generic(ty)?; // ResponseValue<T>
     let inner = first_generic(value)?; // T
     let tokens = quote!(#inner).to_string();
-    Some(if tokens.starts_with("types ::") {
-        let rest: TokenStream = tokens["types ::".len()..].parse().ok()?;
+    Some(if let Some(rest) = tokens.strip_prefix("types ::") {
+        let rest: TokenStream = rest.parse().ok()?;
         quote!(crate::generated::types::#rest)
     } else if tokens == "ByteStream" {
         quote!(crate::generated::ByteStream)
