@@ -33,6 +33,14 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    (`#[serde(other)]`), so a value the spec does not list yet does not make
 ///    a whole response undecodable (defect 8). It is skipped by serialisation
 ///    and by schemars, so requests never carry it and the schema stays the spec's.
+/// 6. `unique titles`: typify names an inline enum after its `title` and
+///    gives every later enum with the same title the first one's type, so the
+///    token's `status` (ENABLED/DISABLED) decoded as a list's (ACTIVE/...).
+///    Where one title covers different schemas, each gets a title from where
+///    it is first used (`TokenOutputStatus`, `ListPrivateAllowlistsByTypeResourceType`).
+/// 7. `module names`: FastAPI qualifies two same-named models with their module
+///    (`v1__models__token__SourceOutput`); they become `SourceOutput` and
+///    `TokenSourceOutput`.
 /// 5. `face`: for every generated method, a method of the same name on
 ///    `crate::Client` that returns the decoded value or `crate::Error`, and an
 ///    arm of `Client::call`, which calls an operation by id with named JSON
@@ -56,7 +64,9 @@ fn generate() -> Result<(), String> {
 
     let operations = operation_table(&doc);
     remove_multipart_operations(&mut doc);
-    let body_renames = body_schema_renames(&doc);
+    retitle_colliding_schemas(&mut doc);
+    let mut renames = body_schema_renames(&doc);
+    renames.extend(module_qualified_renames(&doc));
 
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(doc).map_err(|e| format!("{SPEC} is not OpenAPI 3.0: {e}"))?;
@@ -69,7 +79,7 @@ fn generate() -> Result<(), String> {
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         .with_replacement("Problem", "crate::problem::Problem", std::iter::empty());
-    for (from, to) in &body_renames {
+    for (from, to) in &renames {
         settings.with_patch(from, progenitor_impl::TypePatch::default().with_rename(to));
     }
     let tokens = progenitor_impl::Generator::new(&settings)
@@ -153,18 +163,109 @@ fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// typify's way of turning a schema name into a type name, for the cases in this spec.
-fn pascal_case(name: &str) -> String {
-    name.split(|c: char| c == '_' || c == '-')
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            let first = chars.next().map(|c| c.to_ascii_uppercase()).into_iter();
-            first
-                .chain(chars.map(|c| c.to_ascii_lowercase()))
-                .collect::<String>()
+/// Adaptation 6.
+fn retitle_colliding_schemas(doc: &mut Value) {
+    // (where it is used, JSON pointer) for every titled inline enum or pattern.
+    let mut sites: Vec<(String, String)> = Vec::new();
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (name, schema) in schemas {
+            for (prop, _) in schema["properties"].as_object().into_iter().flatten() {
+                let site = format!("{}{}", pascal_case(name), pascal_case(prop));
+                let base = format!(
+                    "/components/schemas/{}/properties/{}",
+                    escape(name),
+                    escape(prop)
+                );
+                sites.push((site.clone(), base.clone()));
+                sites.push((site, format!("{base}/items")));
+            }
+        }
+    }
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for method in METHODS {
+            let Some(op) = item.get(*method) else {
+                continue;
+            };
+            let id = op["operationId"].as_str().unwrap_or_default();
+            for (i, param) in op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let name = param["name"].as_str().unwrap_or_default();
+                let pointer = format!("/paths/{}/{method}/parameters/{i}/schema", escape(path));
+                sites.push((format!("{}{}", pascal_case(id), pascal_case(name)), pointer));
+            }
+        }
+    }
+    // title -> distinct schema bodies (title left out) -> the sites using each.
+    type Uses = Vec<(String, String)>;
+    let mut by_title: std::collections::BTreeMap<String, Vec<(String, Uses)>> = Default::default();
+    for (site, pointer) in sites {
+        let Some(schema) = doc.pointer(&pointer).and_then(Value::as_object) else {
+            continue;
+        };
+        let Some(title) = schema.get("title").and_then(Value::as_str) else {
+            continue;
+        };
+        if !(schema.contains_key("enum") || schema.contains_key("pattern")) {
+            continue;
+        }
+        let mut body = schema.clone();
+        body.remove("title");
+        let body = Value::Object(body).to_string();
+        let bodies = by_title.entry(title.to_string()).or_default();
+        match bodies.iter_mut().find(|(b, _)| *b == body) {
+            Some((_, uses)) => uses.push((site, pointer)),
+            None => bodies.push((body, vec![(site, pointer)])),
+        }
+    }
+    for bodies in by_title.values().filter(|bodies| bodies.len() > 1) {
+        for (_, uses) in bodies {
+            let title = uses[0].0.clone();
+            for (_, pointer) in uses {
+                if let Some(schema) = doc.pointer_mut(pointer) {
+                    schema["title"] = Value::String(title.clone());
+                }
+            }
+        }
+    }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+/// Adaptation 7.
+fn module_qualified_renames(doc: &Value) -> Vec<(String, String)> {
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    schemas
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, _)| {
+            let rest = key.strip_prefix("v1__models__")?;
+            let (module, name) = rest.split_once("__")?;
+            let module = pascal_case(module);
+            let short = if name.starts_with(&module) {
+                name.to_string()
+            } else {
+                format!("{module}{name}")
+            };
+            Some((pascal_case(key), short))
         })
         .collect()
+}
+
+/// A schema or operation name as typify spells it in a type name (heck's
+/// UpperCamelCase: `IPAssessmentOutput` -> `IpAssessmentOutput`).
+fn pascal_case(name: &str) -> String {
+    heck::ToUpperCamelCase::to_upper_camel_case(name)
 }
 
 /// Adaptation 4.
@@ -361,8 +462,8 @@ fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
     let value = first_generic(ty)?; // ResponseValue<T>
     let inner = first_generic(value)?; // T
     let tokens = quote!(#inner).to_string();
-    Some(if tokens.starts_with("types ::") {
-        let rest: TokenStream = tokens["types ::".len()..].parse().ok()?;
+    Some(if let Some(rest) = tokens.strip_prefix("types ::") {
+        let rest: TokenStream = rest.parse().ok()?;
         quote!(crate::generated::types::#rest)
     } else if tokens == "ByteStream" {
         quote!(crate::generated::ByteStream)

@@ -52,7 +52,7 @@ async fn run(tj: &Client) -> Result<(), Error> {
         payload: types::PrivateAclGroupListInput {
             name: "risky-networks".into(),
             description: "Autonomous systems we do not take sign-ups from".into(),
-            resource_type: types::ResourceType::As,
+            resource_type: types::PrivateAclGroupListInputResourceType::As,
             tags: vec!["SIGNUP".parse().expect("tags are upper-case words")],
             ttl: None,
         },

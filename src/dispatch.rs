@@ -5,37 +5,40 @@
 
 use crate::{CsvInput, Error};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// Decodes argument `name` of `operation`. An absent argument decodes as `null`,
 /// which is `None` for optional ones and an error for required ones. A string
 /// that does not decode as itself is tried as JSON text, so `"15169"` serves
 /// for a number and `"true"` for a boolean.
-pub(crate) fn arg<T: DeserializeOwned>(
+///
+/// A value the spec does not list decodes into an enum's `Unrecognized`
+/// catch-all, which exists for answers, not requests; such an argument cannot
+/// be serialised back, and is refused here rather than sent as nonsense.
+pub(crate) fn arg<T: DeserializeOwned + Serialize>(
     operation: &str,
     args: &Map<String, Value>,
     name: &str,
 ) -> Result<T, Error> {
-    let value = args.get(name).cloned().unwrap_or(Value::Null);
-    let first = match serde_json::from_value::<T>(value.clone()) {
-        Ok(v) => return Ok(v),
-        Err(e) => e,
-    };
-    if let Value::String(text) = &value {
-        if let Ok(v) = serde_json::from_str::<T>(text) {
-            return Ok(v);
-        }
-    }
-    let message = if value.is_null() {
-        "required but not given".to_string()
-    } else {
-        first.to_string()
-    };
-    Err(Error::Argument {
+    let refuse = |message: String| Error::Argument {
         operation: operation.to_string(),
         name: name.to_string(),
         message,
-    })
+    };
+    let value = args.get(name).cloned().unwrap_or(Value::Null);
+    let decoded = serde_json::from_value::<T>(value.clone()).or_else(|first| match &value {
+        Value::String(text) => serde_json::from_str::<T>(text).map_err(|_| first),
+        _ => Err(first),
+    });
+    match decoded {
+        Ok(v) if serde_json::to_value(&v).is_ok() => Ok(v),
+        Ok(_) => Err(refuse(format!(
+            "{value} is not one of the values the spec lists"
+        ))),
+        Err(_) if value.is_null() => Err(refuse("required but not given".to_string())),
+        Err(e) => Err(refuse(e.to_string())),
+    }
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: T) -> Result<Value, Error> {

@@ -22,6 +22,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bulk;
 mod client;
 mod credentials;
 mod csv_upload;
@@ -29,10 +30,13 @@ mod dispatch;
 mod error;
 mod generated;
 mod links;
+#[cfg(feature = "mock")]
+pub mod mock;
 pub mod operations;
 mod pages;
 mod problem;
 mod quota;
+mod reported_export;
 mod retry;
 mod runtime;
 mod send;
@@ -45,6 +49,7 @@ pub use generated::types;
 pub use links::{AsLink, Link, LinkTarget, Resource};
 pub use problem::{Problem, ProblemDetail};
 pub use quota::{Quota, QuotaPolicy};
+pub use reported_export::ReportedIpFilter;
 pub use retry::{is_safe_to_repeat, RetryPolicy};
 
 /// The README's examples, compiled as doctests so they cannot rot.

@@ -382,7 +382,7 @@ resources! {
     /// A platform dataset.
     Dataset(types::DatasetTypeOutput),
     /// A data source.
-    Source(types::V1ModelsSourceSourceOutput),
+    Source(types::SourceOutput),
     /// A data source over a time range.
     SourceRange(types::SourceTimeRangeOutput),
     /// One change of the data log.
@@ -568,10 +568,8 @@ impl Client {
     /// `GET` of a path built from a link, as the operation that serves it.
     ///
     /// Hand-built rather than through the generated methods because the path is
-    /// already in hand, and because progenitor 0.15 gives the registry-status and
-    /// user-agent code parameters the registry's enum (every path parameter
-    /// titled `Code` shares one type), so those methods cannot be called with
-    /// the codes the links hold.
+    /// already in hand, exactly as the service wrote it: decoding it into typed
+    /// arguments only to encode them again could only lose something.
     async fn get_path<T: serde::de::DeserializeOwned>(
         &self,
         operation_id: &'static str,

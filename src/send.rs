@@ -4,7 +4,7 @@
 
 use crate::error::settle;
 use crate::generated;
-use crate::Error;
+use crate::{Error, Problem};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use serde::de::DeserializeOwned;
 
@@ -16,9 +16,47 @@ impl crate::Client {
         operation_id: &'static str,
         build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
+        self.exchange(operation_id, "application/json", build, |response| async {
+            ResponseValue::from_response(response).await
+        })
+        .await
+    }
+
+    /// Like [`Client::send`](crate::Client), for an answer that is text, not JSON
+    /// (the reported-address export in CSV or AWS WAF form).
+    pub(crate) async fn send_for_text(
+        &self,
+        operation_id: &'static str,
+        build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<String, Error> {
+        self.exchange(operation_id, "*/*", build, |response| async {
+            let status = response.status();
+            let headers = response.headers().clone();
+            let text = response
+                .text()
+                .await
+                .map_err(progenitor_client::Error::ResponseBodyError)?;
+            Ok(ResponseValue::new(text, status, headers))
+        })
+        .await
+    }
+
+    async fn exchange<T, F>(
+        &self,
+        operation_id: &'static str,
+        accept: &'static str,
+        build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+        read_ok: impl FnOnce(reqwest::Response) -> F,
+    ) -> Result<T, Error>
+    where
+        T: DeserializeOwned,
+        F: std::future::Future<
+            Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>,
+        >,
+    {
         let api = &self.generated;
         let builder = build(api.client(), api.baseurl())
-            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT, accept)
             .header("api-version", generated::Client::api_version());
         let info = OperationInfo { operation_id };
         settle(operation_id, async {
@@ -27,10 +65,10 @@ impl crate::Client {
             let result = api.exec(request, &info).await;
             api.post(&result, &info).await?;
             let response = result?;
-            // The classification the generated methods make: 200 decodes, the
+            // The classification the generated methods make: 200 is the answer, the
             // documented error statuses decode as a Problem, the rest is unexpected.
             match response.status().as_u16() {
-                200 => ResponseValue::from_response(response).await,
+                200 => read_ok(response).await,
                 400..=499 => Err(progenitor_client::Error::ErrorResponse(
                     ResponseValue::from_response(response).await?,
                 )),

@@ -5,8 +5,9 @@
 //!
 //! A deviation is written in `source` as `[deviates from the spec of record: R; R]`
 //! or `[deviates from upstream 1.2.27: R]`, where each reason R is one of
-//! `status N` (the status is not declared for the operation), `not JSON`
-//! (the body is not JSON), or `<keyword> <pointer>` for a schema violation:
+//! `status N` (the status is not declared for the operation), `content type T`
+//! (the status is, but not with that media type), `not JSON` (a body that
+//! claims to be JSON is not), or `<keyword> <pointer>` for a schema violation:
 //! `required /datacenter_prefix`, `enum /country_code`, `type /score`
 //! (a violation of the whole body has no pointer: `format`).
 
@@ -115,18 +116,34 @@ fn response_deviations(document: &Value, fixture: &Fixture) -> BTreeSet<String> 
     else {
         return BTreeSet::from([format!("status {}", fixture.response.status)]);
     };
-    let schema = deref(document, declared)
-        .pointer("/content/application~1json/schema")
-        .map(|s| deref(document, s));
+    // The media type the answer says it is; JSON when it does not say.
+    let media = fixture
+        .response
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .and_then(|(_, v)| v.split(';').next())
+        .map_or("application/json", str::trim);
+    let json = media == "application/json";
     let instance = match &fixture.response.body {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) if text.is_empty() => None,
-        // Raw text: JSON when it parses (a UUID sent as a JSON string), else not JSON at all.
-        Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+        // Raw text under a JSON type: JSON when it parses (a UUID sent as a
+        // JSON string), else not JSON at all.
+        Some(Value::String(text)) if json => match serde_json::from_str::<Value>(text) {
             Ok(value) => Some(value),
             Err(_) => return BTreeSet::from(["not JSON".to_string()]),
         },
+        // Text under a text type (CSV) is a string to its schema.
         Some(value) => Some(value.clone()),
+    };
+    let content = deref(document, declared).get("content");
+    let schema = match content.and_then(|c| c.get(media)) {
+        Some(declared) => declared.get("schema").map(|s| deref(document, s)),
+        None if instance.is_some() && content.is_some() => {
+            return BTreeSet::from([format!("content type {media}")]);
+        }
+        None => None,
     };
     match (schema, instance) {
         (None, None) => BTreeSet::new(),

@@ -104,8 +104,8 @@ rust_types! {
     "UAOutput" => UaOutput,
     "ValidationError" => ValidationError,
     "VendorOutput" => VendorOutput,
-    "v1__models__source__SourceOutput" => V1ModelsSourceSourceOutput,
-    "v1__models__token__SourceOutput" => V1ModelsTokenSourceOutput,
+    "v1__models__source__SourceOutput" => SourceOutput,
+    "v1__models__token__SourceOutput" => TokenSourceOutput,
 }
 
 /// Differences that are deliberate, each with its reason: (schema, property, why).
@@ -114,42 +114,6 @@ const DELIBERATE: &[(&str, &str, &str)] = &[(
     "type:",
     "the misspelt key is read into `type` by a serde alias (build.rs adaptation 2), which schemars does not show",
 )];
-
-/// typify names an inline enum after its `title`, and every inline enum titled
-/// `Status` (or `Type`) becomes the one Rust type generated first: the values
-/// of these properties decode as `Unrecognized`, or cannot be sent at all.
-const TITLE_MERGE: &str = "same-titled inline enums merged into one Rust type";
-
-/// Client defects this test exposes: (schema, property, defect). Each must
-/// still differ; a fixed one fails the test until its line is removed.
-const KNOWN_DEFECTS: &[(&str, &str, &str)] = &[
-    (
-        "Body_change_status_of_the_origin_allowlist_v1_allowlist_private__allowlist_id__origin_put",
-        "status",
-        TITLE_MERGE,
-    ),
-    (
-        "Body_change_status_of_the_origin_allowlist_v1_allowlist_public__allowlist_id__origin_put",
-        "status",
-        TITLE_MERGE,
-    ),
-    (
-        "Body_change_status_of_the_origin_denylist_v1_denylist_private__denylist_id__origin_put",
-        "status",
-        TITLE_MERGE,
-    ),
-    (
-        "Body_change_status_of_the_origin_denylist_v1_denylist_public__denylist_id__origin_put",
-        "status",
-        TITLE_MERGE,
-    ),
-    ("DatacenterOutput", "status", TITLE_MERGE),
-    ("DatasetTypeOutput", "status", TITLE_MERGE),
-    ("OriginOutput", "status", TITLE_MERGE),
-    ("OriginTokenOutput", "status", TITLE_MERGE),
-    ("TokenOutput", "status", TITLE_MERGE),
-    ("TypeOutput", "type", TITLE_MERGE),
-];
 
 fn spec() -> Value {
     let text = std::fs::read_to_string("openapi/threatjammer.json").expect("the spec of record");
@@ -275,19 +239,11 @@ fn every_component_schema_matches_its_rust_type() {
         }
         for (property, (own, items)) in &wanted.enums {
             let (rust_own, rust_items) = got.enums.get(property).cloned().unwrap_or_default();
-            let differs = *own != rust_own || *items != rust_items;
-            let known = KNOWN_DEFECTS
-                .iter()
-                .find(|(s, p, _)| s == name && p == property);
-            match (differs, known) {
-                (true, None) => problems.push(format!(
+            if *own != rust_own || *items != rust_items {
+                problems.push(format!(
                     "{name}.{property}: enum {own:?} (items {items:?}) in the spec, \
                      {rust_own:?} (items {rust_items:?}) in Rust"
-                )),
-                (false, Some((_, _, defect))) => problems.push(format!(
-                    "{name}.{property}: now matches the spec; remove it from KNOWN_DEFECTS ({defect})"
-                )),
-                _ => {}
+                ));
             }
         }
     }

@@ -112,3 +112,41 @@ fn unlisted_enum_values_decode_as_unrecognized() {
         serde_json::json!(["UNKNOWN", "LOW", "MEDIUM", "HIGH"])
     );
 }
+
+#[tokio::test]
+async fn calls_by_name_refuse_values_the_spec_does_not_list() {
+    let server = MockServer::start().await;
+    let mut args = serde_json::Map::new();
+    args.insert("resource_type".into(), "galaxy".into());
+    let error = client(&server)
+        .call("list_private_allowlists_by_type", &args)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, threatjammer::Error::Argument { name, .. } if name == "resource_type"),
+        "{error:?}"
+    );
+    assert!(
+        server.received_requests().await.unwrap().is_empty(),
+        "nothing sent"
+    );
+}
+
+#[tokio::test]
+async fn calls_by_name_reach_the_lower_case_resource_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/allowlist/private/all/country"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({"self": "/v1/allowlist/private/all/country", "lists": []}),
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let mut args = serde_json::Map::new();
+    args.insert("resource_type".into(), "country".into());
+    client(&server)
+        .call("list_private_allowlists_by_type", &args)
+        .await
+        .unwrap();
+}

@@ -222,45 +222,6 @@ pub struct ClientDefect {
 
 pub const CLIENT_DEFECTS: &[ClientDefect] = &[
     ClientDefect {
-        what: "path parameter typed with a body enum: typify gives inline enums with the same \
-               title one Rust type, so `resource_type` (cidr, country...) takes ResourceType \
-               (CIDR, COUNTRY...); the spec's values become `Unrecognized` and the client \
-               requests `.../(unrecognized)`",
-        fixtures: &[
-            "derived/list-private-allowlists-by-type.json",
-            "derived/list-private-denylists-by-type.json",
-            "derived/list-public-allowlists-by-type.json",
-            "derived/list-public-denylists-by-type.json",
-            "derived/list-selected-public-allowlists-by-type.json",
-            "derived/list-selected-public-denylists-by-type.json",
-            "errors/list-private-allowlists-by-type-422.json",
-            "errors/list-private-denylists-by-type-422.json",
-            "errors/list-public-allowlists-by-type-422.json",
-            "errors/list-public-denylists-by-type-422.json",
-            "errors/list-selected-public-allowlists-by-type-422.json",
-            "errors/list-selected-public-denylists-by-type-422.json",
-        ],
-    },
-    ClientDefect {
-        what: "property typed with another property's enum (same cause): the `status` of tokens, \
-               origins, origin tokens, datasets and datacenters and the `type` of /v1/ua/type \
-               decode as `Unrecognized` (the value is lost), which Client::call then cannot \
-               re-serialise; an origin status body cannot say DELETED",
-        fixtures: &[
-            "documented/token.json",
-            "derived/create-origin-token.json",
-            "derived/get-datacenter.json",
-            "derived/get-dataset.json",
-            "derived/get-origin-token.json",
-            "derived/get-origin.json",
-            "derived/get-ua-type.json",
-            "derived/list-datasets.json",
-            "derived/list-origin-tokens.json",
-            "derived/list-origins.json",
-            "edge/set-private-allowlist-origin-deleted.json",
-        ],
-    },
-    ClientDefect {
         what: "a value the spec does not list decodes as `Unrecognized` (build.rs adaptation 4), \
                but that variant is `skip_serializing`, so Client::call fails re-serialising the \
                answer (and so does any caller serialising the typed value)",

@@ -1,0 +1,315 @@
+//! `threatjammer assess file <PATH|->`: one address a line in, one record a
+//! line out.
+//!
+//! A line that is not an IP address is reported on stderr with its number and
+//! the run goes on; the exit code then says some lines were bad. Blank lines
+//! are skipped. Records keep the input's line numbers, so output and input can
+//! be joined whatever was skipped.
+
+use crate::batch::assess_in_batches;
+use crate::exit::{Exit, Failure};
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Arc;
+use threatjammer::types::IpAssessmentOutput;
+use threatjammer::Client;
+
+/// What became of one input address.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The service's assessment.
+    Assessed(Box<IpAssessmentOutput>),
+    /// Private, loopback, documentation and the like: answered locally, no quota spent.
+    NotPublic,
+    /// The request that carried it failed; its batch shares the error.
+    Failed(Arc<threatjammer::Error>),
+}
+
+/// The record format on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BulkFormat {
+    /// One JSON object a line: line, address, outcome, and the assessment or the error.
+    Jsonl,
+    /// A header, then line,address,outcome,score,risk,reason,error.
+    Csv,
+}
+
+const CSV_HEADER: &str = "line,address,outcome,score,risk,reason,error";
+
+pub async fn assess_file(
+    client: &Client,
+    input: &Path,
+    format: BulkFormat,
+) -> Result<Exit, Failure> {
+    let (source, size): (Box<dyn Read>, Option<u64>) = if input.as_os_str() == "-" {
+        (Box::new(io::stdin()), None)
+    } else {
+        let file = File::open(input)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", input.display())))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), size)
+    };
+    let progress = progress_bar(size);
+    let mut lines = Lines {
+        reader: BufReader::new(progress.wrap_read(source)),
+        number: 0,
+        bad: 0,
+        error: None,
+        progress: progress.clone(),
+    };
+    let mut out = Records {
+        out: BufWriter::new(io::stdout().lock()),
+        format,
+        counts: Counts::default(),
+        first_failure: None,
+        last_error: None,
+        progress: progress.clone(),
+    };
+    out.start()?;
+    let requests = assess_in_batches(client, &mut lines, |line, address, outcome| {
+        out.record(line, address, outcome)
+    })
+    .await;
+    progress.finish_and_clear();
+    let requests = requests?;
+    out.out.flush()?;
+    if let Some(error) = lines.error {
+        return Err(Failure::usage(format!(
+            "cannot read {} after line {}: {error}",
+            input.display(),
+            lines.number
+        )));
+    }
+    let c = &out.counts;
+    eprintln!(
+        "{} assessed, {} not public, {} failed, {} bad lines; assessment requests sent: {requests}",
+        c.assessed, c.not_public, c.failed, lines.bad
+    );
+    Ok(match out.first_failure {
+        Some(exit) => exit,
+        None if lines.bad > 0 => Exit::BadLines,
+        None => Exit::Ok,
+    })
+}
+
+/// A bar over the file's bytes on a terminal (a spinner for standard input,
+/// whose size is unknown). Nothing when stderr is not a terminal, nor when the
+/// records themselves go to the terminal: they show the progress, and a bar
+/// redrawn between them would garble both.
+fn progress_bar(size: Option<u64>) -> ProgressBar {
+    if !io::stderr().is_terminal() || io::stdout().is_terminal() {
+        return ProgressBar::with_draw_target(size, ProgressDrawTarget::hidden());
+    }
+    let (bar, template) = match size {
+        Some(size) => (ProgressBar::new(size), "{wide_bar} {percent:>3}% {msg}"),
+        None => (ProgressBar::new_spinner(), "{spinner} {bytes} read, {msg}"),
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("the template is valid"));
+    bar
+}
+
+/// The input's addresses, with their line numbers; bad lines are reported
+/// as they are read.
+struct Lines<R> {
+    reader: R,
+    number: usize,
+    /// How many lines were not addresses (each is reported as it is read).
+    bad: usize,
+    /// A read error ends the input; it is reported after the lines before it.
+    error: Option<io::Error>,
+    progress: ProgressBar,
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = (usize, IpAddr);
+
+    fn next(&mut self) -> Option<(usize, IpAddr)> {
+        let mut raw = Vec::new();
+        loop {
+            raw.clear();
+            match self.reader.read_until(b'\n', &mut raw) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => {
+                    self.error = Some(e);
+                    return None;
+                }
+            }
+            self.number += 1;
+            // Lossy, so a line of binary junk is a bad line rather than the end.
+            let text = String::from_utf8_lossy(&raw);
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
+            match text.parse() {
+                Ok(address) => return Some((self.number, address)),
+                Err(_) => {
+                    self.bad += 1;
+                    let shown: String = text.chars().take(80).collect();
+                    let line = self.number;
+                    self.progress
+                        .suspend(|| eprintln!("line {line}: not an IP address: {shown:?}"));
+                }
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    assessed: usize,
+    not_public: usize,
+    failed: usize,
+}
+
+/// Writes records and keeps the tally.
+struct Records<W: Write> {
+    out: W,
+    format: BulkFormat,
+    counts: Counts,
+    /// The exit code of the first failed request.
+    first_failure: Option<Exit>,
+    /// The error last reported, so a failed batch is reported once, not per address.
+    last_error: Option<Arc<threatjammer::Error>>,
+    progress: ProgressBar,
+}
+
+impl<W: Write> Records<W> {
+    fn start(&mut self) -> io::Result<()> {
+        match self.format {
+            BulkFormat::Csv => writeln!(self.out, "{CSV_HEADER}"),
+            BulkFormat::Jsonl => Ok(()),
+        }
+    }
+
+    fn record(&mut self, line: usize, address: IpAddr, outcome: Outcome) -> Result<(), Failure> {
+        let mut record = Record {
+            line,
+            address,
+            outcome: "assessed",
+            assessment: None,
+            error: None,
+        };
+        match &outcome {
+            Outcome::Assessed(assessment) => {
+                self.counts.assessed += 1;
+                record.assessment = Some(assessment);
+            }
+            Outcome::NotPublic => {
+                self.counts.not_public += 1;
+                record.outcome = "not_public";
+            }
+            Outcome::Failed(error) => {
+                self.counts.failed += 1;
+                // A key the service rejects fails every later request as well.
+                if matches!(**error, threatjammer::Error::Unauthorized(_)) {
+                    return Err(Failure::from(&**error));
+                }
+                self.first_failure.get_or_insert(Exit::of(error));
+                if !self
+                    .last_error
+                    .as_ref()
+                    .is_some_and(|last| Arc::ptr_eq(last, error))
+                {
+                    self.last_error = Some(error.clone());
+                    self.progress.suspend(|| {
+                        eprintln!(
+                            "line {line} and the rest of its batch: assessment failed: {error}"
+                        )
+                    });
+                }
+                record.outcome = "failed";
+                record.error = Some(error.to_string());
+            }
+        }
+        match self.format {
+            BulkFormat::Jsonl => {
+                serde_json::to_writer(&mut self.out, &record).map_err(io::Error::from)?;
+                writeln!(self.out)?;
+            }
+            BulkFormat::Csv => {
+                let a = record.assessment;
+                let fields = [
+                    line.to_string(),
+                    address.to_string(),
+                    record.outcome.to_string(),
+                    a.and_then(|a| a.score)
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                    a.map(|a| a.risk.to_string()).unwrap_or_default(),
+                    a.map(|a| a.reason.clone()).unwrap_or_default(),
+                    record.error.unwrap_or_default(),
+                ];
+                let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                writeln!(self.out, "{}", quoted.join(","))?;
+            }
+        }
+        self.progress.set_message(format!(
+            "{} assessed, {} not public, {} failed",
+            self.counts.assessed, self.counts.not_public, self.counts.failed
+        ));
+        Ok(())
+    }
+}
+
+/// One JSON line; a struct rather than a map so the fields keep this order.
+#[derive(Serialize)]
+struct Record<'a> {
+    line: usize,
+    address: IpAddr,
+    /// `assessed`, `not_public` or `failed`.
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assessment: Option<&'a IpAssessmentOutput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("MEDIUM"), "MEDIUM");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn lines_skip_blanks_and_report_bad_ones() {
+        let text = "8.8.8.8\n\nnot-an-ip\r\n 2001:db8::1 \n\u{0}\u{ff}\n1.1.1.1";
+        let mut lines = Lines {
+            reader: text.as_bytes(),
+            number: 0,
+            bad: 0,
+            error: None,
+            progress: ProgressBar::hidden(),
+        };
+        let got: Vec<(usize, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "8.8.8.8".to_string()),
+                (4, "2001:db8::1".to_string()),
+                (6, "1.1.1.1".to_string())
+            ]
+        );
+        assert_eq!(lines.bad, 2);
+    }
+}

@@ -1,0 +1,383 @@
+//! `threatjammer`: the ThreatJammer.com User API from the command line.
+//!
+//! The common jobs have their own commands (`assess ip`, `assess file`, `asn`,
+//! `geo`, `ua`, `lists`, `quota`); `op` reaches every operation of the API by
+//! its id. Answers print as a table on a terminal and as JSON otherwise.
+
+mod batch;
+mod bulk;
+mod connect;
+mod exit;
+mod offline;
+mod op;
+mod output;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use connect::Settings;
+use exit::{Exit, Failure};
+use op::OpCommand;
+use output::Format;
+use serde_json::{json, Map, Value};
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use threatjammer::Client;
+
+const AFTER_HELP: &str = "\
+The API key is read from THREATJAMMER_API_KEY or from the file given with
+--key-file, never from the command line. With no key and no base URL, the
+tool runs offline against a bundled mock and says so on stderr.
+
+Answers print as a table on a terminal and as JSON when piped; --json and
+--table choose.";
+
+#[derive(Parser)]
+#[command(
+    name = "threatjammer",
+    version,
+    about = "The ThreatJammer.com User API from the command line",
+    after_help = format!("{AFTER_HELP}\n\n{}", exit::HELP),
+)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options every command takes; under their own heading so that an
+/// operation's own options stand out in `op <operation_id> --help`.
+#[derive(Args)]
+#[command(next_help_heading = "Global options")]
+struct Global {
+    /// Read the API key from this file (its first line) instead of THREATJAMMER_API_KEY
+    #[arg(long, global = true, value_name = "PATH")]
+    key_file: Option<PathBuf>,
+    /// The service's base URL: a private deployment, or a mock
+    #[arg(long, global = true, env = "THREATJAMMER_BASE_URL", value_name = "URL")]
+    base_url: Option<String>,
+    /// The region of the public service (https://{region}.api.threatjammer.com) [default: dublin]
+    #[arg(long, global = true, env = "THREATJAMMER_REGION", value_name = "NAME")]
+    region: Option<String>,
+    /// Run against the bundled mock on loopback, whatever key is configured
+    #[arg(long, global = true)]
+    offline: bool,
+    /// Print answers as JSON, also on a terminal
+    #[arg(long, global = true, conflicts_with = "table")]
+    json: bool,
+    /// Print answers as a table, also into a pipe
+    #[arg(long, global = true)]
+    table: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Assess the risk of IP addresses: one, or a file of them
+    #[command(subcommand)]
+    Assess(Assess),
+    /// Get an Autonomous System by number (15169 or AS15169)
+    Asn {
+        #[arg(value_parser = parse_asn)]
+        number: i64,
+    },
+    /// Geolocate one IP address
+    Geo { address: IpAddr },
+    /// Analyse one user agent string
+    Ua { user_agent: String },
+    /// Manage your private allowlists and denylists
+    #[command(subcommand)]
+    Lists(Lists),
+    /// Show the key's quota: the month's and the minute's request buckets
+    Quota,
+    /// Call any operation of the API by its id (`op list` lists them)
+    Op(OpCommand),
+}
+
+#[derive(Subcommand)]
+enum Assess {
+    /// Assess one IP address
+    Ip { address: IpAddr },
+    /// Assess every address of a file, one a line, in requests of up to 500
+    ///
+    /// Addresses that are not public (private, loopback, documentation, ...) are
+    /// answered locally without spending quota. Lines that are not addresses are
+    /// reported on stderr with their line numbers and the run goes on; the exit
+    /// code is then 6. A failed request is reported once and its addresses are
+    /// written as failed; a key the service rejects (401) stops the run. A
+    /// progress bar shows on stderr when it is a terminal and the records go to
+    /// a file or a pipe.
+    File {
+        /// The file to read, or `-` for standard input
+        input: PathBuf,
+        /// The records written to stdout (--json and --table do not apply)
+        #[arg(long, value_enum, default_value_t = bulk::BulkFormat::Jsonl)]
+        format: bulk::BulkFormat,
+    },
+}
+
+#[derive(Subcommand)]
+enum Lists {
+    /// Your private allowlists
+    #[command(subcommand)]
+    Allow(ListAction),
+    /// Your private denylists
+    #[command(subcommand)]
+    Deny(ListAction),
+}
+
+#[derive(Subcommand)]
+enum ListAction {
+    /// List your lists, or only those of one resource type
+    List {
+        #[arg(long = "type", value_enum)]
+        resource: Option<Resource>,
+    },
+    /// Show one list: name, description, type, dates, origins
+    Show { id: String },
+    /// Create a list and print its id
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// What the list holds
+        #[arg(long = "type", value_enum)]
+        resource: Resource,
+        /// A tag (upper-case letters, digits and dashes); repeat for more
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Delete the list after this many seconds
+        #[arg(long, value_name = "SECONDS")]
+        ttl: Option<u64>,
+    },
+    /// Delete a list with its entries
+    Delete { id: String },
+    /// Show a list's entries; with --add or --remove, change them instead
+    Content {
+        id: String,
+        /// An entry to add (a CIDR, AS number, country, ...); repeat for more
+        #[arg(long = "add", value_name = "ENTRY")]
+        add: Vec<String>,
+        /// An entry to remove; repeat for more
+        #[arg(long = "remove", value_name = "ENTRY")]
+        remove: Vec<String>,
+        /// The page to show, from 1
+        #[arg(long, conflicts_with_all = ["add", "remove"])]
+        page: Option<u64>,
+        /// Entries a page
+        #[arg(long, conflicts_with_all = ["add", "remove"])]
+        page_size: Option<u64>,
+    },
+}
+
+/// The kinds of resource a list holds.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Resource {
+    Cidr,
+    Country,
+    Continent,
+    As,
+    Datacenter,
+    Useragent,
+}
+
+impl Resource {
+    /// The name as clap shows it, which is also what the API's paths take.
+    fn name(self) -> String {
+        self.to_possible_value()
+            .expect("no variant is skipped")
+            .get_name()
+            .to_string()
+    }
+}
+
+fn parse_asn(text: &str) -> Result<i64, String> {
+    let digits = text
+        .strip_prefix("AS")
+        .or_else(|| text.strip_prefix("as"))
+        .unwrap_or(text);
+    digits
+        .parse()
+        .map_err(|_| format!("not an AS number: {text}"))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    // clap exits by itself: 0 after --help and --version, 2 on a usage error.
+    let cli = Cli::parse();
+    let exit = match run(cli).await {
+        Ok(exit) => exit,
+        Err(failure) => {
+            if !failure.message.is_empty() {
+                eprintln!("threatjammer: {}", failure.message);
+            }
+            failure.exit
+        }
+    };
+    exit.into()
+}
+
+async fn run(cli: Cli) -> Result<Exit, Failure> {
+    let g = cli.global;
+    let format = Format::choose(g.json, g.table);
+    let mut service = Service {
+        settings: Settings {
+            key_file: g.key_file,
+            base_url: g.base_url,
+            region: g.region,
+            offline: g.offline,
+        },
+        connection: None,
+    };
+    let answer = match cli.command {
+        Command::Assess(Assess::Ip { address }) => {
+            to_json(service.client().await?.assess_ip(address).await?)
+        }
+        Command::Assess(Assess::File { input, format }) => {
+            return bulk::assess_file(service.client().await?, &input, format).await;
+        }
+        Command::Asn { number } => to_json(service.client().await?.get_asn(number).await?),
+        Command::Geo { address } => to_json(service.client().await?.geolocate_ip(address).await?),
+        Command::Ua { user_agent } => to_json(
+            service
+                .client()
+                .await?
+                .parse_user_agent(&user_agent)
+                .await?,
+        ),
+        Command::Lists(Lists::Allow(action)) => {
+            list_action(service.client().await?, "allow", action).await?
+        }
+        Command::Lists(Lists::Deny(action)) => {
+            list_action(service.client().await?, "deny", action).await?
+        }
+        Command::Quota => {
+            let token = to_json(service.client().await?.get_token().await?);
+            if format == Format::Table {
+                quota_view(&token)
+            } else {
+                token
+            }
+        }
+        Command::Op(OpCommand::List) => op::listing(),
+        Command::Op(OpCommand::Call(call)) => {
+            let arguments = call.arguments()?;
+            service
+                .client()
+                .await?
+                .call(call.operation, &arguments)
+                .await?
+        }
+    };
+    output::print(&answer, format)?;
+    Ok(Exit::Ok)
+}
+
+/// Connects on first use, so commands that need no service (`op list`) start
+/// no offline server and say nothing about keys.
+struct Service {
+    settings: Settings,
+    connection: Option<connect::Connection>,
+}
+
+impl Service {
+    async fn client(&mut self) -> Result<&Client, Failure> {
+        let connection = match self.connection.take() {
+            Some(connection) => connection,
+            None => self.settings.connect().await?,
+        };
+        Ok(&self.connection.insert(connection).client)
+    }
+}
+
+fn to_json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).expect("answers are plain JSON")
+}
+
+/// The private allow- and denylist operations have the same shapes and ids
+/// that differ only in `allow`/`deny`, so both go through `Client::call`.
+async fn list_action(client: &Client, kind: &str, action: ListAction) -> Result<Value, Failure> {
+    let id_name = format!("{kind}list_id");
+    let mut args = Map::new();
+    let operation = match action {
+        ListAction::List { resource: None } => format!("list_private_{kind}lists"),
+        ListAction::List {
+            resource: Some(resource),
+        } => {
+            args.insert("resource_type".into(), json!(resource.name()));
+            format!("list_private_{kind}lists_by_type")
+        }
+        ListAction::Show { id } => {
+            args.insert(id_name, json!(id));
+            format!("get_private_{kind}list")
+        }
+        ListAction::Create {
+            name,
+            description,
+            resource,
+            tags,
+            ttl,
+        } => {
+            // The body's resource type is upper case where the paths' is lower case.
+            let mut payload = json!({
+                "name": name,
+                "description": description,
+                "resource_type": resource.name().to_ascii_uppercase(),
+                "tags": tags,
+            });
+            if let Some(ttl) = ttl {
+                payload["ttl"] = json!(ttl);
+            }
+            args.insert("body".into(), json!({ "payload": payload }));
+            format!("create_private_{kind}list")
+        }
+        ListAction::Delete { id } => {
+            args.insert(id_name, json!(id));
+            format!("delete_private_{kind}list")
+        }
+        ListAction::Content {
+            id,
+            add,
+            remove,
+            page,
+            page_size,
+        } => {
+            args.insert(id_name, json!(id));
+            if add.is_empty() && remove.is_empty() {
+                if let Some(page) = page {
+                    args.insert("page".into(), json!(page));
+                }
+                if let Some(size) = page_size {
+                    args.insert("page_size".into(), json!(size));
+                }
+                format!("get_private_{kind}list_content")
+            } else {
+                args.insert("body".into(), json!({ "append": add, "remove": remove }));
+                format!("update_private_{kind}list_content")
+            }
+        }
+    };
+    Ok(client.call(&operation, &args).await?)
+}
+
+/// The token answer as people read it; `--json` keeps the service's fields.
+fn quota_view(token: &Value) -> Value {
+    let bucket = |period: &str| {
+        let value = &token[format!("last_{period}_bucket_value")];
+        let size = &token[format!("last_{period}_bucket_init_value")];
+        let refreshed = token[format!("last_{period}_bucket_refresh")]
+            .as_i64()
+            .map(output::utc)
+            .unwrap_or_default();
+        json!(format!("{value} of {size} (bucket refreshed {refreshed})"))
+    };
+    json!({
+        "region": token["region_id"],
+        "status": token["status"],
+        "month": bucket("month"),
+        "minute": bucket("minute"),
+        "minute refill ratio": token["last_minute_bucket_refill_ratio"],
+        "created_at": token["created_at"],
+        "updated_at": token["updated_at"],
+    })
+}

@@ -1,0 +1,474 @@
+//! The `threatjammer` tool driven as a user drives it: a process, its
+//! arguments, its output and its exit code.
+//!
+//! Everything stays on this machine: offline runs use the bundled mock, and
+//! the error cases use wiremock servers or a closed port on loopback. Every
+//! run has a time limit.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+/// A well-formed key that no service knows.
+const KEY: &str = "tja_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
+
+/// The tool with none of the caller's THREATJAMMER_* settings, so a key in
+/// the developer's environment cannot send a test to the real service.
+fn tj() -> Command {
+    let mut cmd = Command::cargo_bin("threatjammer").expect("the binary is built");
+    cmd.env_remove("THREATJAMMER_API_KEY")
+        .env_remove("THREATJAMMER_BASE_URL")
+        .env_remove("THREATJAMMER_REGION")
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("the tool runs");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// A file under cargo's scratch directory for integration tests.
+fn scratch_file(name: &str, text: &str) -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&path, text).expect("the scratch directory is writable");
+    path
+}
+
+fn key_file() -> PathBuf {
+    scratch_file("key", &format!("{KEY}\n"))
+}
+
+/// The subcommands a `--help` text lists under "Commands:": the lines indented
+/// by two spaces (a wrapped summary continues further in).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    // Walks the tree from the top: what a help text lists must have help too.
+    let mut pending = vec![Vec::<String>::new()];
+    let mut seen = Vec::new();
+    while let Some(words) = pending.pop() {
+        let r = run(tj().args(&words).arg("--help"));
+        let shown = words.join(" ");
+        assert_eq!(r.code, Some(0), "`{shown} --help`: {}", r.stderr);
+        let usage = format!("Usage: threatjammer {shown}")
+            .trim_end()
+            .to_string();
+        assert!(r.stdout.contains(&usage), "`{shown} --help`:\n{}", r.stdout);
+        for name in subcommands(&r.stdout) {
+            let mut deeper = words.clone();
+            deeper.push(name);
+            pending.push(deeper);
+        }
+        seen.push(shown);
+    }
+    for polished in [
+        "assess ip",
+        "assess file",
+        "asn",
+        "geo",
+        "ua",
+        "lists allow list",
+        "lists allow show",
+        "lists allow create",
+        "lists allow delete",
+        "lists allow content",
+        "lists deny list",
+        "lists deny content",
+        "quota",
+        "op list",
+        "op get_asn",
+        "op assess_ips_csv",
+    ] {
+        assert!(
+            seen.iter().any(|s| s == polished),
+            "no help for `{polished}`"
+        );
+    }
+    let operations = seen.iter().filter(|s| s.starts_with("op ")).count();
+    // 97 operations and `op list`.
+    assert_eq!(operations, 98, "{seen:?}");
+}
+
+#[test]
+fn help_documents_keys_and_exit_codes() {
+    let r = run(tj().arg("--help"));
+    for needle in [
+        "THREATJAMMER_API_KEY",
+        "--key-file",
+        "offline",
+        "Exit codes:",
+        "4  rate limited",
+        "6  assess file",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle} missing:\n{}", r.stdout);
+    }
+    // The key is never a command-line value.
+    let r = run(tj().args(["--key", KEY, "quota"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+}
+
+#[test]
+fn assess_ip_runs_offline_without_a_key_and_says_so() {
+    let r = run(tj().args(["assess", "ip", "212.231.12.22"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("running offline"), "{}", r.stderr);
+    assert!(r.stderr.contains("127.0.0.1"), "{}", r.stderr);
+    // Piped, the answer is JSON.
+    let answer: Value = serde_json::from_str(&r.stdout).expect("JSON on a pipe");
+    assert_eq!(answer["self"], "/v1/assess/ip/212.231.12.22");
+    assert!(answer["score"].is_u64(), "{answer}");
+}
+
+#[test]
+fn table_output_on_request() {
+    let r = run(tj().args(["--offline", "--table", "assess", "ip", "212.231.12.22"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    // --offline was asked for, so nothing is said about keys.
+    assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
+    let row = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("self "))
+        .unwrap_or_else(|| panic!("no self row:\n{}", r.stdout));
+    assert!(row.ends_with("/v1/assess/ip/212.231.12.22"), "{row}");
+}
+
+#[test]
+fn json_output_parses_back() {
+    let r = run(tj().args(["--offline", "--json", "assess", "ip", "212.231.12.22"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert_eq!(answer["self"], "/v1/assess/ip/212.231.12.22");
+    assert!(answer["risk"].is_string(), "{answer}");
+
+    let r = run(tj().args(["op", "list", "--json"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let operations: Vec<Value> = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert_eq!(operations.len(), 97);
+    assert!(operations
+        .iter()
+        .any(|op| op["id"] == "assess_ip" && op["path"] == "/v1/assess/ip/{ip_address}"));
+}
+
+#[test]
+fn assess_file_reports_bad_lines_and_goes_on() {
+    let input = scratch_file(
+        "bad-lines.txt",
+        "212.231.12.22\nnot-an-address\n10.0.0.1\n\n300.1.2.3\n8.8.8.8\n212.231.12.22\n",
+    );
+    let r = run(tj().args(["--offline", "assess", "file"]).arg(&input));
+    assert_eq!(r.code, Some(6), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line 2: not an IP address"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("line 5: not an IP address"),
+        "{}",
+        r.stderr
+    );
+    let records: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let summary: Vec<(u64, &str, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["line"].as_u64().unwrap(),
+                r["address"].as_str().unwrap(),
+                r["outcome"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (1, "212.231.12.22", "assessed"),
+            (3, "10.0.0.1", "not_public"),
+            (6, "8.8.8.8", "assessed"),
+            (7, "212.231.12.22", "assessed"),
+        ]
+    );
+    assert_eq!(
+        records[3]["assessment"]["self"],
+        "/v1/assess/ip/212.231.12.22"
+    );
+}
+
+#[test]
+fn assess_file_from_stdin_as_csv() {
+    let r = run(tj()
+        .args(["--offline", "assess", "file", "-", "--format", "csv"])
+        .write_stdin("8.8.8.8\n192.168.1.1\n"));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert_eq!(lines[0], "line,address,outcome,score,risk,reason,error");
+    assert!(lines[1].starts_with("1,8.8.8.8,assessed,"), "{}", lines[1]);
+    assert_eq!(lines[2], "2,192.168.1.1,not_public,,,,");
+    assert_eq!(lines.len(), 3);
+}
+
+#[test]
+fn assess_file_sends_at_most_500_distinct_addresses_a_request() {
+    // 1,200 distinct public addresses, the first one repeated ten times: three
+    // requests, and a record for every line. The offline mock refuses a
+    // request with duplicates or more than 500 addresses, which would show as
+    // failed records.
+    let mut lines: Vec<String> = (0..1200u32)
+        .map(|i| format!("81.{}.{}.1", i / 250, i % 250))
+        .collect();
+    let first = lines[0].clone();
+    lines.splice(1..1, std::iter::repeat_n(first, 10));
+    let input = scratch_file("many.txt", &(lines.join("\n") + "\n"));
+    let r = run(tj().args(["--offline", "assess", "file"]).arg(&input));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1210);
+    assert!(
+        r.stdout
+            .lines()
+            .all(|l| l.contains(r#""outcome":"assessed""#)),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("assessment requests sent: 3"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let r = run(tj().args(["--offline", "assess", "ip", "not-an-address"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+
+    let missing = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("no-such-file");
+    let r = run(tj().args(["--offline", "assess", "file"]).arg(&missing));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+
+    let bad_key = scratch_file("bad-key", "not-a-key\n");
+    let r = run(tj().arg("--key-file").arg(&bad_key).arg("quota"));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("not-a-key"),
+        "the key is echoed: {}",
+        r.stderr
+    );
+
+    // A base URL but no key: not silently offline.
+    let r = run(tj().args(["--base-url", "http://127.0.0.1:9", "quota"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("no API key"), "{}", r.stderr);
+}
+
+/// Runs `args` against `server` with the key file.
+fn against(server: &MockServer, args: &[&str]) -> Run {
+    run(tj()
+        .arg("--key-file")
+        .arg(key_file())
+        .args(["--base-url", &server.uri()])
+        .args(args))
+}
+
+#[tokio::test]
+async fn key_file_and_base_url_reach_the_service() {
+    let exchange: Value = serde_json::from_str(include_str!(
+        "../../tests/fixtures/documented/asn-15169.json"
+    ))
+    .expect("the fixture is JSON");
+    let server = MockServer::start().await;
+    // Answers only a request that carries the key from the file.
+    Mock::given(method("GET"))
+        .and(path("/v1/asn/15169"))
+        .and(header("authorization", format!("Bearer {KEY}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&exchange["response"]["body"]))
+        .mount(&server)
+        .await;
+    let r = against(&server, &["--json", "asn", "AS15169"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stderr.contains("running offline"), "{}", r.stderr);
+    let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert_eq!(answer["name"], "GOOGLE");
+}
+
+#[tokio::test]
+async fn service_errors_exit_3() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(serde_json::json!({
+            "title": "Not found", "detail": "no such AS", "type": "about:blank"
+        })))
+        .mount(&server)
+        .await;
+    let r = against(&server, &["asn", "4294967295"]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("no such AS"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn rate_limited_exits_4() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "30")
+                .set_body_json(serde_json::json!({"title": "Too many requests"})),
+        )
+        .mount(&server)
+        .await;
+    let r = against(&server, &["geo", "8.8.8.8"]);
+    assert_eq!(r.code, Some(4), "{}", r.stderr);
+    assert!(r.stderr.contains("retry after 30s"), "{}", r.stderr);
+}
+
+#[test]
+fn unreachable_service_exits_5() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let r = run(tj()
+        .arg("--key-file")
+        .arg(key_file())
+        .args(["--base-url", &format!("http://127.0.0.1:{port}")])
+        .args(["assess", "ip", "8.8.8.8"]));
+    assert_eq!(r.code, Some(5), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn a_failed_batch_is_written_as_failed_and_the_exit_code_says_why() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assess/ip"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("<html>busy</html>"))
+        .mount(&server)
+        .await;
+    let input = scratch_file("failing.txt", "8.8.8.8\n10.0.0.1\nnonsense\n");
+    let r = against(&server, &["assess", "file", input.to_str().unwrap()]);
+    // A failed request outranks bad lines.
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("line 1 and the rest of its batch"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("line 3: not an IP address"),
+        "{}",
+        r.stderr
+    );
+    let outcomes: Vec<String> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["outcome"].to_string())
+        .collect();
+    assert_eq!(outcomes, [r#""failed""#, r#""not_public""#]);
+}
+
+#[tokio::test]
+async fn a_rejected_key_stops_a_bulk_run() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assess/ip"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+            "title": "Unauthorized", "detail": "unknown token"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    // Three batches' worth of addresses; the first answer ends the run.
+    let text: String = (0..1500u32)
+        .map(|i| format!("81.{}.{}.1\n", i / 250, i % 250))
+        .collect();
+    let input = scratch_file("unauthorized.txt", &text);
+    let r = against(&server, &["assess", "file", input.to_str().unwrap()]);
+    assert_eq!(r.code, Some(3), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown token"), "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+}
+
+#[tokio::test]
+async fn lists_commands_reach_their_operations() {
+    use wiremock::matchers::{body_json, body_partial_json};
+    const ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/denylist/private"))
+        .and(body_json(serde_json::json!({"payload": {
+            "name": "bad-nets", "description": "", "resource_type": "CIDR", "tags": ["WEB"]
+        }})))
+        .respond_with(ResponseTemplate::new(202).set_body_json(ID))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path(format!("/v1/denylist/private/{ID}/content")))
+        .and(body_partial_json(
+            serde_json::json!({"append": ["203.0.113.0/24"]}),
+        ))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/allowlist/private/all"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"self": "/v1/allowlist/private/all", "lists": []}),
+            ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+
+    let r = against(
+        &server,
+        &[
+            "lists", "deny", "create", "--name", "bad-nets", "--type", "cidr", "--tag", "WEB",
+        ],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&r.stdout).unwrap(), ID);
+
+    let r = against(
+        &server,
+        &["lists", "deny", "content", ID, "--add", "203.0.113.0/24"],
+    );
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(r.stderr.contains("accepted"), "{}", r.stderr);
+
+    let r = against(&server, &["lists", "allow", "list"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let answer: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(answer["lists"], serde_json::json!([]));
+}

@@ -1,0 +1,316 @@
+//! The recorded exchanges the mock answers from: the bundled fixtures,
+//! embedded at compile time so the mock works wherever the binary runs, and
+//! any directory given at start.
+
+use super::{Body, MockRequest, MockResponse};
+use crate::bulk::address_in_link;
+use include_dir::{include_dir, Dir};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::path::Path;
+
+/// `tests/fixtures`, which the package includes. A fixture whose content changes
+/// is re-embedded on the next build; a fixture *added* is picked up when
+/// anything else in the crate is rebuilt (stable Rust cannot watch a directory).
+static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures");
+
+type Query = BTreeMap<String, Vec<String>>;
+
+struct Fixture {
+    /// Which of several fixtures of one request answers: one from a directory
+    /// given at start (2), one recorded from the live service, whose `source`
+    /// says "documented" (1), one derived from the schema (0).
+    rank: u8,
+    path: String,
+    query: Query,
+    body: Option<Value>,
+    response: MockResponse,
+}
+
+/// Success exchanges by operation, plus the single results they contain, so
+/// that derived answers agree with the fixtures wherever a fixture exists.
+#[derive(Default)]
+pub(super) struct Fixtures {
+    by_operation: HashMap<&'static str, Vec<Fixture>>,
+    pub(super) assessments: HashMap<IpAddr, Value>,
+    pub(super) locations: HashMap<IpAddr, Value>,
+    pub(super) agents: HashMap<String, Value>,
+    count: usize,
+}
+
+impl Fixtures {
+    /// The bundled fixtures. One that does not load is skipped here; the test
+    /// `bundled_fixtures_all_load` is where that is caught.
+    pub(super) fn bundled() -> Fixtures {
+        let mut files = Vec::new();
+        embedded_json(&BUNDLED, &mut files);
+        files.sort();
+        let mut fixtures = Fixtures::default();
+        for (name, text) in files {
+            if let Err(message) = fixtures.add(&name, text, false) {
+                tracing::warn!(fixture = name, message, "bundled fixture skipped");
+            }
+        }
+        fixtures
+    }
+
+    /// Every `*.json` below `dir`, in name order.
+    pub(super) fn add_dir(&mut self, dir: &Path) -> Result<(), String> {
+        let mut files = Vec::new();
+        disk_json(dir, &mut files).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))?;
+            self.add(&path.display().to_string(), &text, true)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Adds one fixture if it records a success; says why not when it is malformed.
+    pub(super) fn add(&mut self, name: &str, text: &str, from_dir: bool) -> Result<(), String> {
+        let exchange: Value =
+            serde_json::from_str(text).map_err(|e| format!("{name}: not JSON: {e}"))?;
+        let field = |pointer: &str| exchange.pointer(pointer);
+        let method = field("/request/method")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{name}: no request.method"))?;
+        let raw_path = field("/request/path")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("{name}: no request.path"))?;
+        let status = field("/response/status")
+            .and_then(Value::as_u64)
+            .and_then(|s| u16::try_from(s).ok())
+            .ok_or_else(|| format!("{name}: no response.status"))?;
+        let success = match field("/expect/outcome").and_then(Value::as_str) {
+            Some(outcome) => outcome == "ok",
+            None => (200..300).contains(&status),
+        };
+        if !success {
+            return Ok(());
+        }
+        let (path, inline_query) = raw_path.split_once('?').unwrap_or((raw_path, ""));
+        let operation = crate::operations::resolve(method, path)
+            .ok_or_else(|| format!("{name}: {method} {path} is no operation of the spec"))?;
+        let mut query = parse_query(inline_query);
+        if let Some(Value::Object(map)) = field("/request/query") {
+            for (key, value) in map {
+                let values = match value {
+                    Value::Array(items) => items.iter().map(plain).collect(),
+                    other => vec![plain(other)],
+                };
+                query.entry(key.clone()).or_default().extend(values);
+            }
+        }
+        let mut response = MockResponse {
+            status,
+            headers: Vec::new(),
+            body: match field("/response/body") {
+                None | Some(Value::Null) => Body::Empty,
+                Some(Value::String(text)) => Body::Text(text.clone()),
+                Some(json) => Body::Json(json.clone()),
+            },
+            delay: None,
+        };
+        if let Some(Value::Object(headers)) = field("/response/headers") {
+            for (key, value) in headers {
+                response = response.header(key.clone(), plain(value));
+            }
+        }
+        if let Body::Json(body) = &response.body {
+            self.learn(operation.id, path, body);
+        }
+        self.by_operation
+            .entry(operation.id)
+            .or_default()
+            .push(Fixture {
+                rank: if from_dir {
+                    2
+                } else {
+                    u8::from(
+                        field("/source")
+                            .and_then(Value::as_str)
+                            .is_some_and(|s| s.contains("documented")),
+                    )
+                },
+                path: decode(path),
+                query,
+                body: field("/request/body").filter(|b| !b.is_null()).cloned(),
+                response,
+            });
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Keeps the single results of assessment, geolocation and user agent
+    /// fixtures, for the answers the mock derives for any input.
+    fn learn(&mut self, operation: &str, path: &str, body: &Value) {
+        let results = || body["results"].as_array().into_iter().flatten();
+        let link = |v: &Value, prefix: &str| {
+            address_in_link(v["self"].as_str(), prefix)
+                .into_iter()
+                .next()
+        };
+        match operation {
+            "assess_ip" | "assess_ips" | "geolocate_ip" | "geolocate_ips" => {
+                let (prefix, known) = if operation.starts_with("assess") {
+                    ("/v1/assess/ip/", &mut self.assessments)
+                } else {
+                    ("/v1/geo/", &mut self.locations)
+                };
+                let single = (!operation.ends_with("ips")).then_some(body);
+                let asked = address_in_link(Some(path), prefix).into_iter().next();
+                for result in single.into_iter().chain(results()) {
+                    // Only results whose `self` link names their address (the one
+                    // asked for, when one was): the bulk methods match by that link.
+                    match link(result, prefix) {
+                        Some(ip) if single.is_none() || asked == Some(ip) => {
+                            known.insert(ip, result.clone());
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            "parse_user_agent" | "parse_user_agents" => {
+                let single = (operation == "parse_user_agent").then_some(body);
+                for result in single.into_iter().chain(results()) {
+                    if let Some(agent) = result["string"].as_str() {
+                        self.agents.insert(agent.to_string(), result.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The fixture of `operation` that matches `request` best: same path, then
+    /// same query, then same body. With `exact`, only one that matches in all three.
+    /// Among equals the higher rank wins (see `Fixture::rank`), then the one
+    /// added last.
+    pub(super) fn best(
+        &self,
+        operation: &str,
+        request: &MockRequest,
+        exact: bool,
+    ) -> Option<&MockResponse> {
+        let path = decode(&request.path);
+        let query = parse_query(request.query.as_deref().unwrap_or(""));
+        let body = request.json();
+        self.by_operation
+            .get(operation)?
+            .iter()
+            .map(|f| {
+                let score = 4 * u8::from(f.path == path)
+                    + 2 * u8::from(f.query == query)
+                    + u8::from(f.body == body);
+                (score, f)
+            })
+            .filter(|(score, _)| !exact || *score == 7)
+            .max_by_key(|(score, f)| (*score, f.rank))
+            .map(|(_, f)| &f.response)
+    }
+}
+
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn parse_query(query: &str) -> Query {
+    let mut parsed = Query::new();
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        parsed
+            .entry(key.into_owned())
+            .or_default()
+            .push(value.into_owned());
+    }
+    parsed
+}
+
+fn decode(path: &str) -> String {
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn embedded_json(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+    for file in dir.files() {
+        let is_json = file.path().extension().is_some_and(|e| e == "json");
+        if let (true, Some(text)) = (is_json, file.contents_utf8()) {
+            out.push((file.path().display().to_string(), text));
+        }
+    }
+    for sub in dir.dirs() {
+        embedded_json(sub, out);
+    }
+}
+
+fn disk_json(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            disk_json(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_fixtures_all_load() {
+        let mut files = Vec::new();
+        embedded_json(&BUNDLED, &mut files);
+        assert!(!files.is_empty(), "fixtures are embedded");
+        let mut fixtures = Fixtures::default();
+        for (name, text) in files {
+            fixtures.add(&name, text, false).unwrap();
+        }
+        assert!(fixtures.len() >= 6, "{} fixtures", fixtures.len());
+        let documented: IpAddr = "212.231.12.22".parse().unwrap();
+        assert_eq!(fixtures.assessments[&documented]["score"], 70);
+    }
+
+    #[test]
+    fn only_results_that_name_their_address_are_learned() {
+        let mut fixtures = Fixtures::default();
+        let placeholder = r#"{"request": {"method": "GET", "path": "/v1/assess/ip/1.1.1.1"},
+            "response": {"status": 200, "body": {"self": "string", "score": 0}}}"#;
+        let other = r#"{"request": {"method": "GET", "path": "/v1/geo/1.1.1.1"},
+            "response": {"status": 200, "body": {"self": "/v1/geo/9.9.9.9"}}}"#;
+        fixtures.add("placeholder", placeholder, false).unwrap();
+        fixtures.add("other", other, false).unwrap();
+        assert_eq!(fixtures.len(), 2, "each still answers its own request");
+        assert!(fixtures.assessments.is_empty());
+        assert!(fixtures.locations.is_empty());
+    }
+
+    #[test]
+    fn failures_are_not_answers() {
+        let mut fixtures = Fixtures::default();
+        let refused = r#"{"request": {"method": "GET", "path": "/v1/asn/1"},
+            "response": {"status": 404, "body": {"title": "Not Found"}}}"#;
+        let declared = r#"{"request": {"method": "GET", "path": "/v1/asn/1"},
+            "response": {"status": 200, "body": "<html>"}, "expect": {"outcome": "decode_error"}}"#;
+        fixtures.add("refused", refused, false).unwrap();
+        fixtures.add("declared", declared, false).unwrap();
+        assert_eq!(fixtures.len(), 0);
+        let nowhere =
+            r#"{"request": {"method": "GET", "path": "/v2/x"}, "response": {"status": 200}}"#;
+        assert!(fixtures
+            .add("nowhere", nowhere, false)
+            .unwrap_err()
+            .contains("no operation"));
+    }
+}

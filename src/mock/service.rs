@@ -1,0 +1,408 @@
+//! The HTTP side of the mock: accepting connections and answering requests.
+//!
+//! hyper rather than wiremock: wiremock runs its server on a thread of its own
+//! with its own runtime, so its clock would not be the test's paused clock, and
+//! the quota windows and delays here must be. hyper is already in the tree
+//! through reqwest; only its server half is added.
+
+use super::{synth, Body, MockRequest, MockResponse, RecordedRequest, State};
+use crate::bulk::is_public;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::convert::Infallible;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::time::Instant;
+
+/// Accepts connections until the task is aborted; dropping the set of
+/// connection tasks then aborts them too.
+pub(super) async fn serve(listener: tokio::net::TcpListener, state: Arc<State>) {
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                // Out of file descriptors and the like: wait for some to free up.
+                tracing::warn!(%error, "mock server: accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let state = state.clone();
+        connections.spawn(async move {
+            let service = hyper::service::service_fn(move |request| handle(state.clone(), request));
+            let io = hyper_util::rt::TokioIo::new(stream);
+            // A client closing its connection is not the mock's concern.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(io, service)
+                .await;
+        });
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+async fn handle(
+    state: Arc<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let received_at = Instant::now();
+    let (parts, body) = request.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes().to_vec(),
+        Err(_) => Vec::new(),
+    };
+    let path = parts.uri.path().to_string();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let value = if name == hyper::header::AUTHORIZATION {
+                "<redacted>".to_string()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            (name.to_string(), value)
+        })
+        .collect();
+    let request = MockRequest {
+        method: parts.method.to_string(),
+        operation: crate::operations::resolve(parts.method.as_str(), &path).map(|op| op.id),
+        path,
+        query: parts.uri.query().map(str::to_string),
+        headers,
+        body,
+    };
+    let authorized = parts.headers.get(hyper::header::AUTHORIZATION) == Some(&state.auth);
+    let mut response = answer(&state, &request, authorized, received_at);
+    if response.delay.is_none() {
+        response.delay = state.lock().latency;
+    }
+    if state.record {
+        let MockRequest {
+            method,
+            path,
+            query,
+            operation,
+            headers,
+            body,
+        } = request;
+        state.lock().received.push(RecordedRequest {
+            method,
+            path,
+            query,
+            operation,
+            headers,
+            body,
+            status: response.status,
+            received_at,
+        });
+    }
+    if let Some(delay) = response.delay {
+        tokio::time::sleep(delay).await;
+    }
+    Ok(into_http(response))
+}
+
+fn into_http(response: MockResponse) -> Response<Full<Bytes>> {
+    let (content_type, bytes) = match response.body {
+        Body::Empty => (None, Vec::new()),
+        Body::Json(value) => (Some("application/json"), value.to_string().into_bytes()),
+        Body::Text(text) => (Some("text/plain; charset=utf-8"), text.into_bytes()),
+    };
+    let mut builder = Response::builder().status(response.status);
+    let has_type = response
+        .headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+    if let (Some(content_type), false) = (content_type, has_type) {
+        builder = builder.header(hyper::header::CONTENT_TYPE, content_type);
+    }
+    for (name, value) in &response.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    builder
+        .body(Full::new(Bytes::from(bytes)))
+        .unwrap_or_else(|e| {
+            let mut broken = Response::new(Full::new(Bytes::from(format!(
+                "the mock could not build its answer: {e}"
+            ))));
+            *broken.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            broken
+        })
+}
+
+/// The answer to one request, in the order the module documentation gives.
+fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) -> MockResponse {
+    let Some(operation) = request.operation else {
+        return MockResponse::json(404, json!({ "detail": "Not Found" }));
+    };
+    if !authorized {
+        return MockResponse::problem(
+            401,
+            "Unauthorized",
+            "The bearer token is missing, malformed, unknown or of another region.",
+        );
+    }
+    let hooks = {
+        let mut mutable = state.lock();
+        let fault = mutable
+            .faults
+            .iter_mut()
+            .find(|f| f.remaining > 0 && f.operation.as_deref().is_none_or(|op| op == operation));
+        if let Some(fault) = fault {
+            fault.remaining -= 1;
+            let response = fault.response.clone();
+            mutable.faults.retain(|f| f.remaining > 0);
+            return response;
+        }
+        mutable.hooks.clone()
+    };
+    // Called without the lock, so that a hook may use the server.
+    if let Some(response) = hooks.iter().find_map(|hook| hook(request)) {
+        return response;
+    }
+    let overridden = {
+        let mut mutable = state.lock();
+        if let Some(quota) = mutable.quota.as_mut() {
+            if let Err(refusal) = quota.admit(now) {
+                return MockResponse::problem(
+                    429,
+                    "Too Many Requests",
+                    &format!(
+                        "The {} quota of {} requests is spent.",
+                        refusal.limit, refusal.allowed
+                    ),
+                )
+                .retry_after(refusal.retry_after());
+            }
+        }
+        mutable.overrides.get(operation).cloned()
+    };
+    if let Some(response) = overridden {
+        return response;
+    }
+    // The token's counts are live whenever a quota is kept; otherwise a
+    // fixture that matches exactly wins over anything derived.
+    if operation == "get_token" {
+        if let Some(response) = token(state, request, now) {
+            return response;
+        }
+    }
+    if let Some(response) = state.fixtures.best(operation, request, true) {
+        return response.clone();
+    }
+    match operation {
+        "assess_ip" => one_address(state, request, Kind::Assessment),
+        "geolocate_ip" => one_address(state, request, Kind::Location),
+        "assess_ips" => many_addresses(state, request, Kind::Assessment),
+        "geolocate_ips" => many_addresses(state, request, Kind::Location),
+        "parse_user_agent" => {
+            let encoded = request.path.rsplit('/').next().unwrap_or("");
+            MockResponse::json(200, agent(state, &decode(encoded)))
+        }
+        "parse_user_agents" => many_agents(state, request),
+        _ => from_fixtures(state, operation, request),
+    }
+}
+
+fn from_fixtures(state: &State, operation: &str, request: &MockRequest) -> MockResponse {
+    match state.fixtures.best(operation, request, false) {
+        Some(response) => response.clone(),
+        None => MockResponse::problem(
+            501,
+            "Not Implemented",
+            &format!("The mock server has no fixture for {operation}."),
+        ),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Assessment,
+    Location,
+}
+
+impl Kind {
+    fn answer(self, state: &State, ip: IpAddr) -> Value {
+        let (known, derive): (_, fn(IpAddr) -> Value) = match self {
+            Kind::Assessment => (&state.fixtures.assessments, synth::assessment),
+            Kind::Location => (&state.fixtures.locations, synth::location),
+        };
+        known.get(&ip).cloned().unwrap_or_else(|| derive(ip))
+    }
+
+    fn collection(self) -> &'static str {
+        match self {
+            Kind::Assessment => "/v1/assess/ip",
+            Kind::Location => "/v1/geo",
+        }
+    }
+}
+
+fn agent(state: &State, agent: &str) -> Value {
+    state
+        .fixtures
+        .agents
+        .get(agent)
+        .cloned()
+        .unwrap_or_else(|| synth::user_agent(agent))
+}
+
+fn decode(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// FastAPI's answer to arguments that do not validate.
+fn invalid(loc: Value, msg: &str, kind: &str) -> MockResponse {
+    MockResponse::json(
+        422,
+        json!({ "detail": [{ "loc": loc, "msg": msg, "type": kind }] }),
+    )
+}
+
+fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
+    let text = decode(request.path.rsplit('/').next().unwrap_or(""));
+    let Ok(ip) = text.parse::<IpAddr>() else {
+        return invalid(
+            json!(["path", "ip_address"]),
+            "value is not a valid IPv4 or IPv6 address",
+            "value_error.ipvanyaddress",
+        );
+    };
+    if !is_public(ip) {
+        return MockResponse::problem(
+            400,
+            "Bad Request",
+            &format!("{ip} is not a public IP address."),
+        );
+    }
+    MockResponse::json(200, kind.answer(state, ip))
+}
+
+/// The list body of a batch operation, validated as the service does:
+/// a list of strings (422), not empty (422), not longer than `max` (413),
+/// each entry `parse`s (422), no entry twice (400).
+fn list_body<T: Eq + std::hash::Hash>(
+    request: &MockRequest,
+    max: usize,
+    parse: impl Fn(&str) -> Option<T>,
+    what: &str,
+) -> Result<Vec<T>, MockResponse> {
+    let entries = match request.json() {
+        Some(Value::Array(entries)) => entries,
+        _ => {
+            return Err(invalid(
+                json!(["body"]),
+                "value is not a valid list",
+                "type_error.list",
+            ))
+        }
+    };
+    if entries.is_empty() {
+        return Err(invalid(
+            json!(["body"]),
+            "ensure this value has at least 1 items",
+            "value_error.list.min_items",
+        ));
+    }
+    if entries.len() > max {
+        return Err(MockResponse::problem(
+            413,
+            "Payload Too Large",
+            &format!(
+                "At most {max} {what} per request; this one has {}.",
+                entries.len()
+            ),
+        ));
+    }
+    let mut parsed = Vec::with_capacity(entries.len());
+    let mut seen = HashSet::with_capacity(entries.len());
+    for (index, entry) in entries.iter().enumerate() {
+        let Some(value) = entry.as_str().and_then(&parse) else {
+            return Err(invalid(
+                json!(["body", index]),
+                &format!("value is not a valid entry for a list of {what}"),
+                "value_error",
+            ));
+        };
+        parsed.push(value);
+    }
+    for value in &parsed {
+        if !seen.insert(value) {
+            return Err(MockResponse::problem(
+                400,
+                "Bad Request",
+                &format!("The list of {what} has duplicate entries."),
+            ));
+        }
+    }
+    Ok(parsed)
+}
+
+fn many_addresses(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
+    let mut addresses = match list_body(request, 500, |s| s.parse::<IpAddr>().ok(), "addresses") {
+        Ok(addresses) => addresses,
+        Err(refusal) => return refusal,
+    };
+    // Address order rather than request order: clients must match results by
+    // their `self` link, and this makes sure they do.
+    addresses.retain(|ip| is_public(*ip));
+    addresses.sort();
+    let results: Vec<Value> = addresses
+        .into_iter()
+        .map(|ip| kind.answer(state, ip))
+        .collect();
+    MockResponse::json(
+        200,
+        json!({ "self": kind.collection(), "results": results }),
+    )
+}
+
+fn many_agents(state: &State, request: &MockRequest) -> MockResponse {
+    let mut agents = match list_body(request, 100, |s| Some(s.to_string()), "user agents") {
+        Ok(agents) => agents,
+        Err(refusal) => return refusal,
+    };
+    agents.sort();
+    let results: Vec<Value> = agents.iter().map(|a| agent(state, a)).collect();
+    MockResponse::json(200, json!({ "self": "/v1/ua", "results": results }))
+}
+
+/// `GET /v1/token` with the quota's live counts, over the bundled token
+/// fixture when there is one; `None` when no quota is enforced.
+fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockResponse> {
+    let (plan, usage) = {
+        let mut mutable = state.lock();
+        let quota = mutable.quota.as_mut()?;
+        (quota.plan, quota.usage(now))
+    };
+    let millis = |at: SystemTime| {
+        at.duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64)
+    };
+    let wall = SystemTime::now();
+    let mut body = match state.fixtures.best("get_token", request, false) {
+        Some(MockResponse {
+            body: Body::Json(body),
+            ..
+        }) => body.clone(),
+        _ => json!({ "self": "/v1/token", "region_id": "mock", "status": "ENABLED" }),
+    };
+    body["last_minute_bucket_init_value"] = json!(plan.per_minute);
+    body["last_minute_bucket_value"] = json!(usage.minute_used);
+    body["last_minute_bucket_refill_ratio"] = json!(1);
+    body["last_minute_bucket_refresh"] = json!(millis(wall + usage.minute_refresh_in));
+    body["last_month_bucket_init_value"] = json!(plan.per_month);
+    body["last_month_bucket_value"] = json!(usage.month_used);
+    body["last_month_bucket_refresh"] = json!(millis(wall + usage.month_refresh_in));
+    body["created_at"] = json!(millis(state.started));
+    body["updated_at"] = json!(millis(wall));
+    Some(MockResponse::json(200, body))
+}

@@ -1,0 +1,369 @@
+//! The mock server (feature `mock`): what it answers, and its hooks.
+//!
+//! Raw HTTP is used where the client's own behaviour (retries) would stand
+//! between the test and the mock's answer.
+
+#![cfg(feature = "mock")]
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use threatjammer::mock::{MockResponse, MockServer, Plan};
+use threatjammer::{ApiKey, Error};
+
+const KEY: &str = "tja_TestTestTestTestTestTestTestTest0000";
+
+async fn server() -> MockServer {
+    MockServer::builder()
+        .api_key(ApiKey::new(KEY).unwrap())
+        .start()
+        .await
+}
+
+/// One request without the client in between: status, `Retry-After`, body.
+async fn raw(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Option<String>, Value) {
+    let url = format!("{}{path}", server.uri());
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = MockServer::http_client()
+        .request(method, url)
+        .bearer_auth(KEY);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .map(|v| v.to_str().unwrap().to_string());
+    let text = response.text().await.unwrap();
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, retry_after, body)
+}
+
+#[tokio::test]
+async fn any_public_address_is_assessed_the_same_way_every_time() {
+    let server = server().await;
+    let client = server.client();
+    let ip = "8.8.4.4".parse().unwrap();
+    let first = client.assess_ip(ip).await.unwrap();
+    assert_eq!(first, client.assess_ip(ip).await.unwrap());
+    assert_eq!(first.self_.as_deref(), Some("/v1/assess/ip/8.8.4.4"));
+    let six = client
+        .assess_ip("2a00:1450:4001:82a::200e".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        six.self_.as_deref(),
+        Some("/v1/assess/ip/2a00:1450:4001:82a::200e")
+    );
+    let geo = client.geolocate_ip(ip).await.unwrap();
+    assert_eq!(geo.self_.as_deref(), Some("/v1/geo/8.8.4.4"));
+
+    // A documented exchange wins over the derived answer, in a batch too.
+    let documented = client
+        .assess_ip("212.231.12.22".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(documented.score, Some(70));
+    let batch = client
+        .assess_ips(&vec!["212.231.12.22".into(), "8.8.4.4".into()])
+        .await
+        .unwrap();
+    assert!(batch.results.contains(&documented));
+    assert!(batch.results.contains(&first));
+}
+
+#[tokio::test]
+async fn batches_follow_the_service_rules() {
+    let server = server().await;
+    let assess = |body: Value| raw(&server, "POST", "/v1/assess/ip", Some(body));
+
+    // Private addresses are left out; results come in address order, not request order.
+    let (status, _, body) = assess(json!(["9.9.9.9", "10.0.0.1", "1.1.1.1", "::1"])).await;
+    assert_eq!(status, 200);
+    let links: Vec<&str> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["self"].as_str().unwrap())
+        .collect();
+    assert_eq!(links, ["/v1/assess/ip/1.1.1.1", "/v1/assess/ip/9.9.9.9"]);
+
+    let (status, _, body) = assess(json!(["1.1.1.1", "8.8.8.8", "1.1.1.1"])).await;
+    assert_eq!(status, 400, "duplicates: {body}");
+    let many: Vec<String> = (0..501)
+        .map(|i| format!("11.0.{}.{}", i / 256, i % 256))
+        .collect();
+    let (status, _, _) = assess(json!(many)).await;
+    assert_eq!(status, 413);
+    let (status, _, _) = assess(json!(many[..500])).await;
+    assert_eq!(status, 200, "500 is allowed");
+    let (status, _, body) = assess(json!([])).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["detail"][0]["loc"], json!(["body"]));
+    let (status, _, body) = assess(json!(["1.1.1.1", "not-an-ip"])).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["detail"][0]["loc"], json!(["body", 1]));
+
+    // A single address that is not public is refused.
+    let (status, _, body) = raw(&server, "GET", "/v1/assess/ip/192.168.1.1", None).await;
+    assert_eq!(status, 400, "{body}");
+    let (status, _, _) = raw(&server, "GET", "/v1/geo/10.0.0.1", None).await;
+    assert_eq!(status, 400);
+
+    // Through the client, the refusals are typed errors.
+    let client = server.client();
+    let duplicate = client
+        .assess_ips(&vec!["1.1.1.1".into(), "1.1.1.1".into()])
+        .await
+        .unwrap_err();
+    assert_eq!(duplicate.status().map(|s| s.as_u16()), Some(400));
+    let empty = client.assess_ips(&vec![]).await.unwrap_err();
+    assert!(matches!(empty, Error::Validation(_)), "{empty:?}");
+}
+
+#[tokio::test]
+async fn user_agents_of_any_kind() {
+    let server = server().await;
+    let client = server.client();
+    let agents = vec![
+        "curl/8.4.0".to_string(),
+        "Googlebot/2.1 (+http://www.google.com/bot.html)".to_string(),
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0".to_string(),
+    ];
+    let parsed = client.parse_user_agents(&agents).await.unwrap();
+    assert_eq!(parsed.results.len(), 3);
+    let firefox = parsed
+        .results
+        .iter()
+        .find(|r| r.string == agents[2])
+        .unwrap();
+    assert_eq!(firefox.family, "/v1/ua/family/FIREFOX");
+    let one = client.parse_user_agent("curl/8.4.0").await.unwrap();
+    assert_eq!(one.string, "curl/8.4.0");
+    let too_many: Vec<String> = (0..101).map(|i| format!("agent/{i}")).collect();
+    let (status, _, _) = raw(&server, "POST", "/v1/ua", Some(json!(too_many))).await;
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn only_its_key_is_accepted() {
+    let server = server().await;
+    let other = ApiKey::new(format!("tja_{}", "Z".repeat(36))).unwrap();
+    let stranger = server
+        .client_builder()
+        .api_key(other)
+        .http_client(MockServer::http_client())
+        .build()
+        .unwrap();
+    let error = stranger.get_asn(15169).await.unwrap_err();
+    assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    let (status, _, body) = raw(&server, "GET", "/v1/nowhere", None).await;
+    assert_eq!((status, body), (404, json!({"detail": "Not Found"})));
+}
+
+fn fixture_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            fixture_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every bundled success fixture, replayed against the mock, gets a recorded
+/// answer back: its own, or that of a fixture of the very same request.
+#[tokio::test]
+async fn every_success_fixture_is_answered_as_recorded() {
+    let server = server().await;
+    let mut files = Vec::new();
+    fixture_files(Path::new("tests/fixtures"), &mut files);
+    // (method, path with query, body) -> the answers recorded for it
+    let mut requests: std::collections::BTreeMap<(String, String, String), Vec<(u16, Value)>> =
+        Default::default();
+    for file in &files {
+        let exchange: Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        let status = exchange["response"]["status"].as_u64().unwrap() as u16;
+        let outcome = exchange["expect"]["outcome"].as_str();
+        let success = outcome.map_or((200..300).contains(&status), |o| o == "ok");
+        if !success || exchange["request"].get("multipart").is_some() {
+            continue;
+        }
+        let mut path = exchange["request"]["path"].as_str().unwrap().to_string();
+        if let Some(query) = exchange["request"]["query"].as_object() {
+            let pairs: Vec<String> = query
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().map_or(v.to_string(), str::to_string)))
+                .collect();
+            if !pairs.is_empty() {
+                path = format!("{path}?{}", pairs.join("&"));
+            }
+        }
+        let body = exchange["request"]
+            .get("body")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let method = exchange["request"]["method"].as_str().unwrap().to_string();
+        let expected = exchange["response"]
+            .get("body")
+            .cloned()
+            .unwrap_or(Value::Null);
+        requests
+            .entry((method, path, body.to_string()))
+            .or_default()
+            .push((status, expected));
+    }
+    for ((method, path, body), answers) in &requests {
+        let body: Value = serde_json::from_str(body).unwrap();
+        let (status, _, got) = raw(&server, method, path, (!body.is_null()).then_some(body)).await;
+        let matches = answers
+            .iter()
+            .any(|(s, expected)| *s == status && (expected.is_null() || *expected == got));
+        assert!(matches, "{method} {path}: got {status} {got}");
+    }
+    assert!(requests.len() >= 6, "{} requests replayed", requests.len());
+}
+
+#[tokio::test]
+async fn faults_hooks_and_overrides() {
+    let server = server().await;
+    let client = server.client();
+
+    server.fail_next(Some("get_asn"), 2, MockResponse::status(503));
+    for _ in 0..2 {
+        let (status, _, _) = raw(&server, "GET", "/v1/asn/15169", None).await;
+        assert_eq!(status, 503);
+    }
+    let (status, _, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
+    assert_eq!((status, body["name"].as_str()), (200, Some("GOOGLE")));
+
+    server.fail_next(None, 1, MockResponse::status(429).retry_after(7));
+    let (status, retry_after, _) = raw(&server, "GET", "/v1/token", None).await;
+    assert_eq!((status, retry_after.as_deref()), (429, Some("7")));
+
+    server.override_response(
+        "get_asn",
+        MockResponse::json(200, json!({"name": "CHANGED"})),
+    );
+    let (_, _, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
+    assert_eq!(body["name"], "CHANGED");
+    server.clear_override("get_asn");
+    let asn = client.get_asn(15169).await.unwrap();
+    assert_eq!(asn.name, "GOOGLE");
+
+    server.hook(|request| {
+        request
+            .path
+            .ends_with("/8.8.8.8")
+            .then(|| MockResponse::problem(403, "Forbidden", "hooked"))
+    });
+    let error = client
+        .assess_ip("8.8.8.8".parse().unwrap())
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Forbidden(_)), "{error:?}");
+    assert!(client.assess_ip("8.8.4.4".parse().unwrap()).await.is_ok());
+
+    let recorded = server.received_requests().await;
+    let statuses: Vec<u16> = recorded.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [503, 503, 200, 429, 200, 200, 403, 200]);
+    assert_eq!(recorded[4].operation, Some("get_asn"));
+    let auth = recorded[4]
+        .headers
+        .iter()
+        .find(|(name, _)| name == "authorization")
+        .map(|(_, value)| value.as_str());
+    assert_eq!(auth, Some("<redacted>"), "the key is never recorded");
+    server.clear_received_requests();
+    assert!(server.received_requests().await.is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn delays_follow_the_paused_clock() {
+    let server = server().await;
+    server.fail_next(
+        Some("get_asn"),
+        1,
+        MockResponse::json(200, json!({"name": "SLOW"})).delay(Duration::from_secs(300)),
+    );
+    let started = tokio::time::Instant::now();
+    let (_, _, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
+    assert_eq!(body["name"], "SLOW");
+    assert!(started.elapsed() >= Duration::from_secs(300));
+    assert!(started.elapsed() < Duration::from_secs(301));
+}
+
+#[tokio::test(start_paused = true)]
+async fn quota_refuses_like_the_service_under_a_paused_clock() {
+    let server = MockServer::builder()
+        .api_key(ApiKey::new(KEY).unwrap())
+        .quota(Plan::new(3, 5))
+        .start()
+        .await;
+    let start = tokio::time::Instant::now();
+    for _ in 0..3 {
+        assert_eq!(raw(&server, "GET", "/v1/asn/15169", None).await.0, 200);
+    }
+    tokio::time::advance(Duration::from_secs(20)).await;
+    let (status, retry_after, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        retry_after.as_deref(),
+        Some("40"),
+        "the oldest leaves the window at 60 s"
+    );
+    assert!(body["detail"].as_str().unwrap().contains("per-minute"));
+
+    tokio::time::advance(Duration::from_secs(40)).await;
+    // Refused requests did not count; the token reports what did (and counts itself).
+    let (status, _, token) = raw(&server, "GET", "/v1/token", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(token["last_minute_bucket_init_value"], 3);
+    assert_eq!(token["last_minute_bucket_value"], 1);
+    assert_eq!(token["last_month_bucket_init_value"], 5);
+    assert_eq!(token["last_month_bucket_value"], 4);
+    assert_eq!(raw(&server, "GET", "/v1/asn/15169", None).await.0, 200);
+
+    let (status, retry_after, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
+    assert_eq!(status, 429);
+    assert!(body["detail"].as_str().unwrap().contains("monthly"));
+    let wait: u64 = retry_after.unwrap().parse().unwrap();
+    let month = 30 * 24 * 3600;
+    assert!(wait <= month && wait > month - 120, "{wait}");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_secs(60),
+        "no real time passed"
+    );
+}
+
+#[tokio::test]
+async fn a_fixtures_dir_adds_answers_and_wins_ties() {
+    let dir = std::env::temp_dir().join(format!("threatjammer-mock-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let fixture = json!({
+        "source": "test",
+        "request": {"method": "GET", "path": "/v1/asn/15169"},
+        "response": {"status": 200, "body": {
+            "self": "/v1/asn/15169", "name": "FROM-DIR", "country_code": "US",
+            "registry": "/v1/asn/registry/arin", "status": "/v1/asn/status/assigned",
+            "prefixes": "/v1/asn/15169/prefixes"
+        }}
+    });
+    std::fs::write(dir.join("nested/asn.json"), fixture.to_string()).unwrap();
+    let server = MockServer::builder().fixtures_dir(&dir).start().await;
+    let bundled = MockServer::start().await.fixture_count();
+    assert_eq!(server.fixture_count(), bundled + 1);
+    let asn = server.client().get_asn(15169).await.unwrap();
+    assert_eq!(asn.name, "FROM-DIR");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
