@@ -13,7 +13,6 @@ use threatjammer::bulk::{is_public, BulkItem, BulkSummary, Outcome};
 use threatjammer::mock::{MockResponse, MockServer, Plan, RecordedRequest};
 use threatjammer::types::IpAssessmentOutput;
 
-
 /// splitmix64: deterministic, well-mixed numbers for generating inputs.
 fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
