@@ -3,12 +3,14 @@
 //!
 //! A line that is not an IP address is reported on stderr with its number and
 //! the run goes on; the exit code then says some lines were bad. Blank lines
-//! are skipped. Records keep the input's line numbers, so output and input can
-//! be joined whatever was skipped.
+//! are skipped. The batching, deduplication, concurrency and retries are the
+//! library's `Client::assess_many`, which hands outcomes out as answers
+//! arrive; records carry the input's line numbers, so output and input can be
+//! joined whatever the order and whatever was skipped.
 
-use crate::batch::assess_in_batches;
 use crate::exit::{Exit, Failure};
 use clap::ValueEnum;
+use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::fs::File;
@@ -16,19 +18,9 @@ use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
+use threatjammer::bulk::{AssessmentStream, BulkItem, Outcome};
 use threatjammer::types::IpAssessmentOutput;
 use threatjammer::Client;
-
-/// What became of one input address.
-#[derive(Debug)]
-pub enum Outcome {
-    /// The service's assessment.
-    Assessed(Box<IpAssessmentOutput>),
-    /// Private, loopback, documentation and the like: answered locally, no quota spent.
-    NotPublic,
-    /// The request that carried it failed; its batch shares the error.
-    Failed(Arc<threatjammer::Error>),
-}
 
 /// The record format on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -46,7 +38,8 @@ pub async fn assess_file(
     input: &Path,
     format: BulkFormat,
 ) -> Result<Exit, Failure> {
-    let (source, size): (Box<dyn Read>, Option<u64>) = if input.as_os_str() == "-" {
+    // Send, because the library's stream, which reads the lines, is.
+    let (source, size): (Box<dyn Read + Send>, Option<u64>) = if input.as_os_str() == "-" {
         (Box::new(io::stdin()), None)
     } else {
         let file = File::open(input)
@@ -71,12 +64,14 @@ pub async fn assess_file(
         progress: progress.clone(),
     };
     out.start()?;
-    let requests = assess_in_batches(client, &mut lines, |line, address, outcome| {
-        out.record(line, address, outcome)
-    })
-    .await;
+    // Lines are numbered as they are read, so each item's position is its line.
+    let (written, requests) = {
+        let mut results = client.assess_many(&mut lines);
+        let written = out.write_all(&mut results).await;
+        (written, results.summary().requests)
+    };
     progress.finish_and_clear();
-    let requests = requests?;
+    written?;
     out.out.flush()?;
     if let Some(error) = lines.error {
         return Err(Failure::usage(format!(
@@ -87,8 +82,9 @@ pub async fn assess_file(
     }
     let c = &out.counts;
     eprintln!(
-        "{} assessed, {} not public, {} failed, {} bad lines; assessment requests sent: {requests}",
-        c.assessed, c.not_public, c.failed, lines.bad
+        "{} assessed, {} not public, {} unanswered, {} failed, {} bad lines; \
+         assessment requests sent: {requests}",
+        c.assessed, c.not_public, c.unanswered, c.failed, lines.bad
     );
     Ok(match out.first_failure {
         Some(exit) => exit,
@@ -117,18 +113,18 @@ fn progress_bar(size: Option<u64>) -> ProgressBar {
 /// as they are read.
 struct Lines<R> {
     reader: R,
-    number: usize,
+    number: u64,
     /// How many lines were not addresses (each is reported as it is read).
-    bad: usize,
+    bad: u64,
     /// A read error ends the input; it is reported after the lines before it.
     error: Option<io::Error>,
     progress: ProgressBar,
 }
 
 impl<R: BufRead> Iterator for Lines<R> {
-    type Item = (usize, IpAddr);
+    type Item = (u64, IpAddr);
 
-    fn next(&mut self) -> Option<(usize, IpAddr)> {
+    fn next(&mut self) -> Option<(u64, IpAddr)> {
         let mut raw = Vec::new();
         loop {
             raw.clear();
@@ -163,9 +159,10 @@ impl<R: BufRead> Iterator for Lines<R> {
 
 #[derive(Default)]
 struct Counts {
-    assessed: usize,
-    not_public: usize,
-    failed: usize,
+    assessed: u64,
+    not_public: u64,
+    unanswered: u64,
+    failed: u64,
 }
 
 /// Writes records and keeps the tally.
@@ -175,7 +172,9 @@ struct Records<W: Write> {
     counts: Counts,
     /// The exit code of the first failed request.
     first_failure: Option<Exit>,
-    /// The error last reported, so a failed batch is reported once, not per address.
+    /// The error last reported, so a failed batch is reported once, not per
+    /// address: the library hands out the addresses of a batch one after another,
+    /// all sharing its error.
     last_error: Option<Arc<threatjammer::Error>>,
     progress: ProgressBar,
 }
@@ -188,15 +187,24 @@ impl<W: Write> Records<W> {
         }
     }
 
-    fn record(&mut self, line: usize, address: IpAddr, outcome: Outcome) -> Result<(), Failure> {
+    /// Writes a record for every outcome; stops at the first error.
+    async fn write_all(&mut self, results: &mut AssessmentStream<'_>) -> Result<(), Failure> {
+        while let Some(item) = results.next().await {
+            self.record(item)?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, item: BulkItem<IpAddr, IpAssessmentOutput>) -> Result<(), Failure> {
+        let line = item.position;
         let mut record = Record {
             line,
-            address,
+            address: item.input,
             outcome: "assessed",
             assessment: None,
             error: None,
         };
-        match &outcome {
+        match &item.outcome {
             Outcome::Assessed(assessment) => {
                 self.counts.assessed += 1;
                 record.assessment = Some(assessment);
@@ -204,6 +212,12 @@ impl<W: Write> Records<W> {
             Outcome::NotPublic => {
                 self.counts.not_public += 1;
                 record.outcome = "not_public";
+            }
+            // The service skips, rather than refuses, what it does not assess;
+            // not a failure, but not an answer either.
+            Outcome::Unanswered => {
+                self.counts.unanswered += 1;
+                record.outcome = "unanswered";
             }
             Outcome::Failed(error) => {
                 self.counts.failed += 1;
@@ -237,7 +251,7 @@ impl<W: Write> Records<W> {
                 let a = record.assessment;
                 let fields = [
                     line.to_string(),
-                    address.to_string(),
+                    record.address.to_string(),
                     record.outcome.to_string(),
                     a.and_then(|a| a.score)
                         .map(|s| s.to_string())
@@ -250,9 +264,10 @@ impl<W: Write> Records<W> {
                 writeln!(self.out, "{}", quoted.join(","))?;
             }
         }
+        let c = &self.counts;
         self.progress.set_message(format!(
-            "{} assessed, {} not public, {} failed",
-            self.counts.assessed, self.counts.not_public, self.counts.failed
+            "{} assessed, {} not public, {} unanswered, {} failed",
+            c.assessed, c.not_public, c.unanswered, c.failed
         ));
         Ok(())
     }
@@ -261,9 +276,9 @@ impl<W: Write> Records<W> {
 /// One JSON line; a struct rather than a map so the fields keep this order.
 #[derive(Serialize)]
 struct Record<'a> {
-    line: usize,
+    line: u64,
     address: IpAddr,
-    /// `assessed`, `not_public` or `failed`.
+    /// `assessed`, `not_public`, `unanswered` or `failed`.
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     assessment: Option<&'a IpAssessmentOutput>,
@@ -301,7 +316,7 @@ mod tests {
             error: None,
             progress: ProgressBar::hidden(),
         };
-        let got: Vec<(usize, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
+        let got: Vec<(u64, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
         assert_eq!(
             got,
             [

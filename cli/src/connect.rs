@@ -6,9 +6,9 @@
 //! bundled mock and says so on stderr, so a first try works without an account.
 
 use crate::exit::Failure;
-use crate::offline::MockServer;
 use std::path::{Path, PathBuf};
-use threatjammer::{ApiKey, Client};
+use threatjammer::mock::MockServer;
+use threatjammer::{ApiKey, Client, ClientBuilder, QuotaPolicy, RetryPolicy};
 
 /// The environment variable holding the key.
 const KEY_VARIABLE: &str = "THREATJAMMER_API_KEY";
@@ -19,6 +19,10 @@ pub struct Settings {
     pub base_url: Option<String>,
     pub region: Option<String>,
     pub offline: bool,
+    /// Attempts after the first for what is safe to repeat; `None`: the library's policy.
+    pub retries: Option<u32>,
+    /// `None`: the library's choice (the free plan for a region, off for a base URL).
+    pub quota_guard: Option<QuotaPolicy>,
 }
 
 /// A client, and the offline server it talks to when there is one.
@@ -31,7 +35,7 @@ pub struct Connection {
 impl Settings {
     pub async fn connect(&self) -> Result<Connection, Failure> {
         if self.offline {
-            return offline(None).await;
+            return self.offline(None).await;
         }
         let key = match &self.key_file {
             Some(path) => Some(read_key_file(path)?),
@@ -43,48 +47,56 @@ impl Settings {
                     "no API key for {url}: set {KEY_VARIABLE} or pass --key-file (or --offline)"
                 )));
             }
-            return offline(Some(&format!(
-                "no API key configured ({KEY_VARIABLE} or --key-file)"
-            )))
-            .await;
+            return self
+                .offline(Some(&format!(
+                    "no API key configured ({KEY_VARIABLE} or --key-file)"
+                )))
+                .await;
         };
-        let mut builder = Client::builder().api_key(key).user_agent(USER_AGENT);
+        let mut builder = Client::builder().api_key(key);
         if let Some(region) = &self.region {
             builder = builder.region(region);
         }
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
-        let client = builder.build().map_err(|e| Failure::usage(e.to_string()))?;
         Ok(Connection {
-            client,
+            client: self.build(builder)?,
             _offline: None,
         })
+    }
+
+    /// Starts the bundled mock; `why` is said on stderr when offline was not asked for.
+    async fn offline(&self, why: Option<&str>) -> Result<Connection, Failure> {
+        let server = MockServer::start().await;
+        if let Some(why) = why {
+            eprintln!(
+                "{why}: running offline against the bundled mock at {}",
+                server.uri()
+            );
+        }
+        // Not `server.client()`: that one has no timeouts, which suits only tests
+        // under a paused clock; the tool keeps the usual ones.
+        Ok(Connection {
+            client: self.build(server.client_builder())?,
+            _offline: Some(server),
+        })
+    }
+
+    /// What every client gets, wherever it points.
+    fn build(&self, mut builder: ClientBuilder) -> Result<Client, Failure> {
+        builder = builder.user_agent(USER_AGENT);
+        if let Some(retries) = self.retries {
+            builder = builder.retry(RetryPolicy::new().max_attempts(retries.saturating_add(1)));
+        }
+        if let Some(policy) = self.quota_guard {
+            builder = builder.quota(policy);
+        }
+        builder.build().map_err(|e| Failure::usage(e.to_string()))
     }
 }
 
 const USER_AGENT: &str = concat!("threatjammer-cli/", env!("CARGO_PKG_VERSION"));
-
-/// Starts the bundled mock; `why` is said on stderr when offline was not asked for.
-async fn offline(why: Option<&str>) -> Result<Connection, Failure> {
-    let server = MockServer::start().await;
-    if let Some(why) = why {
-        eprintln!(
-            "{why}: running offline against the bundled mock at {}",
-            server.uri()
-        );
-    }
-    let client = Client::builder()
-        .base_url(server.uri())
-        .api_key(server.api_key())
-        .user_agent(USER_AGENT)
-        .build()
-        .map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(Connection {
-        client,
-        _offline: Some(server),
-    })
-}
 
 /// The key is the file's first line, so a trailing newline or comment lines
 /// below it do no harm.

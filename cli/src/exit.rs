@@ -16,7 +16,7 @@ pub enum Exit {
     Usage = 2,
     /// The service answered with an error, or with something the client cannot decode.
     Api = 3,
-    /// The service said the quota is spent (429).
+    /// The quota is spent: the service said so (429), or this client counted the month's.
     RateLimited = 4,
     /// No answer: the connection failed or timed out.
     Transport = 5,
@@ -31,7 +31,7 @@ Exit codes:
   1  the output could not be written
   2  usage: bad arguments, key, base URL or input file
   3  the service answered with an error (or an answer the client cannot decode)
-  4  rate limited: the quota is spent (429)
+  4  rate limited: the quota is spent (429, or the month's as counted here)
   5  transport: the service could not be reached, or did not answer in time
   6  assess file: some input lines were not IP addresses (the others were assessed)";
 
@@ -40,7 +40,8 @@ impl Exit {
     pub fn of(error: &threatjammer::Error) -> Exit {
         use threatjammer::Error as E;
         match error {
-            E::RateLimited { .. } => Exit::RateLimited,
+            // The client refuses before the service would: the same quota, spent.
+            E::RateLimited { .. } | E::QuotaExhausted { .. } => Exit::RateLimited,
             E::Timeout | E::Connection(_) | E::Request(_) => Exit::Transport,
             // Only `op` passes arguments by name; a wrong one is the caller's usage.
             E::Argument { .. } => Exit::Usage,

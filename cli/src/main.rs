@@ -4,11 +4,9 @@
 //! `geo`, `ua`, `lists`, `quota`); `op` reaches every operation of the API by
 //! its id. Answers print as a table on a terminal and as JSON otherwise.
 
-mod batch;
 mod bulk;
 mod connect;
 mod exit;
-mod offline;
 mod op;
 mod output;
 
@@ -21,12 +19,17 @@ use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use threatjammer::Client;
+use threatjammer::{Client, QuotaPolicy};
 
 const AFTER_HELP: &str = "\
 The API key is read from THREATJAMMER_API_KEY or from the file given with
 --key-file, never from the command line. With no key and no base URL, the
 tool runs offline against a bundled mock and says so on stderr.
+
+Requests that are safe to repeat are retried after a 429 (waiting what
+Retry-After says, up to a minute), a 502, 503 or 504, or a failed connection;
+--retries sets how often. Requests to a region are spaced to the free plan's
+limits on this side; --quota-guard sets other limits.
 
 Answers print as a table on a terminal and as JSON when piped; --json and
 --table choose.";
@@ -68,6 +71,15 @@ struct Global {
     /// Print answers as a table, also into a pipe
     #[arg(long, global = true)]
     table: bool,
+    /// Retries of a request that is safe to repeat, after a 429, 502, 503, 504 or a
+    /// failed connection; 0 sends every request once [default: 2, the library's policy]
+    #[arg(long, global = true, value_name = "N")]
+    retries: Option<u32>,
+    /// The request limits kept to on this side: `free` (10 a minute, 5000 a month),
+    /// PER_MINUTE/PER_MONTH (0: no limit), or `off` [default: free for a region, off
+    /// with --base-url or offline]
+    #[arg(long, global = true, value_name = "LIMITS", value_parser = parse_quota_guard)]
+    quota_guard: Option<QuotaPolicy>,
 }
 
 #[derive(Subcommand)]
@@ -100,9 +112,13 @@ enum Assess {
     /// Assess every address of a file, one a line, in requests of up to 500
     ///
     /// Addresses that are not public (private, loopback, documentation, ...) are
-    /// answered locally without spending quota. Lines that are not addresses are
-    /// reported on stderr with their line numbers and the run goes on; the exit
-    /// code is then 6. A failed request is reported once and its addresses are
+    /// answered locally without spending quota, and each distinct address is sent
+    /// once. A few requests are in flight at a time, so records are written as
+    /// answers arrive, not in input order; each carries its line number. An
+    /// address the service leaves out of its answer is written as `unanswered`.
+    /// Lines that are not addresses are reported on stderr with their line
+    /// numbers and the run goes on; the exit code is then 6. A request that
+    /// still fails after its retries is reported once and its addresses are
     /// written as failed; a key the service rejects (401) stops the run. A
     /// progress bar shows on stderr when it is a terminal and the records go to
     /// a file or a pipe.
@@ -191,6 +207,22 @@ impl Resource {
     }
 }
 
+/// `--quota-guard`: `free`, `off`, or `PER_MINUTE/PER_MONTH`.
+fn parse_quota_guard(text: &str) -> Result<QuotaPolicy, String> {
+    match text {
+        "free" => return Ok(QuotaPolicy::FREE),
+        "off" => return Ok(QuotaPolicy::disabled()),
+        _ => {}
+    }
+    let limits = text.split_once('/').and_then(|(minute, month)| {
+        Some(QuotaPolicy::new(
+            minute.trim().parse().ok()?,
+            month.trim().parse().ok()?,
+        ))
+    });
+    limits.ok_or_else(|| format!("expected free, off or PER_MINUTE/PER_MONTH, not {text:?}"))
+}
+
 fn parse_asn(text: &str) -> Result<i64, String> {
     let digits = text
         .strip_prefix("AS")
@@ -226,6 +258,8 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             base_url: g.base_url,
             region: g.region,
             offline: g.offline,
+            retries: g.retries,
+            quota_guard: g.quota_guard,
         },
         connection: None,
     };
@@ -380,4 +414,30 @@ fn quota_view(token: &Value) -> Value {
         "created_at": token["created_at"],
         "updated_at": token["updated_at"],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use threatjammer::RetryPolicy;
+
+    #[test]
+    fn the_default_retries_are_as_the_help_says() {
+        // `--retries` says "[default: 2]": the library's policy makes 3 attempts.
+        assert_eq!(RetryPolicy::new(), RetryPolicy::new().max_attempts(3));
+    }
+
+    #[test]
+    fn quota_guard_limits() {
+        assert_eq!(parse_quota_guard("free"), Ok(QuotaPolicy::FREE));
+        assert_eq!(parse_quota_guard("off"), Ok(QuotaPolicy::disabled()));
+        assert_eq!(
+            parse_quota_guard("100/1000000"),
+            Ok(QuotaPolicy::new(100, 1_000_000))
+        );
+        assert_eq!(parse_quota_guard("0/5000"), Ok(QuotaPolicy::new(0, 5000)));
+        for bad in ["", "100", "100/", "/5", "-1/5", "ten/5", "FREE"] {
+            assert!(parse_quota_guard(bad).is_err(), "{bad}");
+        }
+    }
 }

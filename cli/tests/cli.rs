@@ -160,6 +160,21 @@ fn table_output_on_request() {
 }
 
 #[test]
+fn the_bundled_mock_answers_more_than_assessments() {
+    for (args, field, expected) in [
+        (&["asn", "AS15169"][..], "self", "/v1/asn/15169"),
+        (&["geo", "8.8.8.8"][..], "self", "/v1/geo/8.8.8.8"),
+        (&["ua", "curl/8.5.0"][..], "string", "curl/8.5.0"),
+        (&["quota"][..], "status", "ENABLED"),
+    ] {
+        let r = run(tj().args(["--offline", "--json"]).args(args));
+        assert_eq!(r.code, Some(0), "{args:?}: {}", r.stderr);
+        let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+        assert_eq!(answer[field], expected, "{args:?}: {answer}");
+    }
+}
+
+#[test]
 fn json_output_parses_back() {
     let r = run(tj().args(["--offline", "--json", "assess", "ip", "212.231.12.22"]));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
@@ -194,11 +209,13 @@ fn assess_file_reports_bad_lines_and_goes_on() {
         "{}",
         r.stderr
     );
-    let records: Vec<Value> = r
+    let mut records: Vec<Value> = r
         .stdout
         .lines()
         .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
         .collect();
+    // Records come as answers arrive; their line numbers give the input's order.
+    records.sort_by_key(|r| r["line"].as_u64());
     let summary: Vec<(u64, &str, &str)> = records
         .iter()
         .map(|r| {
@@ -230,8 +247,10 @@ fn assess_file_from_stdin_as_csv() {
         .args(["--offline", "assess", "file", "-", "--format", "csv"])
         .write_stdin("8.8.8.8\n192.168.1.1\n"));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let lines: Vec<&str> = r.stdout.lines().collect();
+    let mut lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], "line,address,outcome,score,risk,reason,error");
+    // In arrival order: the local answer may come first.
+    lines[1..].sort();
     assert!(lines[1].starts_with("1,8.8.8.8,assessed,"), "{}", lines[1]);
     assert_eq!(lines[2], "2,192.168.1.1,not_public,,,,");
     assert_eq!(lines.len(), 3);
@@ -283,6 +302,10 @@ fn usage_errors_exit_2() {
         "the key is echoed: {}",
         r.stderr
     );
+
+    let r = run(tj().args(["--offline", "--quota-guard", "lots", "quota"]));
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("PER_MINUTE/PER_MONTH"), "{}", r.stderr);
 
     // A base URL but no key: not silently offline.
     let r = run(tj().args(["--base-url", "http://127.0.0.1:9", "quota"]));
@@ -345,9 +368,45 @@ async fn rate_limited_exits_4() {
         )
         .mount(&server)
         .await;
-    let r = against(&server, &["geo", "8.8.8.8"]);
+    // Without --retries 0 the tool would wait out the Retry-After (twice) first.
+    let r = against(&server, &["--retries", "0", "geo", "8.8.8.8"]);
     assert_eq!(r.code, Some(4), "{}", r.stderr);
     assert!(r.stderr.contains("retry after 30s"), "{}", r.stderr);
+}
+
+#[tokio::test]
+async fn a_429_is_waited_out_and_retried() {
+    let exchange: Value = serde_json::from_str(include_str!(
+        "../../tests/fixtures/documented/asn-15169.json"
+    ))
+    .expect("the fixture is JSON");
+    let server = MockServer::start().await;
+    // The first request is refused; mounted first, it is asked first.
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("retry-after", "1")
+                .set_body_json(serde_json::json!({"title": "Too many requests"})),
+        )
+        .up_to_n_times(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/asn/15169"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&exchange["response"]["body"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let started = std::time::Instant::now();
+    let r = against(&server, &["--json", "asn", "15169"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert_eq!(answer["name"], "GOOGLE");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After was not waited for"
+    );
 }
 
 #[test]
@@ -387,12 +446,17 @@ async fn a_failed_batch_is_written_as_failed_and_the_exit_code_says_why() {
         "{}",
         r.stderr
     );
-    let outcomes: Vec<String> = r
+    let mut outcomes: Vec<(u64, String)> = r
         .stdout
         .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["outcome"].to_string())
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|r| (r["line"].as_u64().unwrap(), r["outcome"].to_string()))
         .collect();
-    assert_eq!(outcomes, [r#""failed""#, r#""not_public""#]);
+    outcomes.sort();
+    assert_eq!(
+        outcomes,
+        [(1, r#""failed""#.into()), (2, r#""not_public""#.into())]
+    );
 }
 
 #[tokio::test]
@@ -403,11 +467,12 @@ async fn a_rejected_key_stops_a_bulk_run() {
         .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
             "title": "Unauthorized", "detail": "unknown token"
         })))
-        .expect(1)
+        // Only the batches already in flight when the first answer comes.
+        .expect(1..=threatjammer::bulk::DEFAULT_CONCURRENCY as u64)
         .mount(&server)
         .await;
-    // Three batches' worth of addresses; the first answer ends the run.
-    let text: String = (0..1500u32)
+    // Ten batches' worth of addresses; the first answer ends the run.
+    let text: String = (0..5000u32)
         .map(|i| format!("81.{}.{}.1\n", i / 250, i % 250))
         .collect();
     let input = scratch_file("unauthorized.txt", &text);
