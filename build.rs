@@ -29,10 +29,16 @@ const SPEC: &str = "openapi/threatjammer.json";
 /// 3. `body names`: request-body schemas named by FastAPI
 ///    (`Body_create_private_allowlist_of_the_user_v1_allowlist_private_post`)
 ///    are renamed after the operation (`CreatePrivateAllowlistBody`) (defect 12).
-/// 4. `open enums`: every string enum gets a catch-all `Unrecognized` variant
-///    (`#[serde(other)]`), so a value the spec does not list yet does not make
-///    a whole response undecodable (defect 8). It is skipped by serialisation
-///    and by schemars, so requests never carry it and the schema stays the spec's.
+/// 4. `open enums`: every string enum gets a catch-all `Unrecognized(String)`
+///    variant (`#[serde(untagged)]`, tried after the named ones), so a value the
+///    spec does not list yet does not make a whole response undecodable
+///    (defect 8), and is written back exactly as it came. schemars skips it, so
+///    the schema stays the spec's.
+/// 5. `face`: for every generated method, a method of the same name on
+///    `crate::Client` that returns the decoded value or `crate::Error`, and an
+///    arm of `Client::call`, which calls an operation by id with named JSON
+///    arguments (the conformance runner, the mock and the command-line tool
+///    reach every operation through it).
 /// 6. `unique titles`: typify names an inline enum after its `title` and
 ///    gives every later enum with the same title the first one's type, so the
 ///    token's `status` (ENABLED/DISABLED) decoded as a list's (ACTIVE/...).
@@ -41,11 +47,10 @@ const SPEC: &str = "openapi/threatjammer.json";
 /// 7. `module names`: FastAPI qualifies two same-named models with their module
 ///    (`v1__models__token__SourceOutput`); they become `SourceOutput` and
 ///    `TokenSourceOutput`.
-/// 5. `face`: for every generated method, a method of the same name on
-///    `crate::Client` that returns the decoded value or `crate::Error`, and an
-///    arm of `Client::call`, which calls an operation by id with named JSON
-///    arguments (the conformance runner, the mock and the command-line tool
-///    reach every operation through it).
+/// 8. `path encoding`: the generated methods encode path parameters with
+///    `crate::path_encoding::encode_path` instead of progenitor's, which leaves
+///    `\` raw; reqwest's URL parser reads it as `/` and a user agent could
+///    send the request to another path (see src/path_encoding.rs).
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -89,6 +94,7 @@ fn generate() -> Result<(), String> {
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
     open_enums(&mut file);
+    own_path_encoding(&mut file);
     let (face, face_names) = face_methods(&file)?;
     let table = operations_tokens(&operations, &face_names);
 
@@ -268,55 +274,97 @@ fn pascal_case(name: &str) -> String {
     heck::ToUpperCamelCase::to_upper_camel_case(name)
 }
 
-/// Adaptation 4.
+/// Adaptation 4. typify puts every type in `mod types`; that module is all
+/// this pass looks at.
 fn open_enums(file: &mut syn::File) {
-    use syn::visit_mut::VisitMut;
-
-    struct Opener(Vec<syn::Ident>);
-    impl VisitMut for Opener {
-        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
-            let is_string_enum = !item.variants.is_empty()
-                && item.variants.iter().all(|v| {
-                    matches!(v.fields, syn::Fields::Unit)
-                        && v.attrs.iter().any(|a| a.path().is_ident("serde"))
-                });
-            if is_string_enum {
-                item.variants.push(syn::parse_quote! {
-                    /// A value this version of the spec does not list. The service may add values
-                    /// before the spec says so; decoding keeps going rather than failing the response.
-                    #[serde(other, skip_serializing)]
-                    #[schemars(skip)]
-                    Unrecognized
-                });
-                self.0.push(item.ident.clone());
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    });
+    let Some(items) = types else { return };
+    let mut opened = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Enum(e) = item else { continue };
+        let is_string_enum = !e.variants.is_empty()
+            && e.variants.iter().all(|v| {
+                matches!(v.fields, syn::Fields::Unit)
+                    && v.attrs.iter().any(|a| a.path().is_ident("serde"))
+            });
+        if !is_string_enum {
+            continue;
+        }
+        // serde tries the named variants first and falls back to an untagged
+        // one, which keeps the text and writes it back unchanged.
+        e.variants.push(syn::parse_quote! {
+            /// A value this version of the spec does not list, kept as sent. The
+            /// service may add values before the spec says so; decoding keeps going
+            /// rather than failing the whole response.
+            #[serde(untagged)]
+            #[schemars(skip)]
+            Unrecognized(::std::string::String)
+        });
+        // A String inside rules out Copy.
+        for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            if let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) {
+                let kept = paths.iter().filter(|p| !p.is_ident("Copy"));
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
             }
         }
-        fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-            syn::visit_mut::visit_item_impl_mut(self, item);
-            // typify's Display matches every variant; give the new one its arm.
-            let is_display = item.trait_.as_ref().is_some_and(|t| {
-                let p = &t.0;
-                p.segments.last().is_some_and(|s| s.ident == "Display")
-            });
-            if !is_display {
-                return;
-            }
-            for impl_item in &mut item.items {
-                if let syn::ImplItem::Fn(f) = impl_item {
-                    for stmt in &mut f.block.stmts {
-                        if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
-                            let unit_arms =
-                                m.arms.iter().all(|a| matches!(a.pat, syn::Pat::Path(_)));
-                            if unit_arms {
-                                m.arms.push(syn::parse_quote! { Self::Unrecognized => f.write_str("(unrecognized)"), });
-                            }
-                        }
-                    }
+        opened.push(e.ident.clone());
+    }
+    // typify's Display matches every variant; give the new one its arm.
+    for item in items.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_display = imp
+            .trait_
+            .as_ref()
+            .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Display"));
+        let for_opened = matches!(&*imp.self_ty, syn::Type::Path(p) if opened.iter().any(|o| p.path.is_ident(o)));
+        if !(is_display && for_opened) {
+            continue;
+        }
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            for stmt in &mut f.block.stmts {
+                if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
+                    m.arms.push(syn::parse_quote! {
+                        Self::Unrecognized(ref value) => f.write_str(value),
+                    });
                 }
             }
         }
     }
-    Opener(Vec::new()).visit_file_mut(file);
+}
+
+/// Adaptation 8: drop `encode_path` from the generated file's import of
+/// progenitor_client and import the crate's own under the same name.
+fn own_path_encoding(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Use(u) = item else { continue };
+        let syn::UseTree::Path(p) = &mut u.tree else {
+            continue;
+        };
+        if p.ident != "progenitor_client" {
+            continue;
+        }
+        if let syn::UseTree::Group(g) = &mut *p.tree {
+            let kept: Vec<syn::UseTree> = g
+                .items
+                .iter()
+                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == "encode_path"))
+                .cloned()
+                .collect();
+            g.items = kept.into_iter().collect();
+        }
+    }
+    file.items.push(syn::parse_quote! {
+        #[allow(unused_imports)]
+        use crate::path_encoding::encode_path;
+    });
 }
 
 /// Adaptation 5: a face method per generated method. Its arguments are the

@@ -34,6 +34,7 @@ mod links;
 pub mod mock;
 pub mod operations;
 mod pages;
+mod path_encoding;
 mod problem;
 mod quota;
 mod reported_export;

@@ -59,12 +59,6 @@ impl crate::Client {
             filter,
             output_format: format,
         };
-        // Serialising an unlisted format fails; say so instead of sending nonsense.
-        serde_json::to_value(&query).map_err(|e| Error::Argument {
-            operation: "list_reported_ips".into(),
-            name: "output_format".into(),
-            message: e.to_string(),
-        })?;
         self.send_for_text("list_reported_ips", |http, base| {
             http.get(format!("{base}/v1/denylist/reported/ip"))
                 .query(&query)

@@ -66,14 +66,3 @@ async fn errors_keep_their_type() {
         .unwrap_err();
     assert!(matches!(error, Error::NotFound(_)), "{error:?}");
 }
-
-#[tokio::test]
-async fn an_unlisted_format_is_refused_before_sending() {
-    let server = MockServer::start().await;
-    let error = client(&server)
-        .export_reported_ips(OutputFormat::Unrecognized, &ReportedIpFilter::default())
-        .await
-        .unwrap_err();
-    assert!(matches!(error, Error::Argument { .. }), "{error:?}");
-    assert!(server.received_requests().await.unwrap().is_empty());
-}

@@ -220,24 +220,7 @@ pub struct ClientDefect {
     pub fixtures: &'static [&'static str],
 }
 
-pub const CLIENT_DEFECTS: &[ClientDefect] = &[
-    ClientDefect {
-        what: "a value the spec does not list decodes as `Unrecognized` (build.rs adaptation 4), \
-               but that variant is `skip_serializing`, so Client::call fails re-serialising the \
-               answer (and so does any caller serialising the typed value)",
-        fixtures: &[
-            "edge/assess-ip-new-risk-level.json",
-            "edge/get-asn-new-country-code.json",
-            "edge/get-private-denylist-content-new-country.json",
-        ],
-    },
-    ClientDefect {
-        what: "progenitor's encode_path leaves `\\` unencoded and reqwest's URL parser then reads \
-               it as `/` and resolves `..` segments: a user agent made of `..\\` steps makes the \
-               client request another path of the host",
-        fixtures: &["edge/parse-user-agent-path-traversal-probe.json"],
-    },
-];
+pub const CLIENT_DEFECTS: &[ClientDefect] = &[];
 
 /// The defect that the fixture at `path` exposes, if any. Matched on the
 /// path's last components (`tests/fixtures/<name>`), so the answer does not
