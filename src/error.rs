@@ -150,7 +150,7 @@ impl Error {
         let message = without_url(error);
         if error.is_timeout() {
             Error::Timeout
-        } else if error.is_connect() || error.is_body() {
+        } else if error.is_connect() || error.is_body() || broke_in_transit(error) {
             Error::Connection(message)
         } else {
             Error::Request(message)
@@ -169,6 +169,23 @@ impl Error {
             body: String::from_utf8_lossy(keep).into_owned(),
         }
     }
+}
+
+/// Whether a body or I/O failure lies underneath. reqwest reports a connection
+/// that breaks while the body is read as a *decoding* error whose cause is the
+/// body error, so the kind alone would call it a malformed request.
+fn broke_in_transit(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let is_body = cause
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|e| e.is_body() || e.is_connect());
+        if is_body || cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 fn without_url(error: &reqwest::Error) -> String {
