@@ -1,7 +1,9 @@
 //! Project automation: `cargo xtask <command>`.
 
+mod build_cost;
 mod import;
 mod overlay;
+mod perf;
 mod spec_io;
 
 use anyhow::Result;
@@ -22,6 +24,30 @@ enum Command {
     Spec {
         #[command(subcommand)]
         command: SpecCommand,
+    },
+    /// Run the benchmarks briefly; print absolute figures and the ratios to their baselines.
+    Perf {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Seconds of paired measurement per comparison.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+    },
+    /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
+    BuildCost {
+        /// Pairs of builds to take medians over (the order alternates).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Keep the scratch directory (baseline crate, target directories, timing reports).
+        #[arg(long)]
+        keep: bool,
+        /// Measure this checkout instead of the workspace (to compare revisions).
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
 }
 
@@ -54,6 +80,18 @@ fn main() -> Result<ExitCode> {
                 }
             },
         },
+        Command::Perf { json, seconds } => perf::run(&workspace_root(), json, seconds)?,
+        Command::BuildCost {
+            runs,
+            json,
+            keep,
+            root,
+        } => build_cost::run(&build_cost::Options {
+            root: root.unwrap_or_else(workspace_root),
+            runs: runs.max(1),
+            json,
+            keep,
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }
