@@ -78,7 +78,7 @@ fn generate() -> Result<(), String> {
 
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
-    open_enums(&mut file);
+    open_enums(&mut file.items);
     let (face, face_names) = face_methods(&file)?;
     let table = operations_tokens(&operations, &face_names);
 
@@ -167,55 +167,62 @@ fn pascal_case(name: &str) -> String {
         .collect()
 }
 
-/// Adaptation 4.
-fn open_enums(file: &mut syn::File) {
-    use syn::visit_mut::VisitMut;
-
-    struct Opener(Vec<syn::Ident>);
-    impl VisitMut for Opener {
-        fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
-            let is_string_enum = !item.variants.is_empty()
-                && item.variants.iter().all(|v| {
-                    matches!(v.fields, syn::Fields::Unit)
-                        && v.attrs.iter().any(|a| a.path().is_ident("serde"))
-                });
-            if is_string_enum {
-                item.variants.push(syn::parse_quote! {
-                    /// A value this version of the spec does not list. The service may add values
-                    /// before the spec says so; decoding keeps going rather than failing the response.
-                    #[serde(other, skip_serializing)]
-                    #[schemars(skip)]
-                    Unrecognized
-                });
-                self.0.push(item.ident.clone());
+/// Adaptation 4. typify puts every type at the top of `mod types`, so walking
+/// module items reaches them all (without syn's `visit-mut`, which only this
+/// would need and which costs a build a larger syn).
+fn open_enums(items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Enum(item) => open_enum(item),
+            syn::Item::Impl(item) => add_unrecognized_display_arm(item),
+            syn::Item::Mod(module) => {
+                if let Some((_, items)) = &mut module.content {
+                    open_enums(items);
+                }
             }
+            _ => {}
         }
-        fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
-            syn::visit_mut::visit_item_impl_mut(self, item);
-            // typify's Display matches every variant; give the new one its arm.
-            let is_display = item.trait_.as_ref().is_some_and(|t| {
-                let p = &t.0;
-                p.segments.last().is_some_and(|s| s.ident == "Display")
-            });
-            if !is_display {
-                return;
-            }
-            for impl_item in &mut item.items {
-                if let syn::ImplItem::Fn(f) = impl_item {
-                    for stmt in &mut f.block.stmts {
-                        if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
-                            let unit_arms =
-                                m.arms.iter().all(|a| matches!(a.pat, syn::Pat::Path(_)));
-                            if unit_arms {
-                                m.arms.push(syn::parse_quote! { Self::Unrecognized => f.write_str("(unrecognized)"), });
-                            }
-                        }
+    }
+}
+
+fn open_enum(item: &mut syn::ItemEnum) {
+    let is_string_enum = !item.variants.is_empty()
+        && item.variants.iter().all(|v| {
+            matches!(v.fields, syn::Fields::Unit)
+                && v.attrs.iter().any(|a| a.path().is_ident("serde"))
+        });
+    if is_string_enum {
+        item.variants.push(syn::parse_quote! {
+            /// A value this version of the spec does not list. The service may add values
+            /// before the spec says so; decoding keeps going rather than failing the response.
+            #[serde(other, skip_serializing)]
+            #[schemars(skip)]
+            Unrecognized
+        });
+    }
+}
+
+/// typify's Display matches every variant; give the new one its arm.
+fn add_unrecognized_display_arm(item: &mut syn::ItemImpl) {
+    let is_display = item.trait_.as_ref().is_some_and(|t| {
+        let p = &t.0;
+        p.segments.last().is_some_and(|s| s.ident == "Display")
+    });
+    if !is_display {
+        return;
+    }
+    for impl_item in &mut item.items {
+        if let syn::ImplItem::Fn(f) = impl_item {
+            for stmt in &mut f.block.stmts {
+                if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
+                    let unit_arms = m.arms.iter().all(|a| matches!(a.pat, syn::Pat::Path(_)));
+                    if unit_arms {
+                        m.arms.push(syn::parse_quote! { Self::Unrecognized => f.write_str("(unrecognized)"), });
                     }
                 }
             }
         }
     }
-    Opener(Vec::new()).visit_file_mut(file);
 }
 
 /// Adaptation 5: a face method per generated method. Its arguments are the
