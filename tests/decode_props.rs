@@ -92,7 +92,7 @@ fn deeply_nested() -> impl Strategy<Value = String> {
             ("{\"results\":", "}")
         };
         let mut text = open.repeat(depth);
-        text.push_str("1");
+        text.push('1');
         if closed {
             text.push_str(&close.repeat(depth));
         }

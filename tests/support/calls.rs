@@ -3,6 +3,9 @@
 //! property tests (`tests/decode_props.rs`) and of the fuzz target (`fuzz/`).
 //! It expects `mod loopback` (support/loopback.rs) beside it.
 
+// Each target that includes this file uses a different part of it.
+#![allow(dead_code)]
+
 use crate::loopback::{self, Loopback, Reply};
 use serde_json::{Map, Value};
 use std::sync::{Arc, Mutex};

@@ -9,8 +9,8 @@
 //! needs, largest first: that is where the extra time goes.
 //!
 //! Wall time on a shared machine is noisy, so the CPU time of each build (user
-//! + system, of cargo and every compiler it ran) is reported beside it, and
-//! with `--runs N` the order alternates and the medians are compared.
+//! and system time of cargo and of every compiler it ran) is reported beside
+//! it, and with `--runs N` the order alternates and the medians are compared.
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
