@@ -177,7 +177,11 @@ impl Error {
         let message = redact(&without_url(error));
         if error.is_timeout() {
             Error::Timeout
-        } else if error.is_connect() || error.is_body() || error.is_request() {
+        } else if error.is_connect()
+            || error.is_body()
+            || error.is_request()
+            || broke_in_transit(error)
+        {
             // `is_request` covers a connection reset or closed while the request was on its way.
             Error::Connection(message)
         } else {
@@ -197,6 +201,23 @@ impl Error {
             body: redact(&String::from_utf8_lossy(keep)),
         }
     }
+}
+
+/// Whether a body or I/O failure lies underneath. reqwest reports a connection
+/// that breaks while the body is read as a *decoding* error whose cause is the
+/// body error, so the kind alone would call it a malformed request.
+fn broke_in_transit(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let is_body = cause
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(|e| e.is_body() || e.is_connect());
+        if is_body || cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// reqwest's message names the URL; the URL never holds the key (it travels in a

@@ -1,10 +1,12 @@
 //! Project automation: `cargo xtask <command>`.
 
+mod build_cost;
 mod bump;
 mod conformance;
 mod diff;
 mod import;
 mod overlay;
+mod perf;
 mod spec_io;
 
 use anyhow::Result;
@@ -28,6 +30,30 @@ enum Command {
     },
     /// Replay tests/fixtures through the client (mock servers, or --base-url) and check each exchange.
     Conformance(conformance::Args),
+    /// Run the benchmarks briefly; print absolute figures and the ratios to their baselines.
+    Perf {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Seconds of paired measurement per comparison.
+        #[arg(long, default_value_t = 4.0)]
+        seconds: f64,
+    },
+    /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
+    BuildCost {
+        /// Pairs of builds to take medians over (the order alternates).
+        #[arg(long, default_value_t = 1)]
+        runs: usize,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Keep the scratch directory (baseline crate, target directories, timing reports).
+        #[arg(long)]
+        keep: bool,
+        /// Measure this checkout instead of the workspace (to compare revisions).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -70,6 +96,18 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
             SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
+        Command::Perf { json, seconds } => perf::run(&workspace_root(), json, seconds)?,
+        Command::BuildCost {
+            runs,
+            json,
+            keep,
+            root,
+        } => build_cost::run(&build_cost::Options {
+            root: root.unwrap_or_else(workspace_root),
+            runs: runs.max(1),
+            json,
+            keep,
+        })?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,113 @@
+//! What the benchmarks compare, shared by `client.rs` (criterion, detailed
+//! statistics) and `ratios.rs` (paired samples, what `cargo xtask perf` quotes).
+
+// Each benchmark uses a different part of it.
+#![allow(dead_code)]
+
+#[path = "../tests/support/loopback.rs"]
+mod loopback;
+
+use std::hint::black_box;
+use std::time::Duration;
+use threatjammer::types::IpAssessmentOutput;
+use threatjammer::{ApiKey, Client};
+
+pub use loopback::Loopback;
+
+const DOCUMENTED: &str = include_str!("../tests/fixtures/documented/assess-ip-212.231.12.22.json");
+const KEY: &str = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
+pub const CONCURRENCY: usize = 64;
+
+pub fn assessment() -> serde_json::Value {
+    let exchange: serde_json::Value = serde_json::from_str(DOCUMENTED).expect("fixture is JSON");
+    exchange["response"]["body"].clone()
+}
+
+/// The two ways of making the same request.
+#[derive(Clone)]
+pub struct Contenders {
+    client: Client,
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Contenders {
+    pub fn new(base: &str) -> Contenders {
+        let client = Client::builder()
+            .base_url(base)
+            .api_key(ApiKey::new(KEY).expect("well-formed key"))
+            .build()
+            .expect("client");
+        // The baseline gets the reqwest configuration the client builds for
+        // itself, so the difference is the client's own layer: generated call,
+        // request hook, tracing span, error mapping.
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent("threatjammer-rust/bench")
+            .build()
+            .expect("reqwest client");
+        Contenders {
+            client,
+            http,
+            url: format!("{base}/v1/assess/ip/212.231.12.22"),
+        }
+    }
+
+    pub async fn client(&self) -> IpAssessmentOutput {
+        let ip = "212.231.12.22".parse().expect("address");
+        self.client.assess_ip(ip).await.expect("assessment")
+    }
+
+    pub async fn baseline(&self) -> IpAssessmentOutput {
+        let body = self
+            .http
+            .get(&self.url)
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("response")
+            .bytes()
+            .await
+            .expect("body");
+        serde_json::from_slice(&body).expect("assessment")
+    }
+}
+
+/// Runs `CONCURRENCY` copies of `request` at once and waits for all of them.
+pub async fn concurrently<F, Fut>(contenders: &Contenders, request: F)
+where
+    F: Fn(Contenders) -> Fut,
+    Fut: std::future::Future<Output = IpAssessmentOutput> + Send + 'static,
+{
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        tasks.spawn(request(contenders.clone()));
+    }
+    while let Some(done) = tasks.join_next().await {
+        black_box(done.expect("task"));
+    }
+}
+
+/// A loopback server answering every request with the documented assessment.
+pub async fn server() -> Loopback {
+    Loopback::fixed(loopback::json(assessment().to_string().as_bytes())).await
+}
+
+/// 500 distinct assessments, as `POST /v1/assess/ip` answers a full batch.
+pub fn collection500() -> Vec<u8> {
+    let results: Vec<serde_json::Value> = (0..500u32)
+        .map(|i| {
+            let mut a = assessment();
+            let ip = format!("212.231.{}.{}", i / 250, i % 250);
+            a["self"] = format!("/v1/assess/ip/{ip}").into();
+            a["score"] = (i % 100).into();
+            a
+        })
+        .collect();
+    serde_json::json!({"self": "/v1/assess/ip", "results": results})
+        .to_string()
+        .into_bytes()
+}

@@ -1,0 +1,176 @@
+//! The comparisons of `client.rs`, measured in pairs for `cargo xtask perf`.
+//!
+//! On a machine shared with other builds, load comes in bursts longer than a
+//! criterion benchmark, so measuring one side and then the other can put a
+//! burst on either and swing the ratio by tens of percent. Here the project and
+//! its baseline run in alternating blocks of about 10 ms (which one goes first
+//! alternates too); each pair of blocks gives one ratio, and the median over
+//! all pairs is reported, with its interquartile range.
+//!
+//! `cargo bench --bench ratios -- [seconds per comparison]` prints one JSON
+//! document on stdout.
+
+#[path = "contenders.rs"]
+mod contenders;
+
+use contenders::{collection500, concurrently, Contenders, CONCURRENCY};
+use serde_json::json;
+use std::future::Future;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use threatjammer::types::IpAssessmentCollectionOutput;
+use tokio::runtime::Runtime;
+
+/// How long one block of iterations should take.
+const BLOCK: Duration = Duration::from_millis(10);
+/// How long each side runs before anything is recorded.
+const WARM_UP: Duration = Duration::from_millis(300);
+
+/// Something to measure: runs `n` iterations and says how long they took.
+type Side<'a> = dyn FnMut(u64) -> Duration + 'a;
+
+/// Seconds per iteration of each side, one entry per pair of blocks.
+struct Pairs {
+    project: Vec<f64>,
+    baseline: Vec<f64>,
+}
+
+fn measure(budget: Duration, project: &mut Side, baseline: &mut Side) -> Pairs {
+    let per_iteration = |side: &mut Side| {
+        let started = Instant::now();
+        let mut n = 0;
+        while started.elapsed() < WARM_UP {
+            side(1);
+            n += 1;
+        }
+        started.elapsed() / n
+    };
+    let slowest = per_iteration(project).max(per_iteration(baseline));
+    let n = (BLOCK.as_nanos() / slowest.as_nanos().max(1)).max(1) as u64;
+    let mut pairs = Pairs {
+        project: Vec::new(),
+        baseline: Vec::new(),
+    };
+    let started = Instant::now();
+    let mut round = 0;
+    while started.elapsed() < budget {
+        let (p, b) = if round % 2 == 0 {
+            let p = project(n);
+            (p, baseline(n))
+        } else {
+            let b = baseline(n);
+            (project(n), b)
+        };
+        pairs.project.push(p.as_secs_f64() / n as f64);
+        pairs.baseline.push(b.as_secs_f64() / n as f64);
+        round += 1;
+    }
+    pairs
+}
+
+fn quartiles(mut values: Vec<f64>) -> [f64; 3] {
+    values.sort_by(f64::total_cmp);
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    [at(0.25), at(0.5), at(0.75)]
+}
+
+/// One comparison as JSON. `amount` is what one iteration processes, in `unit`s.
+fn report(id: &str, unit: &str, amount: f64, pairs: Pairs) -> serde_json::Value {
+    let ratios: Vec<f64> = pairs
+        .project
+        .iter()
+        .zip(&pairs.baseline)
+        .map(|(p, b)| b / p)
+        .collect();
+    let [q1, ratio, q3] = quartiles(ratios);
+    json!({
+        "id": id,
+        "unit": unit,
+        "per_iteration": amount,
+        "pairs": pairs.project.len(),
+        "project_seconds": quartiles(pairs.project)[1],
+        "baseline_seconds": quartiles(pairs.baseline)[1],
+        // Project throughput over baseline throughput.
+        "ratio": ratio,
+        "ratio_q1": q1,
+        "ratio_q3": q3,
+    })
+}
+
+/// A side that runs `request` `n` times in a row on `runtime`.
+fn on<'a, F, Fut>(runtime: &'a Runtime, request: F) -> impl FnMut(u64) -> Duration + 'a
+where
+    F: Fn() -> Fut + 'a,
+    Fut: Future,
+{
+    move |n| {
+        runtime.block_on(async {
+            let started = Instant::now();
+            for _ in 0..n {
+                black_box(request().await);
+            }
+            started.elapsed()
+        })
+    }
+}
+
+fn main() {
+    // cargo bench passes `--bench`; the first number is the budget.
+    let seconds: f64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(4.0);
+    let budget = Duration::from_secs_f64(seconds);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let server = runtime.block_on(contenders::server());
+    let c = Contenders::new(&server.uri());
+
+    let sequential = measure(
+        budget,
+        &mut on(&runtime, || c.client()),
+        &mut on(&runtime, || c.baseline()),
+    );
+    let concurrent = measure(
+        budget,
+        &mut on(&runtime, || {
+            concurrently(&c, |c| async move { c.client().await })
+        }),
+        &mut on(&runtime, || {
+            concurrently(&c, |c| async move { c.baseline().await })
+        }),
+    );
+    let collection = collection500();
+    let body = collection.as_slice();
+    let decode = |f: fn(&[u8])| {
+        move |n: u64| {
+            let started = Instant::now();
+            for _ in 0..n {
+                f(black_box(body));
+            }
+            started.elapsed()
+        }
+    };
+    let decoding = measure(
+        budget,
+        &mut decode(|b| {
+            black_box(serde_json::from_slice::<IpAssessmentCollectionOutput>(b).expect("typed"));
+        }),
+        &mut decode(|b| {
+            black_box(serde_json::from_slice::<serde_json::Value>(b).expect("value"));
+        }),
+    );
+    let comparisons = [
+        report("assess_ip_sequential", "requests", 1.0, sequential),
+        report(
+            "assess_ip_concurrent64",
+            "requests",
+            CONCURRENCY as f64,
+            concurrent,
+        ),
+        report("decode_collection500", "bytes", body.len() as f64, decoding),
+    ];
+    println!("{}", json!({ "comparisons": comparisons }));
+}
