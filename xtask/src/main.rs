@@ -41,7 +41,7 @@ enum Command {
     },
     /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
     BuildCost {
-        /// Pairs of builds to take medians over (the order alternates).
+        /// Pairs of builds; the fastest of each side counts (the order alternates).
         #[arg(long, default_value_t = 1)]
         runs: usize,
         /// Print JSON instead of a table.

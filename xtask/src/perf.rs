@@ -58,7 +58,7 @@ const COMPARISONS: [Comparison; 3] = [
 
 pub fn run(root: &Path, as_json: bool, seconds: f64) -> Result<()> {
     eprintln!("running benches/ratios.rs, {seconds} s per comparison");
-    let output = Command::new(env!("CARGO"))
+    let output = cargo()
         .current_dir(root)
         .args(["bench", "--bench", "ratios", "--"])
         .arg(seconds.to_string())
@@ -139,6 +139,22 @@ pub fn run(root: &Path, as_json: bool, seconds: f64) -> Result<()> {
 /// 100,000 and 1,000,000 addresses and add its rows (peak RSS for both, requests
 /// against ⌈unique public / 500⌉, addresses/s of the client and of the mock alone).
 const BULK_PENDING: &str = "not measured yet: needs Client::assess_many and the mock";
+
+/// The cargo this xtask was built with, made to use that toolchain's rustc.
+///
+/// Run outside `cargo xtask` (no `RUSTUP_TOOLCHAIN` inherited), cargo would
+/// call rustup's `rustc` proxy, which honours a `rust-toolchain.toml` shipped
+/// inside a dependency's source (serde_tokenstream pins 1.85) and fails when
+/// that toolchain is not installed.
+pub fn cargo() -> Command {
+    let cargo = Path::new(env!("CARGO"));
+    let mut command = Command::new(cargo);
+    let rustc = cargo.with_file_name("rustc");
+    if std::env::var_os("RUSTC").is_none() && rustc.exists() {
+        command.env("RUSTC", rustc);
+    }
+    command
+}
 
 /// The CPU model, the number of CPUs this process may use, and the compiler.
 pub fn machine() -> String {
