@@ -1,19 +1,6 @@
 //! Bulk assessment through `Client::assess_many` against the mock.
 //!
-//! TODO(lead): not compiled in this branch. It is written against the API of
-//! the bulk work (`Client::assess_many`, `BulkStream::summary`) and of the mock
-//! (`threatjammer::mock::MockServer::start`, `.client()`) as announced, and is
-//! not registered as a target yet. After merging both, register it in
-//! Cargo.toml:
-//!
-//! ```toml
-//! [[bench]]
-//! name = "bulk"
-//! harness = false
-//! required-features = ["mock"]
-//! ```
-//!
-//! and add its rows to `cargo xtask perf` (see `BULK_PENDING` in xtask/src/perf.rs).
+//! Registered with `required-features = ["mock"]`; `cargo xtask perf` does not run it yet.
 //!
 //! `cargo bench --features mock --bench bulk -- 1000000` assesses that many
 //! addresses (20% duplicates of the address before, 5% private) in one process
