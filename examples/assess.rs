@@ -5,13 +5,12 @@
 //! ```
 //!
 //! With `THREATJAMMER_API_KEY` set it calls the service (or `THREATJAMMER_BASE_URL`).
-//! Without it, it runs offline: a mock on loopback answers with the documented
-//! response from `tests/fixtures/documented/`.
+//! Without it, it runs offline against the crate's own mock (feature `mock`), which
+//! answers the documented assessment of 212.231.12.22 as printed, and any other
+//! address with a deterministic one.
 
 use std::net::IpAddr;
 use std::process::ExitCode;
-
-const DOCUMENTED: &str = include_str!("../tests/fixtures/documented/assess-ip-212.231.12.22.json");
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -30,14 +29,12 @@ async fn main() -> ExitCode {
     let client = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         threatjammer::Client::from_env()
     } else {
-        let server = offline_server().await;
+        let server = threatjammer::mock::MockServer::start().await;
         eprintln!(
             "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()
         );
-        let key =
-            threatjammer::ApiKey::new(format!("tja_{}", "Z".repeat(36))).expect("well-formed");
-        let client = threatjammer::Client::new(&server.uri(), key);
+        let client = threatjammer::Client::new(&server.uri(), server.api_key());
         _offline = Some(server);
         client
     };
@@ -61,20 +58,4 @@ async fn main() -> ExitCode {
             ExitCode::from(3)
         }
     }
-}
-
-/// A wiremock server answering the documented exchange.
-async fn offline_server() -> wiremock::MockServer {
-    let exchange: serde_json::Value = serde_json::from_str(DOCUMENTED).expect("fixture is JSON");
-    let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::method("GET"))
-        .and(wiremock::matchers::path(
-            exchange["request"]["path"].as_str().expect("path"),
-        ))
-        .respond_with(
-            wiremock::ResponseTemplate::new(200).set_body_json(&exchange["response"]["body"]),
-        )
-        .mount(&server)
-        .await;
-    server
 }
