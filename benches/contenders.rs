@@ -8,6 +8,7 @@
 mod loopback;
 
 use std::hint::black_box;
+use std::net::IpAddr;
 use std::time::Duration;
 use threatjammer::types::IpAssessmentOutput;
 use threatjammer::{ApiKey, Client};
@@ -28,7 +29,8 @@ pub fn assessment() -> serde_json::Value {
 pub struct Contenders {
     client: Client,
     http: reqwest::Client,
-    url: String,
+    base: String,
+    ip: IpAddr,
 }
 
 impl Contenders {
@@ -50,19 +52,21 @@ impl Contenders {
         Contenders {
             client,
             http,
-            url: format!("{base}/v1/assess/ip/212.231.12.22"),
+            base: base.to_string(),
+            ip: "212.231.12.22".parse().expect("address"),
         }
     }
 
+    // Both sides start from the same parsed address and put it in the URL per
+    // request, as any caller of an address lookup has to.
     pub async fn client(&self) -> IpAssessmentOutput {
-        let ip = "212.231.12.22".parse().expect("address");
-        self.client.assess_ip(ip).await.expect("assessment")
+        self.client.assess_ip(self.ip).await.expect("assessment")
     }
 
     pub async fn baseline(&self) -> IpAssessmentOutput {
         let body = self
             .http
-            .get(&self.url)
+            .get(format!("{}/v1/assess/ip/{}", self.base, self.ip))
             .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
             .header(reqwest::header::ACCEPT, "application/json")
             .send()

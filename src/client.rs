@@ -257,8 +257,7 @@ impl ClientBuilder {
                 })
             }
         }
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::AUTHORIZATION, key.header_value()?);
+        let auth = key.header_value()?;
         let http = match self.http {
             Some(client) => client,
             None => reqwest::Client::builder()
@@ -272,7 +271,7 @@ impl ClientBuilder {
             Some(_) => QuotaPolicy::disabled(),
             None => QuotaPolicy::FREE,
         });
-        let runtime = Runtime::new(headers, self.retry, quota);
+        let runtime = Runtime::new(auth, self.retry, quota);
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, runtime),
         })

@@ -2,11 +2,12 @@
 
 use crate::problem::{Problem, ProblemDetail};
 use crate::types::ValidationError;
+use futures_util::future::{self, Either, FutureExt};
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
+use std::cell::RefCell;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How many bytes of an unexpected body are kept for diagnosis.
@@ -347,43 +348,52 @@ impl Answer {
 /// What the hooks learnt about one call that progenitor's error cannot carry.
 #[derive(Debug, Default)]
 pub(crate) struct CallNotes {
-    /// The final answer, when one came.
+    /// The final answer, when one came and was not a success: only those can
+    /// reach the error conversion without their status.
     pub answer: Option<Answer>,
     /// Set when the quota guard refused to send: (monthly limit, time until reset).
     pub refused: Option<(u64, Duration)>,
 }
 
-type NotesSlot = Arc<Mutex<CallNotes>>;
-
 tokio::task_local! {
-    static CALL_NOTES: NotesSlot;
+    static CALL_NOTES: RefCell<CallNotes>;
 }
 
 /// Writes into the notes of the call in progress. Outside [`settle`] (a caller
 /// using the generated client directly) there are no notes and nothing happens.
 pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
-    let _ = CALL_NOTES.try_with(|slot| {
-        if let Ok(mut notes) = slot.lock() {
+    let _ = CALL_NOTES.try_with(|notes| {
+        if let Ok(mut notes) = notes.try_borrow_mut() {
             write(&mut notes);
         }
     });
 }
 
 /// Runs one generated call and turns its outcome into the face's result.
-pub(crate) async fn settle<T: DeserializeOwned>(
+///
+/// Built from combinators rather than written as an `async fn`: an `async fn`
+/// keeps its argument (the whole generated call, well over a kilobyte) and the
+/// future it awaits side by side, which doubled the size of every face future
+/// and the bytes copied per call. Here the call is stored once, and the error
+/// conversion, which only runs after it, shares its space.
+pub(crate) fn settle<T: DeserializeOwned>(
     operation: &'static str,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
-) -> Result<T, Error> {
-    let slot = NotesSlot::default();
-    let outcome = CALL_NOTES.scope(slot.clone(), call).await;
-    let notes = slot
-        .lock()
-        .map(|mut n| std::mem::take(&mut *n))
-        .unwrap_or_default();
-    match outcome {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => Err(convert::<T>(operation, error, notes).await),
-    }
+) -> impl Future<Output = Result<T, Error>> {
+    // Unwrapped straight away, so the value is not carried (and copied) with
+    // headers nobody reads; the notes are taken, on failure only, while the
+    // call's scope is still entered.
+    let noted = call.map(|outcome| {
+        outcome
+            .map(ResponseValue::into_inner)
+            .map_err(|error| (error, CALL_NOTES.with(RefCell::take)))
+    });
+    CALL_NOTES
+        .scope(RefCell::default(), noted)
+        .then(move |outcome| match outcome {
+            Ok(value) => Either::Left(future::ready(Ok(value))),
+            Err((error, notes)) => Either::Right(convert::<T>(operation, error, notes).map(Err)),
+        })
 }
 
 async fn convert<T: DeserializeOwned>(

@@ -10,7 +10,7 @@
 //! One case no encoding can save: a parameter that is exactly `.` or `..`.
 //! WHATWG URL parsing treats `%2E` like `.`, so such a segment is resolved away.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{utf8_percent_encode, AsciiSet, PercentEncode, CONTROLS};
 
 /// progenitor's set plus the characters above.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -31,26 +31,31 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
-/// Encodes one path segment.
-pub(crate) fn encode_path(segment: &str) -> String {
-    utf8_percent_encode(segment, SEGMENT).to_string()
+/// Encodes one path segment. The generated code formats the result straight
+/// into the URL, so no intermediate string is made.
+pub(crate) fn encode_path(segment: &str) -> PercentEncode<'_> {
+    utf8_percent_encode(segment, SEGMENT)
 }
 
 #[cfg(test)]
 mod tests {
     use super::encode_path;
 
+    fn encoded(segment: &str) -> String {
+        encode_path(segment).to_string()
+    }
+
     #[test]
     fn separators_stay_inside_the_segment() {
         assert_eq!(
-            encode_path(r"..\..\windows\win.ini"),
+            encoded(r"..\..\windows\win.ini"),
             "..%5C..%5Cwindows%5Cwin.ini"
         );
-        assert_eq!(encode_path("a/b?c#d%e"), "a%2Fb%3Fc%23d%25e");
-        assert_eq!(encode_path("x|y^[z]"), "x%7Cy%5E%5Bz%5D");
+        assert_eq!(encoded("a/b?c#d%e"), "a%2Fb%3Fc%23d%25e");
+        assert_eq!(encoded("x|y^[z]"), "x%7Cy%5E%5Bz%5D");
         // What RFC 3986 allows in a segment is left alone, as progenitor does.
         assert_eq!(
-            encode_path("Mozilla/5.0 (X11; Linux)"),
+            encoded("Mozilla/5.0 (X11; Linux)"),
             "Mozilla%2F5.0%20(X11;%20Linux)"
         );
     }

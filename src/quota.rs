@@ -166,40 +166,41 @@ impl QuotaGuard {
     /// Waits until the per-minute window has room, then counts one request in
     /// both windows.
     pub(crate) async fn admit(&self) {
-        loop {
-            let free_at = {
-                let mut counts = self.counts();
-                let now = Instant::now();
-                counts.roll_month(now);
-                while counts
-                    .recent
-                    .front()
-                    .is_some_and(|sent| now.duration_since(*sent) >= MINUTE)
-                {
-                    counts.recent.pop_front();
+        while let Err(free_at) = self.try_admit() {
+            tracing::debug!(
+                wait_ms = free_at
+                    .saturating_duration_since(Instant::now())
+                    .as_millis() as u64,
+                "per-minute quota reached; waiting for the window to move"
+            );
+            tokio::time::sleep_until(free_at).await;
+        }
+    }
+
+    /// Counts one request in both windows if the per-minute window has room;
+    /// otherwise says when it will have.
+    pub(crate) fn try_admit(&self) -> Result<(), Instant> {
+        let mut counts = self.counts();
+        let now = Instant::now();
+        counts.roll_month(now);
+        while counts
+            .recent
+            .front()
+            .is_some_and(|sent| now.duration_since(*sent) >= MINUTE)
+        {
+            counts.recent.pop_front();
+        }
+        match self.policy.per_minute() {
+            // `per_minute` is never `Some(0)`, so the full window is not empty.
+            Some(limit) if counts.recent.len() >= limit as usize => {
+                Err(counts.recent.front().map_or(now, |oldest| *oldest + MINUTE))
+            }
+            limit => {
+                if limit.is_some() {
+                    counts.recent.push_back(now);
                 }
-                match self.policy.per_minute() {
-                    Some(limit) if counts.recent.len() >= limit as usize => {
-                        counts.recent.front().map(|oldest| *oldest + MINUTE)
-                    }
-                    limit => {
-                        if limit.is_some() {
-                            counts.recent.push_back(now);
-                        }
-                        counts.used_this_month += 1;
-                        None
-                    }
-                }
-            };
-            match free_at {
-                None => return,
-                Some(at) => {
-                    tracing::debug!(
-                        wait_ms = at.saturating_duration_since(Instant::now()).as_millis() as u64,
-                        "per-minute quota reached; waiting for the window to move"
-                    );
-                    tokio::time::sleep_until(at).await;
-                }
+                counts.used_this_month += 1;
+                Ok(())
             }
         }
     }

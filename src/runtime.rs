@@ -8,6 +8,7 @@ use crate::quota::QuotaGuard;
 use crate::retry::{is_safe_to_repeat, RetryPolicy};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -17,7 +18,7 @@ use tracing::Instrument;
 #[derive(Clone)]
 pub struct Runtime {
     /// `Authorization: Bearer …`, its value marked sensitive so `http`'s `Debug` hides it.
-    auth: reqwest::header::HeaderMap,
+    auth: reqwest::header::HeaderValue,
     pub(crate) retry: RetryPolicy,
     /// `None` when the policy is disabled, so that nothing is counted.
     pub(crate) quota: Option<Arc<QuotaGuard>>,
@@ -25,7 +26,7 @@ pub struct Runtime {
 
 impl Runtime {
     pub(crate) fn new(
-        auth: reqwest::header::HeaderMap,
+        auth: reqwest::header::HeaderValue,
         retry: RetryPolicy,
         quota: crate::QuotaPolicy,
     ) -> Runtime {
@@ -75,16 +76,20 @@ impl ClientHooks<Runtime> for generated::Client {
         Ok(())
     }
 
-    async fn exec(
+    // A plain fn returning the future, not an `async fn`: the request then lives
+    // in one place (the attempts' future) instead of being kept by both.
+    fn exec(
         &self,
         mut request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
         let runtime = self.inner();
         // Added per request rather than as a default header of the reqwest client,
         // so a caller-supplied reqwest::Client authenticates too. reqwest drops it
         // when a redirect leads to another host, port or scheme.
-        request.headers_mut().extend(runtime.auth.clone());
+        request
+            .headers_mut()
+            .insert(reqwest::header::AUTHORIZATION, runtime.auth.clone());
         let repeatable = runtime.retry.repeats()
             && (request.method() == reqwest::Method::GET || is_safe_to_repeat(info.operation_id));
         // The span names the operation and the path, never headers: the key travels in one.
@@ -97,45 +102,57 @@ impl ClientHooks<Runtime> for generated::Client {
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let attempts = async {
-            let started = Instant::now();
-            let mut attempt = 1;
-            loop {
-                // A streamed body (a CSV file or reader) cannot be cloned: such a
-                // request is sent once, whatever the policy says.
-                let spare = if repeatable {
-                    request.try_clone()
-                } else {
-                    None
-                };
-                if let Some(guard) = &runtime.quota {
-                    guard.admit().await;
-                }
-                let outcome = self.client().execute(request).await;
-                let month_left = runtime
-                    .quota
-                    .as_ref()
-                    .is_none_or(|q| q.month_spent().is_none());
-                let again = spare
-                    .filter(|_| month_left)
-                    .and_then(|spare| Some((spare, runtime.retry.next_wait(attempt, &outcome)?)));
-                match again {
-                    Some((spare, (wait, reason))) => {
-                        tracing::debug!(
-                            attempt,
-                            reason,
-                            wait_ms = wait.as_millis() as u64,
-                            "repeating the request"
-                        );
-                        tokio::time::sleep(wait).await;
-                        request = spare;
-                        attempt += 1;
-                    }
-                    None => return finish(outcome, attempt, started),
-                }
-            }
+        attempts(self, request, repeatable).instrument(span)
+    }
+}
+
+/// Sends `request`, and again as long as the retry policy asks for it.
+async fn attempts(
+    api: &generated::Client,
+    mut request: reqwest::Request,
+    repeatable: bool,
+) -> reqwest::Result<reqwest::Response> {
+    let runtime = api.inner();
+    let started = Instant::now();
+    let mut attempt = 1;
+    loop {
+        // A streamed body (a CSV file or reader) cannot be cloned: such a
+        // request is sent once, whatever the policy says.
+        let spare = if repeatable {
+            request.try_clone()
+        } else {
+            None
         };
-        attempts.instrument(span).await
+        // The waits are boxed: a timer is large and forces alignment on the
+        // whole future, which every call would carry (and copy) for a wait
+        // that most calls never make.
+        if let Some(guard) = &runtime.quota {
+            if guard.try_admit().is_err() {
+                Box::pin(guard.admit()).await;
+            }
+        }
+        let outcome = api.client().execute(request).await;
+        let month_left = runtime
+            .quota
+            .as_ref()
+            .is_none_or(|q| q.month_spent().is_none());
+        let again = spare
+            .filter(|_| month_left)
+            .and_then(|spare| Some((spare, runtime.retry.next_wait(attempt, &outcome)?)));
+        match again {
+            Some((spare, (wait, reason))) => {
+                tracing::debug!(
+                    attempt,
+                    reason,
+                    wait_ms = wait.as_millis() as u64,
+                    "repeating the request"
+                );
+                Box::pin(tokio::time::sleep(wait)).await;
+                request = spare;
+                attempt += 1;
+            }
+            None => return finish(outcome, attempt, started),
+        }
     }
 }
 
@@ -154,7 +171,10 @@ fn finish(
             let status = response.status().as_u16();
             span.record("status", status);
             tracing::debug!(status, attempt, elapsed_ms, "answered");
-            note(|n| n.answer = Some(Answer::of(response)));
+            // A success that fails to decode is reported from its body alone.
+            if !response.status().is_success() {
+                note(|n| n.answer = Some(Answer::of(response)));
+            }
         }
         Err(error) => {
             tracing::debug!(attempt, elapsed_ms, error = %without_url(error), "no answer");
