@@ -1,16 +1,24 @@
 //! Bulk assessment through `Client::assess_many` against the mock.
 //!
-//! Registered with `required-features = ["mock"]`; `cargo xtask perf` does not run it yet.
+//! Registered with `required-features = ["mock"]`. `cargo xtask perf` runs it
+//! twice, for 100,000 and 1,000,000 addresses, in two processes (see
+//! `xtask/src/perf.rs` for the verdicts it draws).
 //!
 //! `cargo bench --features mock --bench bulk -- 1000000` assesses that many
 //! addresses (20% duplicates of the address before, 5% private) in one process
 //! and prints one JSON line: peak RSS, requests spent against ⌈unique public /
-//! 500⌉, and addresses/s for the client and for the mock alone. Peak RSS is per
-//! process, so each size needs its own run; the addresses are computed from
-//! their index as the stream asks for them, so the input itself takes no memory.
+//! 500⌉ (as the stream's summary counts them and as the mock received them, so
+//! repetitions by the retry policy would show), and addresses/s for the client
+//! and for the mock alone. Peak RSS is per process, so each size needs its own
+//! run; the addresses are computed from their index as the stream asks for
+//! them, so the input itself takes no memory. The mock keeps no request log
+//! (`record_requests(false)`): with it, RSS would grow with the input because
+//! of the log, not of the client.
 
 use futures_util::StreamExt;
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Addresses a batch request takes.
@@ -65,7 +73,17 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let mock = threatjammer::mock::MockServer::start().await;
+        let mock = threatjammer::mock::MockServer::builder()
+            .record_requests(false)
+            .start()
+            .await;
+        // Counts what the mock received, without keeping it; answers nothing itself.
+        let received = Arc::new(AtomicU64::new(0));
+        let counter = received.clone();
+        mock.hook(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            None
+        });
         let client = mock.client();
         let unique_public = (0..n).filter(|&i| class(i) == Class::Unique).count() as u64;
 
@@ -78,6 +96,7 @@ fn main() {
         }
         let client_seconds = started.elapsed().as_secs_f64();
         let requests = stream.summary().requests;
+        let server_requests = received.load(Ordering::Relaxed);
 
         // The mock alone: the same number of full batches, sent as plain
         // assess_ips calls, four at a time as assess_many does by default.
@@ -103,6 +122,7 @@ fn main() {
                 "handed_out": handed_out,
                 "unique_public": unique_public,
                 "requests": requests,
+                "server_requests": server_requests,
                 "expected_requests": batches,
                 "peak_rss_kib": peak_rss_kib(),
                 "client_addresses_per_second": n as f64 / client_seconds,

@@ -7,13 +7,21 @@
 //! Status and body faults are served by wiremock; transport faults (a reset
 //! mid-body, a server that never answers, a trickling body, a 20 MB body, a
 //! redirect loop) by the raw loopback server in `support/loopback.rs`.
+//!
+//! Bulk assessment (`Client::assess_many`) meets each fault on every batch:
+//! its 1,200 distinct public addresses make three batch requests, each of which
+//! the client's retry policy treats like the read-only POST it is. Besides the
+//! error and the request count, every input must come back exactly once.
 
 #[path = "support/loopback.rs"]
 mod loopback;
 
+use futures_util::StreamExt;
 use loopback::{Loopback, Reply};
 use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
+use threatjammer::bulk::Outcome;
 use threatjammer::{ApiKey, Client, Error};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -30,25 +38,62 @@ enum Op {
     Delete,
     /// `POST /v1/assess/ip/csv` (`assess_ips_csv`): a multipart upload that changes nothing.
     CsvUpload,
-    // Bulk (`Client::assess_many`) joins once it is merged. TODO(lead): add `Op::Bulk`
-    // driving `assess_many` over ~1,200 addresses (three batches of 500) against the
-    // same stages, and assert besides the variant that every input comes back exactly
-    // once ("nothing lost"), the failed batches' items as `Outcome::Failed`, and
-    // `requests == batches * expected_attempts(Op::Bulk, fault)`.
+    /// `Client::assess_many` over [`bulk_inputs`]: [`BULK_BATCHES`] requests to
+    /// `POST /v1/assess/ip`, each sent through `assess_ips`.
+    Bulk,
 }
 
-const OPS: [Op; 5] = [
+const OPS: [Op; 6] = [
     Op::Get,
     Op::ReadOnlyPost,
     Op::Create,
     Op::Delete,
     Op::CsvUpload,
+    Op::Bulk,
 ];
+
+/// The distinct public addresses of the bulk input: two full batches of 500 and one of 200.
+const BULK_PUBLIC: usize = 1_200;
+/// The batch requests `assess_many` makes for them.
+const BULK_BATCHES: usize = BULK_PUBLIC.div_ceil(500);
+
+/// The `i`-th distinct public address of the bulk input (11.0.0.0/8 is public).
+fn bulk_public(i: usize) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::from(0x0b00_0000 + i as u32))
+}
+
+/// The bulk input: [`BULK_PUBLIC`] distinct public addresses, with 48 of them
+/// repeated right after themselves and 30 private addresses between them. A
+/// repeat follows its original while that is still waiting in a batch (none
+/// follows the last address of a batch), so it never costs a request of its
+/// own, whatever the fault: the request counts stay exact.
+fn bulk_inputs() -> Vec<IpAddr> {
+    let mut inputs = Vec::new();
+    for i in 0..BULK_PUBLIC {
+        inputs.push(bulk_public(i));
+        if i % 25 == 3 {
+            inputs.push(bulk_public(i));
+        }
+        if i % 40 == 7 {
+            inputs.push(IpAddr::V4(Ipv4Addr::new(10, 0, (i / 256) as u8, i as u8)));
+        }
+    }
+    inputs
+}
 
 impl Op {
     /// Whether repeating the request cannot change anything on the server.
+    /// Bulk batches are `assess_ips` requests.
     fn is_safe(self) -> bool {
-        matches!(self, Op::Get | Op::ReadOnlyPost | Op::CsvUpload)
+        matches!(self, Op::Get | Op::ReadOnlyPost | Op::CsvUpload | Op::Bulk)
+    }
+
+    /// How many requests one call makes when every one of them meets the fault.
+    fn requests_per_call(self) -> usize {
+        match self {
+            Op::Bulk => BULK_BATCHES,
+            _ => 1,
+        }
     }
 
     fn name(self) -> &'static str {
@@ -58,6 +103,7 @@ impl Op {
             Op::Create => "`create_private_allowlist` (POST)",
             Op::Delete => "`delete_private_allowlist` (DELETE)",
             Op::CsvUpload => "`assess_ips_csv` (CSV upload)",
+            Op::Bulk => "`assess_many` (bulk, 3 batches)",
         }
     }
 
@@ -68,6 +114,9 @@ impl Op {
             Op::ReadOnlyPost | Op::CsvUpload => (200, collection().to_string().into_bytes()),
             Op::Create => (202, br#""9b2f7c43-5a0e-4a39-9a1c-0d2f8e6b7a10""#.to_vec()),
             Op::Delete => (202, Vec::new()),
+            // Every batch gets the same answer, with a result for every address
+            // of the input: the client must pick its batch's by their `self` links.
+            Op::Bulk => (200, bulk_collection().to_string().into_bytes()),
         }
     }
 
@@ -93,6 +142,7 @@ impl Op {
                 .assess_ips_csv("212.231.12.22\n", None)
                 .await
                 .map(drop),
+            Op::Bulk => unreachable!("bulk is checked by check_bulk"),
         }
     }
 }
@@ -220,7 +270,7 @@ enum Expect {
 }
 
 impl Expect {
-    fn matches(self, result: &Result<(), Error>) -> bool {
+    fn matches(self, result: Result<(), &Error>) -> bool {
         match (self, result) {
             (Expect::Value, Ok(())) => true,
             (_, Ok(())) => false,
@@ -256,8 +306,9 @@ impl fmt::Display for Expect {
     }
 }
 
-/// The outcome the client must produce. `delete_private_allowlist` answers
-/// `202` with no body to read, so faults in the body do not reach it.
+/// The outcome the client must produce (for bulk, that of every public
+/// address). `delete_private_allowlist` answers `202` with no body to read, so
+/// faults in the body do not reach it.
 fn expected(op: Op, fault: Fault) -> Expect {
     let body_ignored = op == Op::Delete;
     match fault {
@@ -280,15 +331,21 @@ fn expected(op: Op, fault: Fault) -> Expect {
     }
 }
 
-/// How many requests the server must have read: one per attempt, times the
-/// hops of a redirect loop. `None` when nothing listens to count them.
-fn expected_requests(op: Op, fault: Fault) -> Option<usize> {
+/// How many requests the server must have read for one request of the
+/// operation: one per attempt, times the hops of a redirect loop. `None` when
+/// nothing listens to count them.
+fn expected_requests_each(op: Op, fault: Fault) -> Option<usize> {
     let per_attempt = match fault {
         Fault::Refused => return None,
         Fault::RedirectLoop => REDIRECT_HOPS,
         _ => 1,
     };
     Some(expected_attempts(op, fault) * per_attempt)
+}
+
+/// How many requests the server must have read for the whole call.
+fn expected_requests(op: Op, fault: Fault) -> Option<usize> {
+    expected_requests_each(op, fault).map(|each| op.requests_per_call() * each)
 }
 
 /// Where the fault is served from.
@@ -415,6 +472,105 @@ fn collection() -> serde_json::Value {
     serde_json::json!({"self": "/v1/assess/ip", "results": [assessment()]})
 }
 
+/// The documented assessment, for every public address of the bulk input.
+fn bulk_collection() -> serde_json::Value {
+    let template = assessment();
+    let results: Vec<serde_json::Value> = (0..BULK_PUBLIC)
+        .map(|i| {
+            let mut result = template.clone();
+            result["self"] = format!("/v1/assess/ip/{}", bulk_public(i)).into();
+            result
+        })
+        .collect();
+    serde_json::json!({"self": "/v1/assess/ip", "results": results})
+}
+
+/// Runs `assess_many` over the bulk input and checks that every input comes
+/// back exactly once, with the outcome `want`, and that the summary agrees.
+async fn check_bulk(client: &Client, want: Expect) -> Vec<String> {
+    let inputs = bulk_inputs();
+    let mut seen: Vec<Option<Outcome<threatjammer::types::IpAssessmentOutput>>> =
+        vec![None; inputs.len()];
+    let mut failures = Vec::new();
+    let mut stream = client.assess_many(inputs.clone());
+    while let Some(item) = stream.next().await {
+        let position = item.position as usize;
+        match seen.get_mut(position) {
+            None => failures.push(format!("Bulk: position {position} was never given")),
+            Some(Some(_)) => failures.push(format!("Bulk: position {position} came back twice")),
+            Some(slot) => {
+                if item.input != inputs[position] {
+                    failures.push(format!(
+                        "Bulk: position {position} came back as {}, not {}",
+                        item.input, inputs[position]
+                    ));
+                }
+                *slot = Some(item.outcome);
+            }
+        }
+    }
+    let mut wrong = Vec::new();
+    for (position, outcome) in seen.iter().enumerate() {
+        let ip = inputs[position];
+        let right = match outcome {
+            None => {
+                failures.push(format!("Bulk: {ip} (position {position}) was lost"));
+                continue;
+            }
+            Some(outcome) if !threatjammer::bulk::is_public(ip) => {
+                matches!(outcome, Outcome::NotPublic)
+            }
+            Some(Outcome::Assessed(a)) => {
+                want.matches(Ok(()))
+                    && a.self_.as_deref() == Some(format!("/v1/assess/ip/{ip}").as_str())
+            }
+            Some(Outcome::Failed(error)) => want.matches(Err(error)),
+            Some(_) => false,
+        };
+        if !right {
+            wrong.push(format!("{ip}: {outcome:?}"));
+        }
+    }
+    if !wrong.is_empty() {
+        failures.push(format!(
+            "Bulk: {} of {} inputs are not {want}, such as {}",
+            wrong.len(),
+            inputs.len(),
+            wrong[0]
+        ));
+    }
+    let summary = stream.summary();
+    let private = inputs
+        .iter()
+        .filter(|ip| !threatjammer::bulk::is_public(**ip))
+        .count();
+    let failed_batches = if want == Expect::Value {
+        0
+    } else {
+        BULK_BATCHES
+    };
+    let counts = [
+        ("inputs", summary.inputs, inputs.len()),
+        ("handed out", summary.handed_out(), inputs.len()),
+        ("not public", summary.not_public, private),
+        (
+            "duplicates",
+            summary.duplicates,
+            inputs.len() - private - BULK_PUBLIC,
+        ),
+        ("sent", summary.sent, BULK_PUBLIC),
+        // Batch requests; the policy's repetitions show in the server's count.
+        ("requests", summary.requests, BULK_BATCHES),
+        ("failed requests", summary.failed_requests, failed_batches),
+    ];
+    for (what, got, want) in counts {
+        if got != want as u64 {
+            failures.push(format!("Bulk: summary counts {got} {what}, not {want}"));
+        }
+    }
+    failures
+}
+
 /// Runs every operation against `fault` and checks outcome and request count.
 async fn check(fault: Fault) {
     let mut failures = Vec::new();
@@ -429,12 +585,16 @@ async fn check(fault: Fault) {
             .build()
             .expect("client");
         let started = Instant::now();
-        let result = op.call(&client).await;
-        let elapsed = started.elapsed();
         let want = expected(op, fault);
-        if !want.matches(&result) {
-            failures.push(format!("{op:?}: expected {want}, got {result:?}"));
+        if op == Op::Bulk {
+            failures.extend(check_bulk(&client, want).await);
+        } else {
+            let result = op.call(&client).await;
+            if !want.matches(result.as_ref().map(drop)) {
+                failures.push(format!("{op:?}: expected {want}, got {result:?}"));
+            }
         }
+        let elapsed = started.elapsed();
         let seen = stage.requests().await;
         let want_requests = expected_requests(op, fault);
         if want_requests.is_some() && seen != want_requests {
@@ -526,7 +686,8 @@ async fn redirect_loop() {
     check(Fault::RedirectLoop).await;
 }
 
-/// The matrix as a markdown table, as the README quotes it.
+/// The matrix as a markdown table, as the README quotes it. Bulk counts are
+/// shown as batches × requests per batch.
 fn table() -> String {
     let mut out = String::from("| fault |");
     for op in OPS {
@@ -537,7 +698,10 @@ fn table() -> String {
     for fault in FAULTS {
         out.push_str(&format!("\n| {} |", fault.name()));
         for op in OPS {
-            let requests = match expected_requests(op, fault) {
+            let requests = match expected_requests_each(op, fault) {
+                Some(n) if op.requests_per_call() > 1 => {
+                    format!("{} × {n}", op.requests_per_call())
+                }
                 Some(n) => format!("{n}"),
                 None => "–".to_string(),
             };

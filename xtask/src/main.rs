@@ -38,6 +38,14 @@ enum Command {
         /// Seconds of paired measurement per comparison.
         #[arg(long, default_value_t = 4.0)]
         seconds: f64,
+        /// Skip the bulk benchmark (benches/bulk.rs): only the paired comparisons.
+        #[arg(long, conflicts_with = "bulk_sizes")]
+        no_bulk: bool,
+        /// Input sizes of the bulk benchmark, one process each (peak RSS is per
+        /// process): the 1,000,000 addresses and a tenth of that, to show
+        /// that memory does not grow with the input.
+        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+        bulk_sizes: Vec<u64>,
     },
     /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
     BuildCost {
@@ -96,7 +104,15 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
             SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
-        Command::Perf { json, seconds } => perf::run(&workspace_root(), json, seconds)?,
+        Command::Perf {
+            json,
+            seconds,
+            no_bulk,
+            bulk_sizes,
+        } => {
+            let sizes = if no_bulk { Vec::new() } else { bulk_sizes };
+            perf::run(&workspace_root(), json, seconds, &sizes)?
+        }
         Command::BuildCost {
             runs,
             json,
