@@ -51,6 +51,10 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    `crate::path_encoding::encode_path` instead of progenitor's, which leaves
 ///    `\` raw; reqwest's URL parser reads it as `/` and a user agent could
 ///    send the request to another path (see src/path_encoding.rs).
+/// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
+///    to every request, a Dropshot convention. The User API defines no such
+///    header, so the generated methods do not send it: the requests are the
+///    ones the spec describes, and none carries a header the service ignores.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -95,6 +99,7 @@ fn generate() -> Result<(), String> {
         syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
     open_enums(&mut file);
     own_path_encoding(&mut file);
+    no_api_version_header(&mut file);
     let (face, face_names) = face_methods(&file)?;
     let table = operations_tokens(&operations, &face_names);
 
@@ -365,6 +370,39 @@ fn own_path_encoding(file: &mut syn::File) {
         #[allow(unused_imports)]
         use crate::path_encoding::encode_path;
     });
+}
+
+/// Adaptation 9: the statement that appends `api-version` to each generated
+/// method's headers is dropped.
+fn no_api_version_header(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            let stmts = &mut f.block.stmts;
+            stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
+            // With no header left to add, the map needs no room (nor `mut`):
+            // an empty HeaderMap does not allocate.
+            let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+            if !stmts
+                .iter()
+                .any(|s| text(s).contains("header_map . append"))
+            {
+                for stmt in stmts.iter_mut() {
+                    if text(stmt).starts_with("let mut header_map =") {
+                        *stmt = syn::parse_quote! {
+                            let header_map = ::reqwest::header::HeaderMap::new();
+                        };
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Adaptation 5: a face method per generated method. Its arguments are the

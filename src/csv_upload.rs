@@ -154,7 +154,7 @@ impl crate::Client {
             .await
     }
 
-    async fn upload<T: serde::de::DeserializeOwned>(
+    async fn upload<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
         path: &str,

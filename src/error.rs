@@ -2,7 +2,7 @@
 
 use crate::problem::{Problem, ProblemDetail};
 use crate::types::ValidationError;
-use futures_util::future::{self, Either, FutureExt};
+use futures_util::future::{FutureExt, TryFutureExt};
 use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -356,7 +356,9 @@ pub(crate) struct CallNotes {
 }
 
 tokio::task_local! {
-    static CALL_NOTES: RefCell<CallNotes>;
+    // Boxed and empty until something is noted, so that entering and leaving
+    // the scope on every poll moves one pointer.
+    static CALL_NOTES: RefCell<Option<Box<CallNotes>>>;
 }
 
 /// Writes into the notes of the call in progress. Outside [`settle`] (a caller
@@ -364,7 +366,7 @@ tokio::task_local! {
 pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
     let _ = CALL_NOTES.try_with(|notes| {
         if let Ok(mut notes) = notes.try_borrow_mut() {
-            write(&mut notes);
+            write(notes.get_or_insert_with(Box::default));
         }
     });
 }
@@ -374,26 +376,23 @@ pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
 /// Built from combinators rather than written as an `async fn`: an `async fn`
 /// keeps its argument (the whole generated call, well over a kilobyte) and the
 /// future it awaits side by side, which doubled the size of every face future
-/// and the bytes copied per call. Here the call is stored once, and the error
-/// conversion, which only runs after it, shares its space.
-pub(crate) fn settle<T: DeserializeOwned>(
+/// and the bytes copied per call. Here the call is stored once; a success
+/// passes straight through, and only a failure builds (and boxes) the
+/// conversion, which may have to read the rest of a body.
+pub(crate) fn settle<T: DeserializeOwned + Send + 'static>(
     operation: &'static str,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
 ) -> impl Future<Output = Result<T, Error>> {
-    // Unwrapped straight away, so the value is not carried (and copied) with
-    // headers nobody reads; the notes are taken, on failure only, while the
-    // call's scope is still entered.
+    // The notes are taken, on failure only, while the call's scope is still entered.
     let noted = call.map(|outcome| {
-        outcome
-            .map(ResponseValue::into_inner)
-            .map_err(|error| (error, CALL_NOTES.with(RefCell::take)))
+        outcome.map(ResponseValue::into_inner).map_err(|error| {
+            let notes = CALL_NOTES.with(|notes| notes.take().map_or_else(Default::default, |n| *n));
+            (error, notes)
+        })
     });
     CALL_NOTES
         .scope(RefCell::default(), noted)
-        .then(move |outcome| match outcome {
-            Ok(value) => Either::Left(future::ready(Ok(value))),
-            Err((error, notes)) => Either::Right(convert::<T>(operation, error, notes).map(Err)),
-        })
+        .or_else(move |(error, notes)| convert::<T>(operation, error, notes).map(Err).boxed())
 }
 
 async fn convert<T: DeserializeOwned>(

@@ -570,7 +570,7 @@ impl Client {
     /// Hand-built rather than through the generated methods because the path is
     /// already in hand, exactly as the service wrote it: decoding it into typed
     /// arguments only to encode them again could only lose something.
-    async fn get_path<T: serde::de::DeserializeOwned>(
+    async fn get_path<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
         path: &str,

@@ -107,51 +107,57 @@ impl ClientHooks<Runtime> for generated::Client {
 }
 
 /// Sends `request`, and again as long as the retry policy asks for it.
-async fn attempts(
+///
+/// A plain fn returning an `async move` block, because an `async fn` copies its
+/// arguments into locals and would keep the request twice.
+fn attempts(
     api: &generated::Client,
     mut request: reqwest::Request,
     repeatable: bool,
-) -> reqwest::Result<reqwest::Response> {
-    let runtime = api.inner();
-    let started = Instant::now();
-    let mut attempt = 1;
-    loop {
-        // A streamed body (a CSV file or reader) cannot be cloned: such a
-        // request is sent once, whatever the policy says.
-        let spare = if repeatable {
-            request.try_clone()
-        } else {
-            None
-        };
-        // The waits are boxed: a timer is large and forces alignment on the
-        // whole future, which every call would carry (and copy) for a wait
-        // that most calls never make.
-        if let Some(guard) = &runtime.quota {
-            if guard.try_admit().is_err() {
-                Box::pin(guard.admit()).await;
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + '_ {
+    async move {
+        let runtime = api.inner();
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            // A streamed body (a CSV file or reader) cannot be cloned: such a
+            // request is sent once, whatever the policy says.
+            let spare = if repeatable {
+                request.try_clone()
+            } else {
+                None
+            };
+            // The waits are boxed: a timer is large and forces alignment on the
+            // whole future, which every call would carry (and copy) for a wait
+            // that most calls never make.
+            if let Some(guard) = &runtime.quota {
+                if guard.try_admit().is_err() {
+                    Box::pin(guard.admit()).await;
+                }
             }
-        }
-        let outcome = api.client().execute(request).await;
-        let month_left = runtime
-            .quota
-            .as_ref()
-            .is_none_or(|q| q.month_spent().is_none());
-        let again = spare
-            .filter(|_| month_left)
-            .and_then(|spare| Some((spare, runtime.retry.next_wait(attempt, &outcome)?)));
-        match again {
-            Some((spare, (wait, reason))) => {
-                tracing::debug!(
-                    attempt,
-                    reason,
-                    wait_ms = wait.as_millis() as u64,
-                    "repeating the request"
-                );
-                Box::pin(tokio::time::sleep(wait)).await;
-                request = spare;
-                attempt += 1;
-            }
-            None => return finish(outcome, attempt, started),
+            let outcome = api.client().execute(request).await;
+            let month_left = runtime
+                .quota
+                .as_ref()
+                .is_none_or(|q| q.month_spent().is_none());
+            let wait = match &spare {
+                Some(_) if month_left => runtime.retry.next_wait(attempt, &outcome),
+                _ => None,
+            };
+            let (Some(next), Some((wait, reason))) = (spare, wait) else {
+                return finish(outcome, attempt, started);
+            };
+            // Put back before waiting, so that no second request is kept over the wait.
+            request = next;
+            drop(outcome);
+            tracing::debug!(
+                attempt,
+                reason,
+                wait_ms = wait.as_millis() as u64,
+                "repeating the request"
+            );
+            Box::pin(tokio::time::sleep(wait)).await;
+            attempt += 1;
         }
     }
 }

@@ -3,7 +3,6 @@
 //! authentication, quota guard, retries, tracing and error type.
 
 use crate::error::settle;
-use crate::generated;
 use crate::{Error, Problem};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
 use serde::de::DeserializeOwned;
@@ -11,7 +10,7 @@ use serde::de::DeserializeOwned;
 impl crate::Client {
     /// Sends the request `build` makes from the reqwest client and the base URL,
     /// as the operation `operation_id`, and decodes a `200` answer as `T`.
-    pub(crate) async fn send<T: DeserializeOwned>(
+    pub(crate) async fn send<T: DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
         build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
@@ -49,15 +48,13 @@ impl crate::Client {
         read_ok: impl FnOnce(reqwest::Response) -> F,
     ) -> Result<T, Error>
     where
-        T: DeserializeOwned,
+        T: DeserializeOwned + Send + 'static,
         F: std::future::Future<
             Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>,
         >,
     {
         let api = &self.generated;
-        let builder = build(api.client(), api.baseurl())
-            .header(reqwest::header::ACCEPT, accept)
-            .header("api-version", generated::Client::api_version());
+        let builder = build(api.client(), api.baseurl()).header(reqwest::header::ACCEPT, accept);
         let info = OperationInfo { operation_id };
         settle(operation_id, async {
             let mut request = builder.build()?;
