@@ -32,8 +32,8 @@ const SPEC: &str = "openapi/threatjammer.json";
 /// 4. `open enums`: every string enum gets a catch-all `Unrecognized(String)`
 ///    variant (`#[serde(untagged)]`, tried after the named ones), so a value the
 ///    spec does not list yet does not make a whole response undecodable
-///    (defect 8), and is written back exactly as it came. schemars skips it, so
-///    the schema stays the spec's.
+///    (defect 8), and is written back exactly as it came. schemars (feature
+///    `schemars`) skips it, so the schema stays the spec's.
 /// 5. `face`: for every generated method, a method of the same name on
 ///    `crate::Client` that returns the decoded value or `crate::Error`, and an
 ///    arm of `Client::call`, which calls an operation by id with named JSON
@@ -85,9 +85,14 @@ fn generate() -> Result<(), String> {
         .with_interface(progenitor_impl::InterfaceStyle::Positional)
         .with_inner_type(quote!(crate::runtime::Runtime))
         .with_hooks(progenitor_impl::HooksMode::Expected)
-        .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         .with_replacement("Problem", "crate::problem::Problem", std::iter::empty());
+    // JSON Schema derives are a quarter of the library's compile time and few
+    // users need them: only with the `schemars` feature.
+    let schemas = std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some();
+    if schemas {
+        settings.with_derive("schemars::JsonSchema");
+    }
     for (from, to) in &renames {
         settings.with_patch(from, progenitor_impl::TypePatch::default().with_rename(to));
     }
@@ -97,7 +102,7 @@ fn generate() -> Result<(), String> {
 
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
-    open_enums(&mut file);
+    open_enums(&mut file, schemas);
     own_path_encoding(&mut file);
     no_api_version_header(&mut file);
     let (face, face_names) = face_methods(&file)?;
@@ -281,7 +286,7 @@ fn pascal_case(name: &str) -> String {
 
 /// Adaptation 4. typify puts every type in `mod types`; that module is all
 /// this pass looks at.
-fn open_enums(file: &mut syn::File) {
+fn open_enums(file: &mut syn::File, schemas: bool) {
     let types = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
@@ -300,14 +305,17 @@ fn open_enums(file: &mut syn::File) {
         }
         // serde tries the named variants first and falls back to an untagged
         // one, which keeps the text and writes it back unchanged.
-        e.variants.push(syn::parse_quote! {
+        let mut catch_all: syn::Variant = syn::parse_quote! {
             /// A value this version of the spec does not list, kept as sent. The
             /// service may add values before the spec says so; decoding keeps going
             /// rather than failing the whole response.
             #[serde(untagged)]
-            #[schemars(skip)]
             Unrecognized(::std::string::String)
-        });
+        };
+        if schemas {
+            catch_all.attrs.push(syn::parse_quote!(#[schemars(skip)]));
+        }
+        e.variants.push(catch_all);
         // A String inside rules out Copy.
         for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
             if let Ok(paths) = attr.parse_args_with(

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 /// validation errors (422) carry `detail` as a list instead of a sentence.
 /// Hand-written rather than generated: typify would turn both spellings of
 /// `type` into two fields of the same name (build.rs, adaptation 2).
-#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Problem {
     /// Short summary of the problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,7 +29,8 @@ pub struct Problem {
 }
 
 /// The `detail` of a [`Problem`].
-#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ProblemDetail {
     /// A human-readable explanation.
