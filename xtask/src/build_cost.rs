@@ -8,6 +8,11 @@
 //! running it again on its own), and the compilation units only the crate
 //! needs, largest first: that is where the extra time goes.
 //!
+//! A third build, the floor, adds the crate's `[build-dependencies]` and an
+//! empty `build.rs` to the baseline: what compiling the generator's own
+//! dependencies costs before anything is generated, the least any build-time
+//! generation with them can cost.
+//!
 //! Wall time on a shared machine is noisy, so the CPU time of each build (user
 //! and system time of cargo and of every compiler it ran) is reported beside
 //! it, and with `--runs N` the order alternates and the fastest build of each
@@ -29,7 +34,7 @@ pub struct Options {
 
 /// The manifest sections the baseline copies: everything that decides what the
 /// runtime dependencies are and how they are compiled.
-fn copied_section(header: &str) -> bool {
+fn copied_section(header: &str, build_dependencies: bool) -> bool {
     let name = header
         .trim_start_matches('[')
         .split(']')
@@ -41,19 +46,21 @@ fn copied_section(header: &str) -> bool {
         || name.starts_with("dependencies.")
         || name.starts_with("profile.")
         || (name.starts_with("target.") && name.ends_with(".dependencies"))
+        || (build_dependencies && name == "build-dependencies")
 }
 
-fn baseline_manifest(root_manifest: &str) -> String {
-    let mut out = String::from(
-        "[package]\nname = \"threatjammer-build-cost-baseline\"\nversion = \"0.0.0\"\n\
-         edition = \"2021\"\npublish = false\n\n[workspace]\n",
+/// The manifest of the baseline (`build_dependencies` false) or of the floor.
+fn side_manifest(root_manifest: &str, name: &str, build_dependencies: bool) -> String {
+    let mut out = format!(
+        "[package]\nname = \"threatjammer-build-cost-{name}\"\nversion = \"0.0.0\"\n\
+         edition = \"2021\"\npublish = false\n\n[workspace]\n"
     );
     let mut copying = false;
     for line in root_manifest.lines() {
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
             // Array tables (`[[bench]]`) are targets of the crate, never copied.
-            copying = !trimmed.starts_with("[[") && copied_section(trimmed);
+            copying = !trimmed.starts_with("[[") && copied_section(trimmed, build_dependencies);
             if copying {
                 out.push('\n');
             }
@@ -89,17 +96,27 @@ pub fn run(options: &Options) -> Result<()> {
     let root = &options.root;
     let scratch =
         std::env::temp_dir().join(format!("threatjammer-build-cost-{}", std::process::id()));
-    let baseline = scratch.join("baseline");
-    std::fs::create_dir_all(baseline.join("src"))?;
     let manifest = std::fs::read_to_string(root.join("Cargo.toml"))?;
-    std::fs::write(baseline.join("Cargo.toml"), baseline_manifest(&manifest))?;
-    std::fs::write(
-        baseline.join("src/lib.rs"),
-        "//! Build-cost baseline: the runtime dependencies, nothing generated.\n",
-    )?;
-    std::fs::copy(root.join("Cargo.lock"), baseline.join("Cargo.lock"))
-        .context("copying Cargo.lock, so both builds use the same versions")?;
-    for dir in [root.as_path(), baseline.as_path()] {
+    let baseline = scratch.join("baseline");
+    let floor = scratch.join("floor");
+    for (dir, name, build_dependencies) in [(&baseline, "baseline", false), (&floor, "floor", true)]
+    {
+        std::fs::create_dir_all(dir.join("src"))?;
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            side_manifest(&manifest, name, build_dependencies),
+        )?;
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            format!("//! Build-cost {name}: nothing generated.\n"),
+        )?;
+        if build_dependencies {
+            std::fs::write(dir.join("build.rs"), "fn main() {}\n")?;
+        }
+        std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))
+            .context("copying Cargo.lock, so every build uses the same versions")?;
+    }
+    for dir in [root.as_path(), baseline.as_path(), floor.as_path()] {
         // Downloads stay out of the measurement.
         cargo(dir)
             .arg("fetch")
@@ -112,14 +129,16 @@ pub fn run(options: &Options) -> Result<()> {
 
     let mut crate_builds = Vec::new();
     let mut baseline_builds = Vec::new();
+    let mut floor_builds = Vec::new();
     for run in 0..options.runs {
-        // Alternate the order so that a burst of load elsewhere does not always hit the same side.
-        let crate_first = run % 2 == 0;
-        for is_crate in [crate_first, !crate_first] {
-            let (dir, name) = if is_crate {
-                (root.as_path(), "crate")
-            } else {
-                (baseline.as_path(), "baseline")
+        // Rotate the order so that a burst of load elsewhere does not always hit the same side.
+        let mut sides = [Side::Crate, Side::Baseline, Side::Floor];
+        sides.rotate_left(run % 3);
+        for side in sides {
+            let (dir, name) = match side {
+                Side::Crate => (root.as_path(), "crate"),
+                Side::Baseline => (baseline.as_path(), "baseline"),
+                Side::Floor => (floor.as_path(), "floor"),
             };
             let target = scratch.join(format!("target-{name}-{run}"));
             eprintln!(
@@ -127,19 +146,23 @@ pub fn run(options: &Options) -> Result<()> {
                 run + 1,
                 options.runs
             );
-            let build = clean_build(dir, &target, is_crate)?;
+            let build = clean_build(dir, &target, side == Side::Crate)?;
             eprintln!(
                 "build-cost: {name}: {:.1} s wall, {:.1} s CPU",
                 build.wall.as_secs_f64(),
                 build.cpu.as_secs_f64()
             );
-            if is_crate {
+            if side == Side::Crate {
                 crate_builds.push((build, target));
-            } else {
+                continue;
+            }
+            if side == Side::Baseline {
                 baseline_builds.push(build);
-                if !options.keep {
-                    let _ = std::fs::remove_dir_all(&target);
-                }
+            } else {
+                floor_builds.push(build);
+            }
+            if !options.keep {
+                let _ = std::fs::remove_dir_all(&target);
             }
         }
     }
@@ -152,6 +175,7 @@ pub fn run(options: &Options) -> Result<()> {
     let report = Report::new(
         &crate_builds.iter().map(|(b, _)| b).collect::<Vec<_>>(),
         &baseline_builds.iter().collect::<Vec<_>>(),
+        &floor_builds.iter().collect::<Vec<_>>(),
         isolated,
     );
     if options.json {
@@ -341,6 +365,8 @@ struct Report {
     baseline_wall: f64,
     crate_cpu: f64,
     baseline_cpu: f64,
+    floor_wall: f64,
+    floor_cpu: f64,
     script_compile: f64,
     script_run: f64,
     script_isolated: Option<f64>,
@@ -356,7 +382,12 @@ fn best(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 impl Report {
-    fn new(crates: &[&Build], baselines: &[&Build], isolated: Option<Duration>) -> Report {
+    fn new(
+        crates: &[&Build],
+        baselines: &[&Build],
+        floors: &[&Build],
+        isolated: Option<Duration>,
+    ) -> Report {
         let wall = |b: &[&Build]| best(b.iter().map(|b| b.wall.as_secs_f64()));
         let cpu = |b: &[&Build]| best(b.iter().map(|b| b.cpu.as_secs_f64()));
         let fastest = |b: &[&Build]| -> usize {
@@ -394,6 +425,8 @@ impl Report {
             baseline_wall: wall(baselines),
             crate_cpu: cpu(crates),
             baseline_cpu: cpu(baselines),
+            floor_wall: wall(floors),
+            floor_cpu: cpu(floors),
             script_compile: own(Own::ScriptCompile),
             script_run: own(Own::ScriptRun),
             script_isolated: isolated.map(|d| d.as_secs_f64()),
@@ -409,6 +442,13 @@ impl Report {
             "runs": self.runs,
             "wall_seconds": {"crate": self.crate_wall, "baseline": self.baseline_wall, "ratio": self.crate_wall / self.baseline_wall},
             "cpu_seconds": {"crate": self.crate_cpu, "baseline": self.baseline_cpu, "ratio": self.crate_cpu / self.baseline_cpu},
+            "floor": {
+                "what": "the baseline plus the crate's build-dependencies and an empty build.rs",
+                "wall_seconds": self.floor_wall,
+                "cpu_seconds": self.floor_cpu,
+                "wall_ratio": self.floor_wall / self.baseline_wall,
+                "cpu_ratio": self.floor_cpu / self.baseline_cpu,
+            },
             "target_ratio": TARGET,
             "build_rs_seconds": {"compile": self.script_compile, "run_in_build": self.script_run, "run_alone": self.script_isolated},
             "library_compile_seconds": self.library,
@@ -436,6 +476,13 @@ impl Report {
             if ratio <= TARGET { "met" } else { "MISSED" },
             self.crate_cpu / self.baseline_cpu
         );
+        println!(
+            "| floor: baseline + build-dependencies, empty build.rs | {:.1} s ({:.2}×) | {:.1} s ({:.2}×) |",
+            self.floor_wall,
+            self.floor_wall / self.baseline_wall,
+            self.floor_cpu,
+            self.floor_cpu / self.baseline_cpu
+        );
         println!();
         let alone = self
             .script_isolated
@@ -459,6 +506,13 @@ impl Report {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Crate,
+    Baseline,
+    Floor,
+}
+
 /// The parts of the crate's own build.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Own {
@@ -469,3 +523,28 @@ enum Own {
 
 /// The least acceptable crate/baseline ratio.
 const TARGET: f64 = 1.15;
+
+#[cfg(test)]
+mod tests {
+    use super::side_manifest;
+
+    const ROOT: &str = "[package]\nname = \"threatjammer\"\n\n[features]\nmock = []\n\n\
+        [dependencies]\nserde = \"1\"\n\n[build-dependencies]\nprogenitor-impl = \"0.15\"\n\n\
+        [[bench]]\nname = \"client\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n";
+
+    #[test]
+    fn the_baseline_takes_the_runtime_side_and_the_floor_adds_the_generator() {
+        let baseline = side_manifest(ROOT, "baseline", false);
+        let floor = side_manifest(ROOT, "floor", true);
+        for side in [&baseline, &floor] {
+            assert!(side.contains("serde = \"1\""));
+            assert!(side.contains("mock = []"));
+            assert!(side.contains("debug = false"));
+            assert!(!side.contains("[[bench]]"));
+            assert!(!side.contains("name = \"threatjammer\""));
+        }
+        assert!(!baseline.contains("progenitor-impl"));
+        assert!(floor.contains("[build-dependencies]\nprogenitor-impl = \"0.15\""));
+        assert!(floor.contains("name = \"threatjammer-build-cost-floor\""));
+    }
+}
