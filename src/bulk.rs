@@ -95,8 +95,9 @@ pub type UserAgentStream<'a> = BulkStream<'a, String, types::UaOutput>;
 #[derive(Clone, Debug)]
 pub enum Outcome<T> {
     /// The service's answer for it (an assessment, a location or a user agent
-    /// analysis). Every occurrence of a duplicate gets its own copy.
-    Assessed(T),
+    /// analysis). Every occurrence of a duplicate shares the one answer: a
+    /// copy per item would cost more than everything else the stream does.
+    Assessed(Arc<T>),
     /// Not a public address ([`is_public`]); answered locally, nothing spent.
     NotPublic,
     /// Sent, but the service's answer to its batch held no result for it (it
@@ -112,7 +113,7 @@ impl<T> Outcome<T> {
     /// The service's answer, when there is one.
     pub fn assessed(&self) -> Option<&T> {
         match self {
-            Outcome::Assessed(answer) => Some(answer),
+            Outcome::Assessed(answer) => Some(answer.as_ref()),
             _ => None,
         }
     }
@@ -560,7 +561,7 @@ where
         let outcome = match &front.answer {
             Shared::Assessed(answer) => {
                 self.summary.assessed += 1;
-                Outcome::Assessed(T::clone(answer))
+                Outcome::Assessed(Arc::clone(answer))
             }
             Shared::NotPublic => {
                 self.summary.not_public += 1;

@@ -207,7 +207,7 @@ impl<W: Write> Records<W> {
         match &item.outcome {
             Outcome::Assessed(assessment) => {
                 self.counts.assessed += 1;
-                record.assessment = Some(assessment);
+                record.assessment = Some(assessment.as_ref());
             }
             Outcome::NotPublic => {
                 self.counts.not_public += 1;
