@@ -387,12 +387,16 @@ pub(crate) fn settle<T: DeserializeOwned + Send + 'static>(
     let noted = call.map(|outcome| {
         outcome.map(ResponseValue::into_inner).map_err(|error| {
             let notes = CALL_NOTES.with(|notes| notes.take().map_or_else(Default::default, |n| *n));
-            (error, notes)
+            // Boxed, so that a success does not carry (and copy) room for a failure.
+            Box::new((error, notes))
         })
     });
     CALL_NOTES
         .scope(RefCell::default(), noted)
-        .or_else(move |(error, notes)| convert::<T>(operation, error, notes).map(Err).boxed())
+        .or_else(move |failure| {
+            let (error, notes) = *failure;
+            convert::<T>(operation, error, notes).map(Err).boxed()
+        })
 }
 
 async fn convert<T: DeserializeOwned>(

@@ -110,6 +110,10 @@ impl ClientHooks<Runtime> for generated::Client {
 ///
 /// A plain fn returning an `async move` block, because an `async fn` copies its
 /// arguments into locals and would keep the request twice.
+#[allow(
+    clippy::manual_async_fn,
+    reason = "an async fn keeps its argument and a local copy of it: the request twice"
+)]
 fn attempts(
     api: &generated::Client,
     mut request: reqwest::Request,
