@@ -131,9 +131,9 @@ fn attempts(
             } else {
                 None
             };
-            // The waits are boxed: a timer is large and forces alignment on the
-            // whole future, which every call would carry (and copy) for a wait
-            // that most calls never make.
+            // The waits are boxed: a timer is large, and unboxed it would make
+            // every call's future larger (and costlier to move) for a wait that
+            // most calls never make.
             if let Some(guard) = &runtime.quota {
                 if guard.try_admit().is_err() {
                     Box::pin(guard.admit()).await;
