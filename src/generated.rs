@@ -3,6 +3,12 @@
 //! table. Never edited by hand and never checked in.
 
 // The operation descriptions are prose from the overlay, where a URL is an example, not a link.
-#![allow(clippy::all, missing_docs, unused_imports, unused_qualifications, rustdoc::bare_urls)]
+#![allow(
+    clippy::all,
+    missing_docs,
+    unused_imports,
+    unused_qualifications,
+    rustdoc::bare_urls
+)]
 
 include!(concat!(env!("OUT_DIR"), "/generated.rs"));
