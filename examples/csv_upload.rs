@@ -6,12 +6,11 @@
 //!
 //! Without a file it uploads two addresses from memory. With
 //! `THREATJAMMER_API_KEY` set it calls the service (or `THREATJAMMER_BASE_URL`);
-//! without it, a mock on loopback answers with the documented assessment.
+//! without it, it runs offline against the crate's own mock (feature `mock`),
+//! which answers an upload with its recorded one.
 
 use std::process::ExitCode;
 use threatjammer::{Client, CsvInput};
-
-const DOCUMENTED: &str = include_str!("../tests/fixtures/documented/assess-ip-212.231.12.22.json");
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,14 +23,12 @@ async fn main() -> ExitCode {
     let built = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         Client::from_env()
     } else {
-        let server = offline_server().await;
+        let server = threatjammer::mock::MockServer::start().await;
         eprintln!(
-            "THREATJAMMER_API_KEY is not set: running offline against {}",
+            "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()
         );
-        let key =
-            threatjammer::ApiKey::new(format!("tja_{}", "Z".repeat(36))).expect("well-formed");
-        let built = Client::new(&server.uri(), key);
+        let built = Client::new(&server.uri(), server.api_key());
         _offline = Some(server);
         built
     };
@@ -60,18 +57,4 @@ async fn main() -> ExitCode {
             ExitCode::from(3)
         }
     }
-}
-
-/// A wiremock server answering any upload with the documented assessment.
-async fn offline_server() -> wiremock::MockServer {
-    let exchange: serde_json::Value = serde_json::from_str(DOCUMENTED).expect("fixture is JSON");
-    let body =
-        serde_json::json!({"self": "/v1/assess/ip/csv", "results": [exchange["response"]["body"]]});
-    let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::method("POST"))
-        .and(wiremock::matchers::path("/v1/assess/ip/csv"))
-        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(body))
-        .mount(&server)
-        .await;
-    server
 }

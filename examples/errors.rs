@@ -5,8 +5,8 @@
 //! ```
 //!
 //! With `THREATJAMMER_API_KEY` set it calls the service (or `THREATJAMMER_BASE_URL`).
-//! Without it, it runs offline against a mock on loopback that answers each
-//! call with one of the documented errors.
+//! Without it, it runs offline against the crate's own mock (feature `mock`),
+//! told to answer each call with one of the documented errors.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -19,16 +19,14 @@ async fn main() -> ExitCode {
     let built = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         Client::builder().from_env().and_then(|b| b.build())
     } else {
-        let server = offline_server().await;
+        let server = threatjammer::mock::MockServer::start().await;
         eprintln!(
-            "THREATJAMMER_API_KEY is not set: running offline against {}",
+            "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()
         );
-        let key =
-            threatjammer::ApiKey::new(format!("tja_{}", "Z".repeat(36))).expect("well-formed");
-        let built = Client::builder()
-            .base_url(server.uri())
-            .api_key(key)
+        queue_documented_errors(&server);
+        let built = server
+            .client_builder()
             // Show the 429 as it is instead of waiting it out.
             .retry(RetryPolicy::new().max_retry_after(Duration::ZERO))
             .build();
@@ -98,42 +96,22 @@ fn explain(what: &str, outcome: Result<(), Error>) {
     }
 }
 
-/// A wiremock server answering each call of `main` with a documented error.
-async fn offline_server() -> wiremock::MockServer {
-    use serde_json::json;
-    use wiremock::matchers::{method, path};
-    use wiremock::{Mock, ResponseTemplate};
-    let server = wiremock::MockServer::start().await;
-    let answers = [
-        (
-            "/v1/assess/ip/10.0.0.1",
-            ResponseTemplate::new(400).set_body_json(json!({
-                "title": "Bad Request", "detail": "Not a public IP address", "type:": "about:blank"})),
-        ),
-        (
-            "/v1/asn/-1",
-            ResponseTemplate::new(422).set_body_json(json!({"detail": [{
-                "loc": ["path", "number"], "msg": "ensure this value is greater than 0",
-                "type": "value_error.number.not_gt"}]})),
-        ),
-        (
-            "/v1/asn/64512",
-            ResponseTemplate::new(404)
-                .set_body_json(json!({"title": "Not Found", "detail": "Unknown AS"})),
-        ),
-        (
-            "/v1/token",
-            ResponseTemplate::new(429)
-                .insert_header("Retry-After", "42")
-                .set_body_json(json!({"title": "Too Many Requests", "detail": "Quota exceeded"})),
-        ),
-    ];
-    for (at, answer) in answers {
-        Mock::given(method("GET"))
-            .and(path(at))
-            .respond_with(answer)
-            .mount(&server)
-            .await;
-    }
-    server
+/// The mock refuses a private address by itself; the other answers `main`
+/// expects are queued, in the order the calls are made.
+fn queue_documented_errors(server: &threatjammer::mock::MockServer) {
+    use threatjammer::mock::MockResponse;
+    let out_of_range = serde_json::json!({"detail": [{
+        "loc": ["path", "number"], "msg": "ensure this value is greater than 0",
+        "type": "value_error.number.not_gt"}]});
+    server.fail_next(Some("get_asn"), 1, MockResponse::json(422, out_of_range));
+    server.fail_next(
+        Some("get_asn"),
+        1,
+        MockResponse::problem(404, "Not Found", "Unknown AS"),
+    );
+    server.fail_next(
+        Some("get_token"),
+        1,
+        MockResponse::problem(429, "Too Many Requests", "Quota exceeded").retry_after(42),
+    );
 }

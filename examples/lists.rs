@@ -6,8 +6,8 @@
 //! ```
 //!
 //! With `THREATJAMMER_API_KEY` set it works on the service (or `THREATJAMMER_BASE_URL`);
-//! private lists need a plan that includes them. Without it, a mock on loopback
-//! plays the service.
+//! private lists need a plan that includes them. Without it, it runs offline
+//! against the crate's own mock (feature `mock`).
 
 use futures_util::TryStreamExt;
 use std::process::ExitCode;
@@ -20,14 +20,13 @@ async fn main() -> ExitCode {
     let built = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         Client::from_env()
     } else {
-        let server = offline::server().await;
+        let server = threatjammer::mock::MockServer::start().await;
+        play_content_pages(&server);
         eprintln!(
-            "THREATJAMMER_API_KEY is not set: running offline against {}",
+            "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()
         );
-        let key =
-            threatjammer::ApiKey::new(format!("tja_{}", "Z".repeat(36))).expect("well-formed");
-        let built = Client::new(&server.uri(), key);
+        let built = Client::new(&server.uri(), server.api_key());
         _offline = Some(server);
         built
     };
@@ -82,45 +81,32 @@ async fn run(tj: &Client) -> Result<(), Error> {
     Ok(())
 }
 
-/// A mock that answers the calls of `run` the way the service documents them.
-mod offline {
-    use serde_json::json;
-    use wiremock::matchers::{method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    const ID: &str = "7f1c1a52-3bd6-4a3c-9d8e-5b0f3f5a2c11";
-
-    pub async fn server() -> MockServer {
-        let server = MockServer::start().await;
-        let list = format!("/v1/denylist/private/{ID}");
-        let content = format!("{list}/content");
-        Mock::given(method("POST"))
-            .and(path("/v1/denylist/private"))
-            .respond_with(ResponseTemplate::new(202).set_body_json(ID))
-            .mount(&server)
-            .await;
-        Mock::given(method("PUT"))
-            .and(path(content.as_str()))
-            .respond_with(ResponseTemplate::new(202))
-            .mount(&server)
-            .await;
-        let all: Vec<i64> = (64512..64537).collect();
-        for (page, chunk) in all.chunks(10).enumerate() {
-            Mock::given(method("GET"))
-                .and(path(content.as_str()))
-                .and(query_param("page", (page + 1).to_string()))
-                .respond_with(
-                    ResponseTemplate::new(200)
-                        .set_body_json(json!({"self": content, "asns": chunk})),
-                )
-                .mount(&server)
-                .await;
+/// The mock answers from recorded fixtures and keeps no lists, so a hook plays
+/// the list's content: the 25 AS numbers `run` adds, as many a page as asked.
+fn play_content_pages(server: &threatjammer::mock::MockServer) {
+    server.hook(|request| {
+        if request.operation != Some("get_private_denylist_content") {
+            return None;
         }
-        Mock::given(method("DELETE"))
-            .and(path(list.as_str()))
-            .respond_with(ResponseTemplate::new(202))
-            .mount(&server)
-            .await;
-        server
-    }
+        let query = request.query.as_deref().unwrap_or("");
+        let param = |name: &str| -> Option<usize> {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))?
+                .parse()
+                .ok()
+        };
+        let (page, size) = (
+            param("page").unwrap_or(1),
+            param("page_size").unwrap_or(100),
+        );
+        let asns: Vec<i64> = (64512..64537)
+            .skip(page.saturating_sub(1) * size)
+            .take(size)
+            .collect();
+        Some(threatjammer::mock::MockResponse::json(
+            200,
+            serde_json::json!({"self": request.path, "asns": asns}),
+        ))
+    });
 }
