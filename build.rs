@@ -48,9 +48,12 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    (`v1__models__token__SourceOutput`); they become `SourceOutput` and
 ///    `TokenSourceOutput`.
 /// 8. `path encoding`: the generated methods encode path parameters with
-///    `crate::path_encoding::encode_path` instead of progenitor's, which leaves
-///    `\` raw; reqwest's URL parser reads it as `/` and a user agent could
-///    send the request to another path (see src/path_encoding.rs).
+///    `crate::path::encode_path`, the crate's one path codec, instead of
+///    progenitor's, which leaves `\` raw; reqwest's URL parser reads it as `/`
+///    and a user agent could send the request to another path (see
+///    src/path.rs). The operation table gives the request hook each
+///    operation's path template, so a path that lost or gained segments on
+///    the way (an argument of `..`) is refused before it is sent.
 /// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
 ///    to every request, a Dropshot convention. The User API defines no such
 ///    header, so the generated methods do not send it: the requests are the
@@ -376,7 +379,7 @@ fn own_path_encoding(file: &mut syn::File) {
     }
     file.items.push(syn::parse_quote! {
         #[allow(unused_imports)]
-        use crate::path_encoding::encode_path;
+        use crate::path::encode_path;
     });
 }
 
@@ -461,10 +464,12 @@ fn face_methods(file: &syn::File) -> Result<(TokenStream, Vec<String>), String> 
                 args: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
             ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
                 use crate::dispatch::{arg, to_json};
-                match operation {
+                let answer = match operation {
                     #(#arms)*
                     _ => crate::dispatch::call_hand_written(self, operation, args).await,
-                }
+                };
+                // Argument errors quote what the caller passed, which may be anything.
+                answer.map_err(|e| e.redacted(&self.generated.inner.redactor))
             }
         }
     };
@@ -510,7 +515,7 @@ fn face_method(f: &syn::ImplItemFn) -> Result<(TokenStream, TokenStream), String
     let method = quote! {
         #(#docs)*
         pub async fn #name #generics (&'a self, #(#params),*) -> ::std::result::Result<#value, crate::Error> {
-            crate::error::settle(#id, self.generated.#name(#(#args),*)).await
+            crate::error::settle(&self.generated.inner.redactor, #id, self.generated.#name(#(#args),*)).await
         }
     };
     let arm = quote! {
@@ -594,10 +599,21 @@ fn operations_tokens(
     });
     let count = operations.len();
     let face_count = face_names.len();
+    let templates = operations
+        .iter()
+        .map(|(id, _, path, _)| quote! { #id => ::std::option::Option::Some(#path), });
     quote! {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
         /// The face methods build.rs generated, one per generated operation.
         pub const FACE_METHODS: [&str; #face_count] = [#(#face_names),*];
+        /// The path template of an operation, for the request hook's check that
+        /// a path kept its segments (a `match`, so no table is searched per request).
+        pub(crate) fn path_template(operation_id: &str) -> ::std::option::Option<&'static str> {
+            match operation_id {
+                #(#templates)*
+                _ => ::std::option::Option::None,
+            }
+        }
     }
 }

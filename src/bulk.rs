@@ -62,7 +62,7 @@ mod scope;
 
 pub use scope::is_public;
 
-use crate::{types, Client, Error};
+use crate::{types, Client, Error, Link};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{BoxStream, FusedStream, FuturesUnordered, StreamExt};
 use futures_util::Stream;
@@ -301,7 +301,11 @@ static ASSESS: Spec<IpAddr, types::IpAssessmentOutput> = Spec {
     key: public_key,
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.assess_ips(&batch).await?.results) }),
-    answers: |result| address_in_link(result.self_.as_deref(), "/v1/assess/ip/"),
+    answers: |result| {
+        assessed_address(result.self_.as_deref())
+            .into_iter()
+            .collect()
+    },
 };
 
 static GEOLOCATE: Spec<IpAddr, types::GeoIpOutput> = Spec {
@@ -309,7 +313,11 @@ static GEOLOCATE: Spec<IpAddr, types::GeoIpOutput> = Spec {
     key: public_key,
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(&batch).await?.results) }),
-    answers: |result| address_in_link(result.self_.as_deref(), "/v1/geo/"),
+    answers: |result| {
+        located_address(result.self_.as_deref())
+            .into_iter()
+            .collect()
+    },
 };
 
 static PARSE_USER_AGENTS: Spec<String, types::UaOutput> = Spec {
@@ -328,39 +336,35 @@ fn public_key(ip: &IpAddr) -> Option<IpAddr> {
     is_public(*ip).then(|| ip.to_canonical())
 }
 
-fn after_prefix<'l>(link: &'l str, prefix: &str) -> Option<&'l str> {
-    link.split_once(prefix).map(|(_, rest)| rest)
+/// The address an assessment's `self` link names (`/v1/assess/ip/2001%3Adb8%3A%3A1`),
+/// as an address so that any spelling of an IPv6 address matches.
+pub(crate) fn assessed_address(link: Option<&str>) -> Option<IpAddr> {
+    match Link::parse(link?)? {
+        Link::Assessment(ip) => Some(ip.to_canonical()),
+        _ => None,
+    }
 }
 
-fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
+/// The address a geolocation's `self` link names (`/v1/geo/8.8.8.8`).
+pub(crate) fn located_address(link: Option<&str>) -> Option<IpAddr> {
+    match Link::parse(link?)? {
+        Link::Geo(ip) => Some(ip.to_canonical()),
+        _ => None,
+    }
 }
 
-/// `/v1/assess/ip/2001%3Adb8%3A%3A1` → the address, compared as an address so
-/// that any spelling of an IPv6 address matches.
-pub(crate) fn address_in_link(link: Option<&str>, prefix: &str) -> Vec<IpAddr> {
-    link.and_then(|link| after_prefix(link, prefix))
-        .and_then(|encoded| decode(encoded).parse::<IpAddr>().ok())
-        .map(|ip| ip.to_canonical())
-        .into_iter()
-        .collect()
-}
-
-/// The `self` link decoded once, then twice (the service sometimes encodes
-/// twice), then the `string` the result echoes.
+/// The agent a result's `self` link names, then the same decoded once more
+/// (the service sometimes encodes twice), then the `string` the result echoes.
 fn user_agent_answers(result: &types::UaOutput) -> Vec<String> {
     let mut keys = Vec::new();
-    if let Some(encoded) = result
-        .self_
-        .as_deref()
-        .and_then(|l| after_prefix(l, "/v1/ua/"))
-    {
-        let once = decode(encoded);
-        let twice = decode(&once);
-        keys.push(once);
-        keys.push(twice);
+    if let Some(Link::UserAgent(once)) = result.self_.as_deref().and_then(Link::parse) {
+        if let Some(twice) = crate::path::decode_segment(&once) {
+            let twice = twice.into_owned();
+            keys.push(once);
+            keys.push(twice);
+        } else {
+            keys.push(once);
+        }
     }
     keys.push(result.string.clone());
     keys
@@ -680,16 +684,15 @@ mod tests {
             "/v1/assess/ip/2001%3A4860%3A%3A8888",
             "/v1/assess/ip/2001:4860:0:0:0:0:0:8888",
         ] {
-            assert_eq!(
-                address_in_link(Some(link), "/v1/assess/ip/"),
-                [six],
-                "{link}"
-            );
+            assert_eq!(assessed_address(Some(link)), Some(six), "{link}");
         }
-        let mapped = address_in_link(Some("/v1/geo/::ffff:8.8.8.8"), "/v1/geo/");
-        assert_eq!(mapped, [IpAddr::from([8, 8, 8, 8])]);
-        assert!(address_in_link(Some("/v1/assess/ip/nonsense"), "/v1/assess/ip/").is_empty());
-        assert!(address_in_link(None, "/v1/assess/ip/").is_empty());
+        let mapped = located_address(Some("/v1/geo/::ffff:8.8.8.8"));
+        assert_eq!(mapped, Some(IpAddr::from([8, 8, 8, 8])));
+        assert_eq!(assessed_address(Some("/v1/assess/ip/nonsense")), None);
+        assert_eq!(assessed_address(None), None);
+        // A link to another kind of answer names none of its addresses.
+        assert_eq!(assessed_address(Some("/v1/geo/8.8.8.8")), None);
+        assert_eq!(assessed_address(Some("/x/v1/assess/ip/8.8.8.8")), None);
     }
 
     #[test]

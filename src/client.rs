@@ -71,7 +71,13 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     /// `None` until set: then the free plan for a region, no guard for a base URL.
     quota: Option<QuotaPolicy>,
+    max_response_bytes: u64,
 }
+
+/// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
+/// otherwise: far above the largest the API sends (a batch of 500
+/// assessments is well under a megabyte), far below what would hurt.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 
 impl Default for ClientBuilder {
     fn default() -> Self {
@@ -86,6 +92,7 @@ impl Default for ClientBuilder {
             http: None,
             retry: RetryPolicy::default(),
             quota: None,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -122,6 +129,10 @@ impl Client {
     /// How failed requests are repeated.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.generated.inner.retry
+    }
+
+    pub(crate) fn runtime(&self) -> &Runtime {
+        &self.generated.inner
     }
 
     /// The limits the client-side quota guard keeps to ([`QuotaPolicy::disabled`] when off).
@@ -204,6 +215,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The longest answer body the client reads, in bytes
+    /// ([`DEFAULT_MAX_RESPONSE_BYTES`] unless set). A longer one fails with
+    /// [`crate::Error::ResponseTooLarge`] once the limit is reached, so a
+    /// misbehaving server cannot make the client hold an unbounded body.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Uses your own `reqwest::Client` (proxies, custom TLS roots). It must not
     /// add an `Authorization` header of its own; the key is added per request.
     /// The builder's timeouts and user agent do not apply to it. Leave its
@@ -271,7 +291,14 @@ impl ClientBuilder {
             Some(_) => QuotaPolicy::disabled(),
             None => QuotaPolicy::FREE,
         });
-        let runtime = Runtime::new(auth, self.retry, quota);
+        let runtime = Runtime::new(
+            auth,
+            key.redactor(),
+            &url,
+            self.retry,
+            quota,
+            self.max_response_bytes,
+        );
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, runtime),
         })

@@ -54,6 +54,13 @@ impl ApiKey {
     }
 }
 
+impl ApiKey {
+    /// What masks this key wherever a server might echo it.
+    pub(crate) fn redactor(&self) -> crate::redact::Redactor {
+        crate::redact::Redactor::new(&self.0)
+    }
+}
+
 impl fmt::Debug for ApiKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ApiKey(tja_…)")

@@ -1,6 +1,7 @@
 //! One error type for every operation, generated or hand-written.
 
 use crate::problem::{Problem, ProblemDetail};
+use crate::redact::Redactor;
 use crate::types::ValidationError;
 use futures_util::future::{FutureExt, TryFutureExt};
 use progenitor_client::ResponseValue;
@@ -17,7 +18,8 @@ const BODY_PREFIX: usize = 512;
 ///
 /// Match on the variant to decide what to do; none of them needs the body read
 /// again. The API key never appears in any of them: the client never puts it
-/// there, and anything the server echoes that looks like a key is masked.
+/// there, and whatever a server echoes is masked before it is kept: this
+/// client's key in any spelling, and anything shaped like a key.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -79,7 +81,9 @@ pub enum Error {
     /// The request could not be built or sent for another reason (TLS, redirect loop, unreadable upload).
     #[error("request failed: {0}")]
     Request(String),
-    /// An argument given by name ([`crate::Client::call`]) is missing or has the wrong type.
+    /// An argument is unusable: given by name ([`crate::Client::call`]), it is
+    /// missing or has the wrong type; in a path (`name` is then `path`), it
+    /// would not stay in its segment (`..`, or empty), and nothing was sent.
     #[error("argument `{name}` of {operation}: {message}")]
     Argument {
         /// The operation called.
@@ -106,6 +110,13 @@ pub enum Error {
         link: String,
         /// Why it cannot be followed.
         reason: String,
+    },
+    /// The answer's body was longer than [`crate::ClientBuilder::max_response_bytes`]
+    /// allows; reading stopped there, so a server cannot fill the caller's memory.
+    #[error("the answer was longer than the client's limit of {limit} bytes (ClientBuilder::max_response_bytes); reading stopped there")]
+    ResponseTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
     },
     /// A paged listing was still returning full pages when the client's bound on pages was reached.
     #[error("{operation} still returned full pages after {pages} pages; stopped there")]
@@ -152,12 +163,55 @@ impl Error {
         }
     }
 
+    /// The same error with the client's key masked in every text it holds
+    /// (by value and by shape, see [`Redactor`]). Every error that reaches a
+    /// caller has been through here; the match names every variant so that a
+    /// new one cannot be forgotten.
+    pub(crate) fn redacted(mut self, r: &Redactor) -> Error {
+        match &mut self {
+            Error::Unauthorized(problem)
+            | Error::Forbidden(problem)
+            | Error::NotFound(problem)
+            | Error::RateLimited { problem, .. }
+            | Error::Api { problem, .. } => r.problem(problem),
+            Error::Validation(errors) => r.validation(errors),
+            Error::UnexpectedResponse {
+                content_type, body, ..
+            } => {
+                content_type.iter_mut().for_each(|t| r.string(t));
+                r.string(body);
+            }
+            Error::Decode { path, message, .. } => {
+                r.string(path);
+                r.string(message);
+            }
+            Error::Connection(message) | Error::Request(message) => r.string(message),
+            Error::Argument {
+                operation,
+                name,
+                message,
+            } => {
+                r.string(operation);
+                r.string(name);
+                r.string(message);
+            }
+            Error::Link { link, reason } => {
+                r.string(link);
+                r.string(reason);
+            }
+            Error::Timeout
+            | Error::QuotaExhausted { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::TooManyPages { .. } => {}
+        }
+        self
+    }
+
     pub(crate) fn from_status(
         status: StatusCode,
         retry_after: Option<Duration>,
         problem: Problem,
     ) -> Error {
-        let problem = redact_problem(problem);
         match status.as_u16() {
             401 => Error::Unauthorized(problem),
             403 => Error::Forbidden(problem),
@@ -174,9 +228,13 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_transport(error: &reqwest::Error) -> Error {
-        let message = redact(&without_url(error));
-        if error.is_timeout() {
+    /// `body_limit` is the limit the answer's body was read under, when one was
+    /// (see [`crate::ClientBuilder::max_response_bytes`]).
+    pub(crate) fn from_transport(error: &reqwest::Error, body_limit: Option<u64>) -> Error {
+        let message = without_url(error);
+        if let Some(limit) = body_limit.filter(|_| over_limit(error)) {
+            Error::ResponseTooLarge { limit }
+        } else if error.is_timeout() {
             Error::Timeout
         } else if error.is_connect()
             || error.is_body()
@@ -199,9 +257,21 @@ impl Error {
         Error::UnexpectedResponse {
             status,
             content_type,
-            body: redact(&String::from_utf8_lossy(keep)),
+            body: String::from_utf8_lossy(keep).into_owned(),
         }
     }
+}
+
+/// Whether reading stopped because the body passed the client's limit.
+fn over_limit(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
 }
 
 /// Whether a body or I/O failure lies underneath. reqwest reports a connection
@@ -235,56 +305,6 @@ pub(crate) fn without_url(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// Masks anything shaped like an API key (`tja_` and 36 letters or digits).
-/// The client never puts its key in an error, but a server or proxy may echo
-/// one back in a body, and error values end up in logs.
-pub(crate) fn redact(text: &str) -> String {
-    const BODY: usize = 36;
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("tja_") {
-        let after = &rest[at + 4..];
-        let run = after
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        out.push_str(&rest[..at]);
-        if run == BODY {
-            out.push_str("tja_…");
-        } else {
-            out.push_str(&rest[at..at + 4 + run]);
-        }
-        rest = &after[run..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn redact_problem(mut problem: Problem) -> Problem {
-    problem.title = problem.title.map(|t| redact(&t));
-    problem.kind = problem.kind.map(|t| redact(&t));
-    problem.detail = problem.detail.map(|detail| match detail {
-        ProblemDetail::Text(t) => ProblemDetail::Text(redact(&t)),
-        ProblemDetail::Validation(mut errors) => {
-            for e in &mut errors {
-                e.msg = redact(&e.msg);
-            }
-            ProblemDetail::Validation(errors)
-        }
-        ProblemDetail::Other(value) => {
-            // Kept as the server sent it unless it holds something key-shaped.
-            let text = value.to_string();
-            let masked = redact(&text);
-            if masked == text {
-                ProblemDetail::Other(value)
-            } else {
-                ProblemDetail::Other(serde_json::Value::String(masked))
-            }
-        }
-    });
-    problem
 }
 
 fn describe(problem: &Problem) -> String {
@@ -351,8 +371,20 @@ pub(crate) struct CallNotes {
     /// The final answer, when one came and was not a success: only those can
     /// reach the error conversion without their status.
     pub answer: Option<Answer>,
-    /// Set when the quota guard refused to send: (monthly limit, time until reset).
-    pub refused: Option<(u64, Duration)>,
+    /// Set when the request hook refused to send.
+    pub refused: Option<Refusal>,
+    /// Set when the answer's body was read under a limit, because it
+    /// declared no length or more than the limit.
+    pub body_limit: Option<u64>,
+}
+
+/// Why the request hook did not send a request.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The quota guard counts the month's requests as spent.
+    Quota { limit: u64, resets_in: Duration },
+    /// The path would not have kept the segments it was built from.
+    Path(String),
 }
 
 tokio::task_local! {
@@ -379,10 +411,11 @@ pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
 /// and the bytes copied per call. Here the call is stored once; a success
 /// passes straight through, and only a failure builds (and boxes) the
 /// conversion, which may have to read the rest of a body.
-pub(crate) fn settle<T: DeserializeOwned + Send + 'static>(
+pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
+    redactor: &'r Redactor,
     operation: &'static str,
-    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
-) -> impl Future<Output = Result<T, Error>> {
+    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>> + 'r,
+) -> impl Future<Output = Result<T, Error>> + 'r {
     // The notes are taken, on failure only, while the call's scope is still entered.
     let noted = call.map(|outcome| {
         outcome.map(ResponseValue::into_inner).map_err(|error| {
@@ -395,7 +428,9 @@ pub(crate) fn settle<T: DeserializeOwned + Send + 'static>(
         .scope(RefCell::default(), noted)
         .or_else(move |failure| {
             let (error, notes) = *failure;
-            convert::<T>(operation, error, notes).map(Err).boxed()
+            convert::<T>(operation, error, notes)
+                .map(move |error| Err(error.redacted(redactor)))
+                .boxed()
         })
 }
 
@@ -439,17 +474,22 @@ async fn convert<T: DeserializeOwned>(
                     }
                 }
                 Ok(body) => Error::unexpected(status, answer.content_type, &body),
-                Err(e) => Error::from_transport(&e),
+                Err(e) => Error::from_transport(&e, notes.body_limit),
             }
         }
         E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            Error::from_transport(&e)
+            Error::from_transport(&e, notes.body_limit)
         }
         E::Custom(message) => match notes.refused {
-            Some((limit, resets_in)) => Error::QuotaExhausted { limit, resets_in },
-            None => Error::Request(redact(&message)),
+            Some(Refusal::Quota { limit, resets_in }) => Error::QuotaExhausted { limit, resets_in },
+            Some(Refusal::Path(reason)) => Error::Argument {
+                operation: operation.to_string(),
+                name: "path".to_string(),
+                message: reason,
+            },
+            None => Error::Request(message),
         },
-        E::InvalidRequest(message) => Error::Request(redact(&message)),
+        E::InvalidRequest(message) => Error::Request(message),
     }
 }
 
@@ -464,12 +504,12 @@ pub(crate) fn decode_error<T: DeserializeOwned>(
         Err(e) => Error::Decode {
             operation,
             path: e.path().to_string(),
-            message: redact(&e.inner().to_string()),
+            message: e.inner().to_string(),
         },
         Ok(_) => Error::Decode {
             operation,
             path: ".".into(),
-            message: redact(&fallback.to_string()),
+            message: fallback.to_string(),
         },
     }
 }
@@ -479,21 +519,4 @@ pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<Strin
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn key_shaped_strings_are_masked_and_nothing_else() {
-        let key = format!("tja_{}", "a1B2".repeat(9));
-        assert_eq!(redact(&format!("token {key} bad")), "token tja_… bad");
-        assert_eq!(redact(&format!("/v1/token/{key}")), "/v1/token/tja_…");
-        // Too short or too long is not a key: left alone.
-        assert_eq!(redact("tja_short tja_"), "tja_short tja_");
-        let long = format!("tja_{}", "x".repeat(37));
-        assert_eq!(redact(&long), long);
-        assert_eq!(redact("ünïcode tja_ü"), "ünïcode tja_ü");
-    }
 }

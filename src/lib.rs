@@ -34,15 +34,16 @@ mod links;
 pub mod mock;
 pub mod operations;
 mod pages;
-mod path_encoding;
+mod path;
 mod problem;
 mod quota;
+mod redact;
 mod reported_export;
 mod retry;
 mod runtime;
 mod send;
 
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_REGION};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};
 pub use csv_upload::CsvInput;
 pub use error::Error;

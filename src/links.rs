@@ -8,28 +8,13 @@
 //! [`Link::Unknown`] rather than rejected, so reading a response never fails
 //! on a link; only following one does.
 
-use crate::error::redact;
 use crate::generated::types;
+use crate::path::{decode_segment, encode_path, is_dot_segment};
 use crate::{Client, Error};
 use ipnet::IpNet;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use std::fmt;
 use std::net::IpAddr;
 use uuid::Uuid;
-
-/// What a path segment must escape: everything that would end or split it.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
 
 /// A link found in a response, by what it points at.
 ///
@@ -168,7 +153,7 @@ impl Link {
 /// so that `Link::parse(&link.to_string())` gives the link back.
 impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let seg = |s: &str| utf8_percent_encode(s, SEGMENT).to_string();
+        let seg = |s: &str| encode_path(s).to_string();
         // The `/` of a network, encoded twice as the service does.
         let net = |n: &IpNet| format!("{}%252F{}", n.addr(), n.prefix_len());
         match self {
@@ -217,16 +202,8 @@ fn recognise(link: &str) -> Option<Link> {
     if path.contains(['?', '#']) {
         return None;
     }
-    let decoded: Vec<String> = path
-        .split('/')
-        .map(|s| {
-            percent_decode_str(s)
-                .decode_utf8()
-                .ok()
-                .map(|s| s.into_owned())
-        })
-        .collect::<Option<_>>()?;
-    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let decoded: Vec<_> = path.split('/').map(decode_segment).collect::<Option<_>>()?;
+    let segments: Vec<&str> = decoded.iter().map(|s| &**s).collect();
     Some(match segments.as_slice() {
         ["asn", "ip", ip] => Link::AsnOfIp(ip.parse().ok()?),
         ["asn", "prefix", net] => Link::AsnPrefix(network(net)?),
@@ -267,8 +244,10 @@ fn recognise(link: &str) -> Option<Link> {
     })
 }
 
+/// A name from a link. Empty and dot segments name nothing: followed, they
+/// would be resolved away and the request would go elsewhere.
 fn name(segment: &str) -> Option<String> {
-    (!segment.is_empty()).then(|| segment.to_string())
+    (!segment.is_empty() && !is_dot_segment(segment)).then(|| segment.to_string())
 }
 
 /// Log ids are non-negative and travel as the API's 64-bit signed integers.
@@ -284,7 +263,7 @@ fn network(segment: &str) -> Option<IpNet> {
         if !text.contains('%') {
             break;
         }
-        text = percent_decode_str(&text).decode_utf8().ok()?.into_owned();
+        text = decode_segment(&text)?.into_owned();
     }
     text.parse().ok()
 }
@@ -520,10 +499,7 @@ impl Client {
             }
             Link::Token => Resource::Token(self.get_path("get_token", &path).await?),
             Link::Unknown(text) => {
-                return Err(Error::Link {
-                    link: redact(&text),
-                    reason: "it names nothing this client can fetch".into(),
-                })
+                return Err(self.link_error(&text, "it names nothing this client can fetch".into()))
             }
         };
         Ok(Some(resource))
@@ -541,28 +517,36 @@ impl Client {
             return Ok(None);
         };
         if link.resource_kind() != Some(T::KIND) {
-            return Err(Error::Link {
-                reason: format!(
-                    "it points to {}, not {}",
-                    link.resource_kind()
-                        .unwrap_or("nothing this client can fetch"),
-                    T::KIND
-                ),
-                link: redact(&link.to_string()),
-            });
+            let reason = format!(
+                "it points to {}, not {}",
+                link.resource_kind()
+                    .unwrap_or("nothing this client can fetch"),
+                T::KIND
+            );
+            return Err(self.link_error(&link.to_string(), reason));
         }
         match self.follow(&link).await? {
             None => Ok(None),
             Some(resource) => {
                 let kind = resource.kind();
-                T::from_resource(resource)
-                    .map(Some)
-                    .ok_or_else(|| Error::Link {
-                        reason: format!("it gave {kind}, not {}", T::KIND),
-                        link: redact(&link.to_string()),
-                    })
+                T::from_resource(resource).map(Some).ok_or_else(|| {
+                    self.link_error(
+                        &link.to_string(),
+                        format!("it gave {kind}, not {}", T::KIND),
+                    )
+                })
             }
         }
+    }
+
+    /// The link came from a response, so it may hold anything a server chose,
+    /// the key included.
+    fn link_error(&self, link: &str, reason: String) -> Error {
+        Error::Link {
+            link: link.to_string(),
+            reason,
+        }
+        .redacted(&self.runtime().redactor)
     }
 
     /// `GET` of a path built from a link, as the operation that serves it.
@@ -575,6 +559,11 @@ impl Client {
         operation_id: &'static str,
         path: &str,
     ) -> Result<T, Error> {
+        // Checked before sending: a link is data a server wrote, and a segment
+        // the URL parser would resolve away must not send the key elsewhere.
+        if let Err(refused) = self.runtime().check_path(path) {
+            return Err(self.link_error(path, refused.to_string()));
+        }
         self.send(operation_id, |http, base| http.get(format!("{base}{path}")))
             .await
     }

@@ -2,9 +2,11 @@
 //! progenitor calls to send a request. Authentication, the quota guard,
 //! retries and tracing all live here, so no operation can miss them.
 
-use crate::error::{note, without_url, Answer};
+use crate::error::{note, without_url, Answer, Refusal};
 use crate::generated;
+use crate::path::Refused;
 use crate::quota::QuotaGuard;
+use crate::redact::Redactor;
 use crate::retry::{is_safe_to_repeat, RetryPolicy};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use std::fmt;
@@ -22,19 +24,49 @@ pub struct Runtime {
     pub(crate) retry: RetryPolicy,
     /// `None` when the policy is disabled, so that nothing is counted.
     pub(crate) quota: Option<Arc<QuotaGuard>>,
+    /// Masks this client's key in everything an error or a log line keeps.
+    pub(crate) redactor: Redactor,
+    /// The longest answer body read, in bytes.
+    max_response_bytes: u64,
+    /// The base URL's own path (`/api` of `https://host/api`), as the URL
+    /// parser writes it; empty for a host alone. Paths are checked after it.
+    base_path: Box<str>,
 }
 
 impl Runtime {
     pub(crate) fn new(
         auth: reqwest::header::HeaderValue,
+        redactor: Redactor,
+        base_url: &reqwest::Url,
         retry: RetryPolicy,
         quota: crate::QuotaPolicy,
+        max_response_bytes: u64,
     ) -> Runtime {
         Runtime {
             auth,
+            max_response_bytes,
             retry,
             quota: (!quota.is_disabled()).then(|| Arc::new(QuotaGuard::new(quota))),
+            redactor,
+            base_path: base_url.path().trim_end_matches('/').into(),
         }
+    }
+
+    /// Whether `path`, appended to the base URL, reaches the server with
+    /// exactly its segments (see [`crate::path::check`]).
+    pub(crate) fn check_path(&self, path: &str) -> Result<(), Refused> {
+        let parsed = reqwest::Url::parse(&format!("http://h{}{path}", self.base_path))
+            .map_err(|_| Refused::Changed)?;
+        self.check_sent(path, parsed.path())
+    }
+
+    /// Checks a request's path, as the URL parser left it, against what it
+    /// was built from (an operation's template, or a link's path).
+    fn check_sent(&self, built: &str, sent: &str) -> Result<(), Refused> {
+        let sent = sent
+            .strip_prefix(&*self.base_path)
+            .ok_or(Refused::Changed)?;
+        crate::path::check(built, sent)
     }
 }
 
@@ -44,20 +76,33 @@ impl fmt::Debug for Runtime {
             .field("auth", &"Bearer tja_…")
             .field("retry", &self.retry)
             .field("quota", &self.quota.as_ref().map(|q| q.policy()))
+            .field("base_path", &self.base_path)
+            .field("max_response_bytes", &self.max_response_bytes)
             .finish()
     }
 }
 
 impl ClientHooks<Runtime> for generated::Client {
-    /// Refuses the call before anything is sent when the month's quota is spent:
-    /// the service would answer `429` until the month starts again. Reading the
-    /// token is let through, since it is how [`crate::Client::quota`] learns that
-    /// the month has started again sooner than the client thought.
+    /// Refuses the call before anything is sent when its path would not reach
+    /// the operation with the segments it was built from (an argument of
+    /// `..`), or when the month's quota is spent: the service would answer
+    /// `429` until the month starts again. Reading the token is let through
+    /// the quota, since it is how [`crate::Client::quota`] learns that the
+    /// month has started again sooner than the client thought.
     async fn pre<E>(
         &self,
-        _request: &mut reqwest::Request,
+        request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        if let Some(template) = generated::path_template(info.operation_id) {
+            if let Err(refused) = self.inner().check_sent(template, request.url().path()) {
+                let reason = refused.to_string();
+                note(|n| n.refused = Some(Refusal::Path(reason)));
+                return Err(progenitor_client::Error::Custom(
+                    "the request's path was refused".into(),
+                ));
+            }
+        }
         if info.operation_id == "get_token" {
             return Ok(());
         }
@@ -68,7 +113,7 @@ impl ClientHooks<Runtime> for generated::Client {
                 limit,
                 "monthly quota spent; request not sent"
             );
-            note(|n| n.refused = Some((limit, resets_in)));
+            note(|n| n.refused = Some(Refusal::Quota { limit, resets_in }));
             return Err(progenitor_client::Error::Custom(format!(
                 "the monthly quota of {limit} requests is spent"
             )));
@@ -93,11 +138,12 @@ impl ClientHooks<Runtime> for generated::Client {
         let repeatable = runtime.retry.repeats()
             && (request.method() == reqwest::Method::GET || is_safe_to_repeat(info.operation_id));
         // The span names the operation and the path, never headers: the key travels in one.
+        // Paths hold arguments, which may be anything a caller was handed.
         let span = tracing::debug_span!(
             "threatjammer.request",
             operation = info.operation_id,
             method = %request.method(),
-            path = request.url().path(),
+            path = &*runtime.redactor.text(request.url().path()),
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
@@ -149,7 +195,7 @@ fn attempts(
                 _ => None,
             };
             let (Some(next), Some((wait, reason))) = (spare, wait) else {
-                return finish(outcome, attempt, started);
+                return finish(api, outcome, attempt, started);
             };
             // Put back before waiting, so that no second request is kept over the wait.
             request = next;
@@ -168,14 +214,17 @@ fn attempts(
 
 /// Records the final outcome on the span and in the call's notes.
 fn finish(
+    api: &generated::Client,
     outcome: reqwest::Result<reqwest::Response>,
     attempt: u32,
     started: Instant,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
+    let redactor = &api.inner().redactor;
     let elapsed_ms = started.elapsed().as_millis() as u64;
     span.record("attempt", attempt);
     span.record("elapsed_ms", elapsed_ms);
+    let outcome = outcome.map(|response| bounded(response, api.inner().max_response_bytes));
     match &outcome {
         Ok(response) => {
             let status = response.status().as_u16();
@@ -187,8 +236,33 @@ fn finish(
             }
         }
         Err(error) => {
-            tracing::debug!(attempt, elapsed_ms, error = %without_url(error), "no answer");
+            tracing::debug!(
+                attempt,
+                elapsed_ms,
+                error = &*redactor.text(&without_url(error)),
+                "no answer"
+            );
         }
     }
     outcome
+}
+
+/// Makes a body longer than `limit` end in an error instead of in memory.
+/// hyper already holds a body to the length it declares, so only a body that
+/// declares none (chunked, or read to the close) or more than the limit is
+/// wrapped; the common answer passes untouched.
+fn bounded(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    if response
+        .content_length()
+        .is_some_and(|length| length <= limit)
+    {
+        return response;
+    }
+    note(|n| n.body_limit = Some(limit));
+    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let limited = http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
+    reqwest::Response::from(http::Response::from_parts(
+        parts,
+        reqwest::Body::wrap(limited),
+    ))
 }

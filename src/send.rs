@@ -56,7 +56,7 @@ impl crate::Client {
         let api = &self.generated;
         let builder = build(api.client(), api.baseurl()).header(reqwest::header::ACCEPT, accept);
         let info = OperationInfo { operation_id };
-        settle(operation_id, async {
+        settle(&api.inner().redactor, operation_id, async {
             let mut request = builder.build()?;
             api.pre(&mut request, &info).await?;
             let result = api.exec(request, &info).await;

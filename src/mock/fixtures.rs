@@ -3,7 +3,8 @@
 //! any directory given at start.
 
 use super::{Body, MockRequest, MockResponse};
-use crate::bulk::address_in_link;
+use crate::bulk::{assessed_address, located_address};
+use crate::path::decoded_or_raw;
 use include_dir::{include_dir, Dir};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -138,7 +139,7 @@ impl Fixtures {
                             .is_some_and(|s| s.contains("documented")),
                     )
                 },
-                path: decode(path),
+                path: decoded_or_raw(path).into_owned(),
                 query,
                 body: field("/request/body").filter(|b| !b.is_null()).cloned(),
                 response,
@@ -151,24 +152,20 @@ impl Fixtures {
     /// fixtures, for the answers the mock derives for any input.
     fn learn(&mut self, operation: &str, path: &str, body: &Value) {
         let results = || body["results"].as_array().into_iter().flatten();
-        let link = |v: &Value, prefix: &str| {
-            address_in_link(v["self"].as_str(), prefix)
-                .into_iter()
-                .next()
-        };
         match operation {
             "assess_ip" | "assess_ips" | "geolocate_ip" | "geolocate_ips" => {
-                let (prefix, known) = if operation.starts_with("assess") {
-                    ("/v1/assess/ip/", &mut self.assessments)
+                type Named = fn(Option<&str>) -> Option<IpAddr>;
+                let (named, known): (Named, _) = if operation.starts_with("assess") {
+                    (assessed_address, &mut self.assessments)
                 } else {
-                    ("/v1/geo/", &mut self.locations)
+                    (located_address, &mut self.locations)
                 };
                 let single = (!operation.ends_with("ips")).then_some(body);
-                let asked = address_in_link(Some(path), prefix).into_iter().next();
+                let asked = named(Some(path));
                 for result in single.into_iter().chain(results()) {
                     // Only results whose `self` link names their address (the one
                     // asked for, when one was): the bulk methods match by that link.
-                    match link(result, prefix) {
+                    match named(result["self"].as_str()) {
                         Some(ip) if single.is_none() || asked == Some(ip) => {
                             known.insert(ip, result.clone());
                         }
@@ -198,7 +195,7 @@ impl Fixtures {
         request: &MockRequest,
         exact: bool,
     ) -> Option<&MockResponse> {
-        let path = decode(&request.path);
+        let path = decoded_or_raw(&request.path);
         let query = parse_query(request.query.as_deref().unwrap_or(""));
         let body = request.json();
         self.by_operation
@@ -232,12 +229,6 @@ fn parse_query(query: &str) -> Query {
             .push(value.into_owned());
     }
     parsed
-}
-
-fn decode(path: &str) -> String {
-    percent_encoding::percent_decode_str(path)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 fn embedded_json(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {

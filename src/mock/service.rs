@@ -203,7 +203,7 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
         "geolocate_ips" => many_addresses(state, request, Kind::Location),
         "parse_user_agent" => {
             let encoded = request.path.rsplit('/').next().unwrap_or("");
-            MockResponse::json(200, agent(state, &decode(encoded)))
+            MockResponse::json(200, agent(state, &crate::path::decoded_or_raw(encoded)))
         }
         "parse_user_agents" => many_agents(state, request),
         _ => from_fixtures(state, operation, request),
@@ -253,12 +253,6 @@ fn agent(state: &State, agent: &str) -> Value {
         .unwrap_or_else(|| synth::user_agent(agent))
 }
 
-fn decode(text: &str) -> String {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
 /// FastAPI's answer to arguments that do not validate.
 fn invalid(loc: Value, msg: &str, kind: &str) -> MockResponse {
     MockResponse::json(
@@ -268,7 +262,7 @@ fn invalid(loc: Value, msg: &str, kind: &str) -> MockResponse {
 }
 
 fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
-    let text = decode(request.path.rsplit('/').next().unwrap_or(""));
+    let text = crate::path::decoded_or_raw(request.path.rsplit('/').next().unwrap_or(""));
     let Ok(ip) = text.parse::<IpAddr>() else {
         return invalid(
             json!(["path", "ip_address"]),

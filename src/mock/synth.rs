@@ -238,14 +238,6 @@ pub(super) fn location(ip: IpAddr) -> Value {
     })
 }
 
-/// Encodes a user agent for its `self` link as the service does: everything
-/// but letters, digits and `-._~`.
-const LINK: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// product token, family and vendor codes, agent name, engine
 const PRODUCTS: &[(&str, &str, &str, &str, &str)] = &[
     ("Edg/", "EDGE", "MICROSOFT", "Edge", "WebKit/Blink"),
@@ -313,7 +305,7 @@ pub(super) fn user_agent(agent: &str) -> Value {
         ("UNKNOWN", "UNKNOWN", "UNKNOWN", "VERY_RARE")
     };
     json!({
-        "self": format!("/v1/ua/{}", percent_encoding::utf8_percent_encode(agent, LINK)),
+        "self": format!("/v1/ua/{}", crate::path::encode_as_service(agent)),
         "string": agent,
         "classification": classification,
         "type": format!("/v1/ua/type/{kind}"),

@@ -1,0 +1,201 @@
+//! The client against a server that tries to turn its data against it: links
+//! that would send the key to another endpoint, and bodies that echo the key
+//! back in every field an error keeps.
+//!
+//! Each case here reproduced against the crate before the one path codec and
+//! redaction by value; each is a regression test now.
+
+#[path = "support/loopback.rs"]
+mod loopback;
+
+use loopback::{Loopback, Reply};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+use threatjammer::{ApiKey, Client, Error, RetryPolicy};
+
+/// A server that answers every request with `body` (as JSON, with `status`)
+/// and remembers the request targets it was sent.
+async fn recording(status: u16, body: serde_json::Value) -> (Loopback, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let bytes = loopback::response(
+        status,
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    );
+    let server = Loopback::start(move |request| {
+        log.lock()
+            .unwrap()
+            .push(format!("{} {}", request.method, request.target));
+        Reply::Bytes(bytes.clone().into())
+    })
+    .await;
+    (server, seen)
+}
+
+fn client(server: &Loopback, key: ApiKey) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .api_key(key)
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap()
+}
+
+fn public_key() -> ApiKey {
+    ApiKey::new("tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123").unwrap()
+}
+
+/// Case 1: a user agent (chosen by whoever sent it) echoed into a `self`
+/// link, whose segment decodes to backslashes. Followed, it must ask for the
+/// lookup the link names, never for `GET /v1/token`.
+#[tokio::test]
+async fn a_link_with_backslashes_is_followed_to_the_lookup_it_names() {
+    let (server, seen) = recording(200, json!({})).await;
+    let tj = client(&server, public_key());
+    let links = [
+        "/v1/ua/..%5C..%5Cv1%5Ctoken",
+        "/v1/datacenter/..%5Ctoken",
+        "/v1/asn/registry/..%5C..%5Ctoken",
+    ];
+    for link in links {
+        // The answer ({}) does not decode as any of them; where it was asked for is what matters.
+        let _ = tj.follow(link).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        links.map(|l| format!("GET {l}")),
+        "each link is requested exactly as it names its resource"
+    );
+}
+
+/// The same attack with dots alone: no encoding keeps `..` in its segment,
+/// so such links and arguments are refused and nothing is sent.
+#[tokio::test]
+async fn dot_segments_are_refused_before_anything_is_sent() {
+    let (server, seen) = recording(200, json!({})).await;
+    let tj = client(&server, public_key());
+    for link in ["/v1/ua/..", "/v1/ua/%2e%2e", "/v1/datacenter/./prefixes"] {
+        let error = tj.follow(link).await.unwrap_err();
+        assert!(matches!(error, Error::Link { .. }), "{link}: {error:?}");
+    }
+    // A link made by hand rather than parsed is checked as well.
+    let made = threatjammer::Link::UserAgent("..".into());
+    assert!(matches!(tj.follow(&made).await, Err(Error::Link { .. })));
+    for argument in ["..", ".", ""] {
+        let error = tj.parse_user_agent(argument).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::Argument { name, .. } if name == "path"),
+            "{argument:?}: {error:?}"
+        );
+        let error = tj.list_datacenter_prefixes(argument).await.unwrap_err();
+        assert!(
+            matches!(error, Error::Argument { .. }),
+            "{argument:?}: {error:?}"
+        );
+    }
+    assert_eq!(*seen.lock().unwrap(), Vec::<String>::new());
+}
+
+/// Case 2: a private deployment's key, not `tja_`-shaped, echoed into a
+/// `401` problem with its bearer form.
+#[tokio::test]
+async fn a_key_of_any_shape_echoed_into_a_problem_is_masked() {
+    let key = "PrivDeploy-Key.0042/x";
+    let (server, _) = recording(
+        401,
+        json!({"title": format!("Bearer {key}"), "detail": format!("bad token Bearer {key}"), "type:": key}),
+    )
+    .await;
+    let error = client(&server, ApiKey::unchecked(key))
+        .get_asn(1)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    for text in [format!("{error}"), format!("{error:?}")] {
+        assert!(!text.contains(key), "the key leaked: {text}");
+        assert!(text.contains("bad token Bearer <redacted>"), "{text}");
+    }
+}
+
+/// Case 3: FastAPI's validation error naming the header and, as newer
+/// versions do, echoing the offending `input`.
+#[tokio::test]
+async fn a_key_echoed_into_a_validation_location_is_masked() {
+    let key = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
+    let (server, _) = recording(
+        422,
+        json!({"detail": [{"loc": ["header", format!("Bearer {key}"), 3], "msg": "field required",
+            "type": key, "input": format!("Bearer {key}")}]}),
+    )
+    .await;
+    let error = client(&server, public_key()).get_asn(1).await.unwrap_err();
+    let Error::Validation(failures) = &error else {
+        panic!("not a validation error: {error:?}")
+    };
+    assert_eq!(failures.len(), 1);
+    for text in [format!("{error}"), format!("{error:?}")] {
+        assert!(!text.contains(key), "the key leaked: {text}");
+        assert!(!text.contains("AAAAbbbb"), "part of the key leaked: {text}");
+    }
+}
+
+/// A body as long as the server likes, in chunks: the client stops at its
+/// limit instead of holding it all.
+fn chunked(total: usize) -> Vec<u8> {
+    let mut out =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+            .to_vec();
+    let chunk = vec![b' '; 64 * 1024];
+    let mut left = total;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        out.extend_from_slice(format!("{n:x}\r\n").as_bytes());
+        out.extend_from_slice(&chunk[..n]);
+        out.extend_from_slice(b"\r\n");
+        left -= n;
+    }
+    out.extend_from_slice(b"0\r\n\r\n");
+    out
+}
+
+#[tokio::test]
+async fn an_answer_longer_than_the_limit_is_not_read_whole() {
+    const LIMIT: u64 = 256 * 1024;
+    let long_json = {
+        let mut body = vec![b' '; 4 * LIMIT as usize];
+        body.extend_from_slice(b"{}");
+        body
+    };
+    let declared = loopback::response(200, &[("content-type", "application/json")], &long_json);
+    for reply in [chunked(4 * LIMIT as usize), declared] {
+        let server = Loopback::fixed(reply).await;
+        let tj = Client::builder()
+            .base_url(server.uri())
+            .api_key(public_key())
+            .max_response_bytes(LIMIT)
+            .build()
+            .unwrap();
+        let error = tj.get_asn(1).await.unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit: LIMIT }),
+            "{error:?}"
+        );
+        assert!(!error.is_retryable());
+    }
+    // Under the limit, with or without a declared length, the answer is read.
+    let body = br#"{"title": "Not Found", "detail": "no such AS"}"#;
+    let mut small = b"HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_vec();
+    small.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+    small.extend_from_slice(body);
+    small.extend_from_slice(b"\r\n0\r\n\r\n");
+    let server = Loopback::fixed(small).await;
+    let tj = Client::builder()
+        .base_url(server.uri())
+        .api_key(public_key())
+        .max_response_bytes(LIMIT)
+        .build()
+        .unwrap();
+    assert!(matches!(tj.get_asn(1).await, Err(Error::NotFound(_))));
+}
