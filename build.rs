@@ -35,10 +35,10 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    (defect 8), and is written back exactly as it came. schemars (feature
 ///    `schemars`) skips it, so the schema stays the spec's.
 /// 5. `face`: for every generated method, a method of the same name on
-///    `crate::Client` that returns the decoded value or `crate::Error`, and an
-///    arm of `Client::call`, which calls an operation by id with named JSON
-///    arguments (the conformance runner, the mock and the command-line tool
-///    reach every operation through it).
+///    `crate::Client` that returns the decoded value or `crate::Error`, and,
+///    with the `dynamic` feature, an arm of `Client::call`, which calls an
+///    operation by id with named JSON arguments (the conformance runner and
+///    the command-line tool's `op` reach every operation through it).
 /// 6. `unique titles`: typify names an inline enum after its `title` and
 ///    gives every later enum with the same title the first one's type, so the
 ///    token's `status` (ENABLED/DISABLED) decoded as a list's (ACTIVE/...).
@@ -58,6 +58,10 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    to every request, a Dropshot convention. The User API defines no such
 ///    header, so the generated methods do not send it: the requests are the
 ///    ones the spec describes, and none carries a header the service ignores.
+/// 10. `one round trip`: progenitor writes the hook sequence (`pre`, `exec`,
+///     `post`) into every method; it is replaced by one call of
+///     `crate::call::round_trip`, which the hand-written operations
+///     (src/call/send.rs) call as well, so the sequence is written once.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -86,7 +90,7 @@ fn generate() -> Result<(), String> {
     let mut settings = progenitor_impl::GenerationSettings::new();
     settings
         .with_interface(progenitor_impl::InterfaceStyle::Positional)
-        .with_inner_type(quote!(crate::runtime::Runtime))
+        .with_inner_type(quote!(crate::call::HookState))
         .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_derive("PartialEq")
         .with_replacement("Problem", "crate::problem::Problem", std::iter::empty());
@@ -108,6 +112,7 @@ fn generate() -> Result<(), String> {
     open_enums(&mut file, schemas);
     own_path_encoding(&mut file);
     no_api_version_header(&mut file)?;
+    one_round_trip(&mut file)?;
     let (face, face_names) = face_methods(&file)?;
     let table = operations_tokens(&operations, &face_names);
 
@@ -424,6 +429,48 @@ fn no_api_version_header(file: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
+/// Adaptation 10: the four statements progenitor writes to send a request
+/// (`self.pre(..)`, `let result = self.exec(..)`, `self.post(..)`,
+/// `let response = result?`) become one call. Finding none means progenitor
+/// changed how it writes them, and the adaptation must be looked at again.
+fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
+    let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+    let sequence = [
+        "self . pre (& mut request , & info) . await ?",
+        "let result = self . exec (request , & info) . await ;",
+        "self . post (& result , & info) . await ?",
+        "let response = result ? ;",
+    ];
+    let mut replaced = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            let stmts = &mut f.block.stmts;
+            let Some(at) = stmts.windows(4).position(|w| {
+                w.iter()
+                    .zip(sequence)
+                    .all(|(stmt, expected)| text(stmt).starts_with(expected))
+            }) else {
+                continue;
+            };
+            let call: syn::Stmt = syn::parse_quote! {
+                let response = crate::call::round_trip(self, request, &info).await?;
+            };
+            stmts.splice(at..at + 4, [call]);
+            replaced += 1;
+        }
+    }
+    if replaced == 0 {
+        return Err(
+            "adaptation 10: no pre/exec/post sequence found in the generated methods".into(),
+        );
+    }
+    Ok(())
+}
+
 /// Adaptation 5: a face method per generated method. Its arguments are the
 /// generated method's, except that IP addresses are taken by value (they are
 /// `Copy`, and `tj.assess_ip("1.2.3.4".parse()?)` reads better than a borrow).
@@ -450,28 +497,37 @@ fn face_methods(file: &syn::File) -> Result<(TokenStream, Vec<String>), String> 
             names.push(f.sig.ident.to_string());
         }
     }
+    // `Client::call` only with the `dynamic` feature: without it none of the
+    // by-name dispatch (an arm and argument decoding per operation) is compiled.
+    let dynamic = std::env::var_os("CARGO_FEATURE_DYNAMIC").is_some();
+    let call = dynamic.then(|| {
+        quote! {
+            impl crate::Client {
+                /// Calls the operation `operation` (its id, as in [`crate::operations::OPERATIONS`])
+                /// with arguments named as the method's parameters (`body` for the request body),
+                /// and returns the decoded answer re-serialised as JSON. Strings are accepted for
+                /// numbers and booleans, as they come from a URL or a command line.
+                pub async fn call(
+                    &self,
+                    operation: &str,
+                    args: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
+                    use crate::dispatch::{arg, to_json};
+                    let answer = match operation {
+                        #(#arms)*
+                        _ => crate::dispatch::call_hand_written(self, operation, args).await,
+                    };
+                    // Argument errors quote what the caller passed, which may be anything.
+                    answer.map_err(|e| e.redacted(&self.generated.inner.redactor))
+                }
+            }
+        }
+    });
     let face = quote! {
         impl crate::Client {
             #(#methods)*
-
-            /// Calls the operation `operation` (its id, as in [`crate::operations::OPERATIONS`])
-            /// with arguments named as the method's parameters (`body` for the request body),
-            /// and returns the decoded answer re-serialised as JSON. Strings are accepted for
-            /// numbers and booleans, as they come from a URL or a command line.
-            pub async fn call(
-                &self,
-                operation: &str,
-                args: &::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            ) -> ::std::result::Result<::serde_json::Value, crate::Error> {
-                use crate::dispatch::{arg, to_json};
-                let answer = match operation {
-                    #(#arms)*
-                    _ => crate::dispatch::call_hand_written(self, operation, args).await,
-                };
-                // Argument errors quote what the caller passed, which may be anything.
-                answer.map_err(|e| e.redacted(&self.generated.inner.redactor))
-            }
         }
+        #call
     };
     Ok((face, names))
 }
@@ -515,7 +571,7 @@ fn face_method(f: &syn::ImplItemFn) -> Result<(TokenStream, TokenStream), String
     let method = quote! {
         #(#docs)*
         pub async fn #name #generics (&'a self, #(#params),*) -> ::std::result::Result<#value, crate::Error> {
-            crate::error::settle(&self.generated.inner.redactor, #id, self.generated.#name(#(#args),*)).await
+            crate::call::settle(&self.generated.inner.redactor, #id, self.generated.#name(#(#args),*)).await
         }
     };
     let arm = quote! {

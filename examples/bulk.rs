@@ -80,7 +80,7 @@ async fn main() -> ExitCode {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     while let Some(item) = results.next().await {
         let outcome = match &item.outcome {
-            Outcome::Assessed(a) => format!("{:?} {}", a.risk, a.score.unwrap_or_default()),
+            Outcome::Answered(a) => format!("{:?} {}", a.risk, a.score.unwrap_or_default()),
             Outcome::NotPublic => "not public".to_string(),
             Outcome::Unanswered => "no answer".to_string(),
             Outcome::Failed(e) => format!("failed: {e}"),
@@ -94,7 +94,7 @@ async fn main() -> ExitCode {
     eprintln!(
         "{} addresses: {} assessed, {} not public, {} unanswered, {} failed; \
          {} duplicates answered without a request; {} requests",
-        s.inputs, s.assessed, s.not_public, s.unanswered, s.failed, s.duplicates, s.requests
+        s.inputs, s.answered, s.not_public, s.unanswered, s.failed, s.duplicates, s.requests
     );
     if s.failed > 0 {
         ExitCode::from(3)

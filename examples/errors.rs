@@ -56,7 +56,7 @@ async fn main() -> ExitCode {
             .await
             .map(|_| ()),
     );
-    explain("quota", tj.quota().await.map(|_| ()));
+    explain("quota", tj.fetch_quota().await.map(|_| ()));
     ExitCode::SUCCESS
 }
 

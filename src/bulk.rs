@@ -13,7 +13,7 @@
 //! let mut results = client.assess_many(ips);
 //! while let Some(item) = results.next().await {
 //!     match item.outcome {
-//!         Outcome::Assessed(a) => println!("{} {:?} {:?}", item.input, a.score, a.risk),
+//!         Outcome::Answered(a) => println!("{} {:?} {:?}", item.input, a.score, a.risk),
 //!         Outcome::NotPublic => println!("{} not public, not assessed", item.input),
 //!         Outcome::Unanswered => println!("{} left out of the answer", item.input),
 //!         Outcome::Failed(e) => println!("{} failed: {e}", item.input),
@@ -97,7 +97,7 @@ pub enum Outcome<T> {
     /// The service's answer for it (an assessment, a location or a user agent
     /// analysis). Every occurrence of a duplicate shares the one answer: a
     /// copy per item would cost more than everything else the stream does.
-    Assessed(Arc<T>),
+    Answered(Arc<T>),
     /// Not a public address ([`is_public`]); answered locally, nothing spent.
     NotPublic,
     /// Sent, but the service's answer to its batch held no result for it (it
@@ -111,9 +111,9 @@ pub enum Outcome<T> {
 
 impl<T> Outcome<T> {
     /// The service's answer, when there is one.
-    pub fn assessed(&self) -> Option<&T> {
+    pub fn answer(&self) -> Option<&T> {
         match self {
-            Outcome::Assessed(answer) => Some(answer.as_ref()),
+            Outcome::Answered(answer) => Some(answer.as_ref()),
             _ => None,
         }
     }
@@ -137,8 +137,8 @@ pub struct BulkItem<K, T> {
 pub struct BulkSummary {
     /// Inputs read.
     pub inputs: u64,
-    /// Items handed out as [`Outcome::Assessed`].
-    pub assessed: u64,
+    /// Items handed out as [`Outcome::Answered`].
+    pub answered: u64,
     /// Items handed out as [`Outcome::NotPublic`].
     pub not_public: u64,
     /// Items handed out as [`Outcome::Unanswered`].
@@ -162,7 +162,7 @@ pub struct BulkSummary {
 impl BulkSummary {
     /// Items handed out so far; equal to [`inputs`](BulkSummary::inputs) once the stream has ended.
     pub fn handed_out(&self) -> u64 {
-        self.assessed + self.not_public + self.unanswered + self.failed
+        self.answered + self.not_public + self.unanswered + self.failed
     }
 }
 
@@ -282,8 +282,8 @@ impl Client {
 /// Sends one batch of values and returns the results of the answer.
 type Sender<T> = fn(Client, Vec<String>) -> BoxFuture<'static, Result<Vec<T>, Error>>;
 
-/// What differs between the three bulk operations.
-struct Spec<K, T> {
+/// What differs between the three bulk operations (assessment, geolocation, user agents).
+struct BulkOperation<K, T> {
     /// The largest batch the service accepts.
     max_batch: usize,
     /// The value to send for an input, or `None` to answer it locally as not public.
@@ -296,7 +296,7 @@ struct Spec<K, T> {
     answers: fn(&T) -> Vec<K>,
 }
 
-static ASSESS: Spec<IpAddr, types::IpAssessmentOutput> = Spec {
+static ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation {
     max_batch: 500,
     key: public_key,
     wire: ToString::to_string,
@@ -308,7 +308,7 @@ static ASSESS: Spec<IpAddr, types::IpAssessmentOutput> = Spec {
     },
 };
 
-static GEOLOCATE: Spec<IpAddr, types::GeoIpOutput> = Spec {
+static GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
     max_batch: 500,
     key: public_key,
     wire: ToString::to_string,
@@ -320,7 +320,7 @@ static GEOLOCATE: Spec<IpAddr, types::GeoIpOutput> = Spec {
     },
 };
 
-static PARSE_USER_AGENTS: Spec<String, types::UaOutput> = Spec {
+static PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation {
     max_batch: 100,
     key: |agent| Some(agent.clone()),
     wire: Clone::clone,
@@ -372,7 +372,7 @@ fn user_agent_answers(result: &types::UaOutput) -> Vec<String> {
 
 /// An answer shared by every occurrence of one key.
 enum Shared<T> {
-    Assessed(Arc<T>),
+    Answered(Arc<T>),
     NotPublic,
     Unanswered,
     Failed(Arc<Error>),
@@ -391,7 +391,7 @@ type Batch<K, T> = BoxFuture<'static, (Vec<K>, Result<Vec<T>, Error>)>;
 /// Made by [`Client::assess_many`] and its siblings; see the [`bulk`](crate::bulk)
 /// module for how it works. Set the options before the first poll.
 pub struct BulkStream<'a, K: 'static, T: 'static> {
-    spec: &'static Spec<K, T>,
+    operation: &'static BulkOperation<K, T>,
     client: Client,
     /// `None` once the input has ended.
     input: Option<BoxStream<'a, (Option<u64>, K)>>,
@@ -415,17 +415,17 @@ where
     K: Clone + Eq + Hash + Send + Sync + 'static,
     T: Clone + Send + Sync + 'static,
 {
-    fn new<S>(client: &Client, spec: &'static Spec<K, T>, input: S) -> Self
+    fn new<S>(client: &Client, operation: &'static BulkOperation<K, T>, input: S) -> Self
     where
         S: Stream + Send + 'a,
         S::Item: BulkInput<K>,
     {
         BulkStream {
-            spec,
+            operation,
             client: client.clone(),
             input: Some(input.map(<S::Item as BulkInput<K>>::into_parts).boxed()),
             next_index: 0,
-            batch_size: spec.max_batch,
+            batch_size: operation.max_batch,
             concurrency: DEFAULT_CONCURRENCY,
             filling: Vec::new(),
             waiting: HashMap::new(),
@@ -441,7 +441,7 @@ where
     /// (500 addresses, 100 user agents), which is the default. Smaller batches
     /// cost more requests.
     pub fn batch_size(mut self, size: usize) -> Self {
-        self.batch_size = size.clamp(1, self.spec.max_batch);
+        self.batch_size = size.clamp(1, self.operation.max_batch);
         self
     }
 
@@ -489,7 +489,7 @@ where
         self.next_index += 1;
         self.summary.inputs += 1;
         self.held += 1;
-        let Some(key) = (self.spec.key)(&input) else {
+        let Some(key) = (self.operation.key)(&input) else {
             self.push_ready(vec![(position, input)], Shared::NotPublic);
             return;
         };
@@ -498,7 +498,7 @@ where
             occurrences.push((position, input));
         } else if let Some(answer) = self.recent.get(&key) {
             self.summary.duplicates += 1;
-            self.push_ready(vec![(position, input)], Shared::Assessed(answer));
+            self.push_ready(vec![(position, input)], Shared::Answered(answer));
         } else {
             self.waiting.insert(key.clone(), vec![(position, input)]);
             self.filling.push(key);
@@ -508,10 +508,10 @@ where
     fn dispatch(&mut self) {
         let take = self.filling.len().min(self.batch_size);
         let keys: Vec<K> = self.filling.drain(..take).collect();
-        let body: Vec<String> = keys.iter().map(self.spec.wire).collect();
+        let body: Vec<String> = keys.iter().map(self.operation.wire).collect();
         self.summary.requests += 1;
         self.summary.sent += keys.len() as u64;
-        let request = (self.spec.send)(self.client.clone(), body);
+        let request = (self.operation.send)(self.client.clone(), body);
         self.in_flight
             .push(Box::pin(async move { (keys, request.await) }));
     }
@@ -530,12 +530,12 @@ where
         };
         let mut unanswered: HashSet<K> = keys.iter().cloned().collect();
         for result in results {
-            let candidates = (self.spec.answers)(&result);
+            let candidates = (self.operation.answers)(&result);
             match candidates.into_iter().find(|k| unanswered.remove(k)) {
                 Some(key) => {
                     let answer = Arc::new(result);
                     self.recent.insert(key.clone(), answer.clone());
-                    self.resolve(&key, Shared::Assessed(answer));
+                    self.resolve(&key, Shared::Answered(answer));
                 }
                 None => self.summary.unmatched_results += 1,
             }
@@ -563,9 +563,9 @@ where
         // Entries are never empty: each is popped with its last occurrence.
         let (position, input) = front.occurrences.next()?;
         let outcome = match &front.answer {
-            Shared::Assessed(answer) => {
-                self.summary.assessed += 1;
-                Outcome::Assessed(Arc::clone(answer))
+            Shared::Answered(answer) => {
+                self.summary.answered += 1;
+                Outcome::Answered(Arc::clone(answer))
             }
             Shared::NotPublic => {
                 self.summary.not_public += 1;

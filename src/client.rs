@@ -1,10 +1,10 @@
 //! Building a client: where the service is, who is calling, and how.
 
+use crate::call::HookState;
 use crate::credentials::{ApiKey, KeyError};
 use crate::generated;
 use crate::quota::{Quota, QuotaPolicy};
 use crate::retry::RetryPolicy;
-use crate::runtime::Runtime;
 use std::time::Duration;
 
 /// The region the public service runs in.
@@ -120,18 +120,12 @@ impl Client {
         progenitor_client::ClientInfo::baseurl(&self.generated)
     }
 
-    /// The generated client underneath, for anything the face does not cover.
-    /// Its methods return progenitor's own error type.
-    pub fn generated(&self) -> &generated::Client {
-        &self.generated
-    }
-
     /// How failed requests are repeated.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.generated.inner.retry
     }
 
-    pub(crate) fn runtime(&self) -> &Runtime {
+    pub(crate) fn hook_state(&self) -> &HookState {
         &self.generated.inner
     }
 
@@ -148,7 +142,7 @@ impl Client {
     /// the call itself counts as one request). The quota guard takes the monthly
     /// count from the answer, so requests made by other programs with the same key
     /// are counted from then on.
-    pub async fn quota(&self) -> Result<Quota, crate::Error> {
+    pub async fn fetch_quota(&self) -> Result<Quota, crate::Error> {
         let token = self.get_token().await?;
         let quota = Quota::from_token(&token);
         if let Some(guard) = &self.generated.inner.quota {
@@ -291,7 +285,7 @@ impl ClientBuilder {
             Some(_) => QuotaPolicy::disabled(),
             None => QuotaPolicy::FREE,
         });
-        let runtime = Runtime::new(
+        let state = HookState::new(
             auth,
             key.redactor(),
             &url,
@@ -300,7 +294,7 @@ impl ClientBuilder {
             self.max_response_bytes,
         );
         Ok(Client {
-            generated: generated::Client::new_with_client(&raw, http, runtime),
+            generated: generated::Client::new_with_client(&raw, http, state),
         })
     }
 }

@@ -1,14 +1,11 @@
-//! One error type for every operation, generated or hand-written.
+//! One error type for every operation, generated or hand-written, and how
+//! each kind of failure becomes one of its variants.
 
 use crate::problem::{Problem, ProblemDetail};
 use crate::redact::Redactor;
 use crate::types::ValidationError;
-use futures_util::future::{FutureExt, TryFutureExt};
-use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
-use std::future::Future;
 use std::time::Duration;
 
 /// How many bytes of an unexpected body are kept for diagnosis.
@@ -343,154 +340,6 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
-/// What the transport saw of the final answer to a call, recorded by the
-/// request hook. progenitor reports an undecodable error body without its
-/// status or headers; this puts them back.
-#[derive(Clone, Debug)]
-pub(crate) struct Answer {
-    pub status: StatusCode,
-    pub content_type: Option<String>,
-    pub retry_after: Option<Duration>,
-}
-
-impl Answer {
-    pub(crate) fn of(response: &reqwest::Response) -> Answer {
-        Answer {
-            status: response.status(),
-            content_type: content_type(response.headers()),
-            retry_after: retry_after(response.headers()),
-        }
-    }
-}
-
-/// What the hooks learnt about one call that progenitor's error cannot carry.
-#[derive(Debug, Default)]
-pub(crate) struct CallNotes {
-    /// The final answer, when one came and was not a success: only those can
-    /// reach the error conversion without their status.
-    pub answer: Option<Answer>,
-    /// Set when the request hook refused to send.
-    pub refused: Option<Refusal>,
-    /// Set when the answer's body was read under a limit, because it
-    /// declared no length or more than the limit.
-    pub body_limit: Option<u64>,
-}
-
-/// Why the request hook did not send a request.
-#[derive(Debug)]
-pub(crate) enum Refusal {
-    /// The quota guard counts the month's requests as spent.
-    Quota { limit: u64, resets_in: Duration },
-    /// The path would not have kept the segments it was built from.
-    Path(String),
-}
-
-tokio::task_local! {
-    // Boxed and empty until something is noted, so that entering and leaving
-    // the scope on every poll moves one pointer.
-    static CALL_NOTES: RefCell<Option<Box<CallNotes>>>;
-}
-
-/// Writes into the notes of the call in progress. Outside [`settle`] (a caller
-/// using the generated client directly) there are no notes and nothing happens.
-pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
-    let _ = CALL_NOTES.try_with(|notes| {
-        if let Ok(mut notes) = notes.try_borrow_mut() {
-            write(notes.get_or_insert_with(Box::default));
-        }
-    });
-}
-
-/// Runs one generated call and turns its outcome into the face's result.
-///
-/// Built from combinators rather than written as an `async fn`: an `async fn`
-/// keeps its argument (the whole generated call, well over a kilobyte) and the
-/// future it awaits side by side, which doubled the size of every face future
-/// and the bytes copied per call. Here the call is stored once; a success
-/// passes straight through, and only a failure builds (and boxes) the
-/// conversion, which may have to read the rest of a body.
-pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
-    redactor: &'r Redactor,
-    operation: &'static str,
-    call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>> + 'r,
-) -> impl Future<Output = Result<T, Error>> + 'r {
-    // The notes are taken, on failure only, while the call's scope is still entered.
-    let noted = call.map(|outcome| {
-        outcome.map(ResponseValue::into_inner).map_err(|error| {
-            let notes = CALL_NOTES.with(|notes| notes.take().map_or_else(Default::default, |n| *n));
-            // Boxed, so that a success does not carry (and copy) room for a failure.
-            Box::new((error, notes))
-        })
-    });
-    CALL_NOTES
-        .scope(RefCell::default(), noted)
-        .or_else(move |failure| {
-            let (error, notes) = *failure;
-            convert::<T>(operation, error, notes)
-                .map(move |error| Err(error.redacted(redactor)))
-                .boxed()
-        })
-}
-
-async fn convert<T: DeserializeOwned>(
-    operation: &'static str,
-    error: progenitor_client::Error<Problem>,
-    notes: CallNotes,
-) -> Error {
-    use progenitor_client::Error as E;
-    match error {
-        E::ErrorResponse(value) => {
-            let status = value.status();
-            let wait = retry_after(value.headers());
-            Error::from_status(status, wait, value.into_inner())
-        }
-        E::InvalidResponsePayload(bytes, json_error) => match notes.answer {
-            // A 429 means rate limiting whatever its body says; Retry-After is what matters.
-            Some(a) if a.status == StatusCode::TOO_MANY_REQUESTS => {
-                Error::from_status(a.status, a.retry_after, Problem::default())
-            }
-            Some(a) if !a.status.is_success() => {
-                Error::unexpected(a.status, a.content_type, &bytes)
-            }
-            _ => decode_error::<T>(operation, &bytes, json_error),
-        },
-        E::UnexpectedResponse(response) => {
-            let status = response.status();
-            let answer = Answer::of(&response);
-            match response.bytes().await {
-                // The documented global errors (401, 403, 404, 429, ...) can come from any
-                // operation, declared or not; when the body is the documented problem, say so.
-                Ok(body) if status.is_client_error() => {
-                    match serde_json::from_slice::<Problem>(&body) {
-                        Ok(problem) if problem != Problem::default() => {
-                            Error::from_status(status, answer.retry_after, problem)
-                        }
-                        _ if status == StatusCode::TOO_MANY_REQUESTS => {
-                            Error::from_status(status, answer.retry_after, Problem::default())
-                        }
-                        _ => Error::unexpected(status, answer.content_type, &body),
-                    }
-                }
-                Ok(body) => Error::unexpected(status, answer.content_type, &body),
-                Err(e) => Error::from_transport(&e, notes.body_limit),
-            }
-        }
-        E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
-            Error::from_transport(&e, notes.body_limit)
-        }
-        E::Custom(message) => match notes.refused {
-            Some(Refusal::Quota { limit, resets_in }) => Error::QuotaExhausted { limit, resets_in },
-            Some(Refusal::Path(reason)) => Error::Argument {
-                operation: operation.to_string(),
-                name: "path".to_string(),
-                message: reason,
-            },
-            None => Error::Request(message),
-        },
-        E::InvalidRequest(message) => Error::Request(message),
-    }
 }
 
 /// Decodes again with serde_path_to_error to say where the body went wrong.

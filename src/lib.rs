@@ -23,16 +23,25 @@
 #![warn(missing_docs)]
 
 pub mod bulk;
+mod call;
 mod client;
 mod credentials;
 mod csv_upload;
+#[cfg(feature = "dynamic")]
 mod dispatch;
 mod error;
 mod generated;
 mod links;
 #[cfg(feature = "mock")]
 pub mod mock;
+/// The operation table (feature `dynamic`): every operation of the spec of
+/// record by id, method and path template.
+#[cfg(feature = "dynamic")]
 pub mod operations;
+// Without the feature the table still serves the retry policy and the mock.
+#[cfg(not(feature = "dynamic"))]
+#[allow(dead_code)]
+mod operations;
 mod pages;
 mod path;
 mod problem;
@@ -40,8 +49,6 @@ mod quota;
 mod redact;
 mod reported_export;
 mod retry;
-mod runtime;
-mod send;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};

@@ -546,7 +546,7 @@ impl Client {
             link: link.to_string(),
             reason,
         }
-        .redacted(&self.runtime().redactor)
+        .redacted(&self.hook_state().redactor)
     }
 
     /// `GET` of a path built from a link, as the operation that serves it.
@@ -561,7 +561,7 @@ impl Client {
     ) -> Result<T, Error> {
         // Checked before sending: a link is data a server wrote, and a segment
         // the URL parser would resolve away must not send the key elsewhere.
-        if let Err(refused) = self.runtime().check_path(path) {
+        if let Err(refused) = self.hook_state().check_path(path) {
             return Err(self.link_error(path, refused.to_string()));
         }
         self.send(operation_id, |http, base| http.get(format!("{base}{path}")))

@@ -55,7 +55,8 @@ mod quota;
 mod service;
 mod synth;
 
-use crate::{ApiKey, Client, ClientBuilder};
+use crate::quota::Window;
+use crate::{ApiKey, Client, ClientBuilder, QuotaPolicy};
 use fixtures::Fixtures;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -64,29 +65,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
-
-/// Request limits the mock enforces like the service: a sliding 60-second
-/// window and a count per 30-day month. `0` means no limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Plan {
-    /// Requests allowed in any 60 seconds.
-    pub per_minute: u32,
-    /// Requests allowed in a month (30 days from the server's start).
-    pub per_month: u64,
-}
-
-impl Plan {
-    /// The documented free plan: 10 requests a minute, 5000 a month.
-    pub const FREE: Plan = Plan::new(10, 5000);
-
-    /// A plan with these limits (`0`: no limit).
-    pub const fn new(per_minute: u32, per_month: u64) -> Plan {
-        Plan {
-            per_minute,
-            per_month,
-        }
-    }
-}
 
 /// An answer the mock gives instead of its own.
 #[derive(Clone, Debug, PartialEq)]
@@ -200,31 +178,23 @@ impl MockRequest {
     }
 }
 
-/// A request the mock received, with the status it answered.
+/// A request the mock received, with the status it answered. Its request's
+/// fields read as its own (`recorded.path`, `recorded.json()`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordedRequest {
-    /// `GET`, `POST`, …
-    pub method: String,
-    /// The path as sent, still percent-encoded.
-    pub path: String,
-    /// The query string as sent, without `?`.
-    pub query: Option<String>,
-    /// The id of the operation that method and path resolve to, if any.
-    pub operation: Option<&'static str>,
-    /// Every header but `authorization`, whose value is replaced by `<redacted>`.
-    pub headers: Vec<(String, String)>,
-    /// The body as sent.
-    pub body: Vec<u8>,
+    /// The request, as hooks saw it.
+    pub request: MockRequest,
     /// The status the mock answered with.
     pub status: u16,
     /// When it arrived, on the tokio clock.
     pub received_at: Instant,
 }
 
-impl RecordedRequest {
-    /// The body read as JSON, if it is JSON.
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+impl std::ops::Deref for RecordedRequest {
+    type Target = MockRequest;
+
+    fn deref(&self) -> &MockRequest {
+        &self.request
     }
 }
 
@@ -233,17 +203,18 @@ type Hook = Arc<dyn Fn(&MockRequest) -> Option<MockResponse> + Send + Sync>;
 /// Configures a [`MockServer`]. Start from [`MockServer::builder`].
 #[derive(Debug)]
 pub struct MockBuilder {
-    plan: Option<Plan>,
+    plan: Option<QuotaPolicy>,
     fixture_dirs: Vec<PathBuf>,
     key: ApiKey,
     record: bool,
 }
 
 impl MockBuilder {
-    /// Enforces `plan` like the service: past either limit, `429` with
-    /// `Retry-After` in seconds. Off by default. `GET /v1/token` then reports
-    /// the counts.
-    pub fn quota(mut self, plan: Plan) -> MockBuilder {
+    /// Enforces a plan's limits like the service: a sliding 60-second window
+    /// and a count per 30-day month from the server's start (`0`: no limit);
+    /// past either, `429` with `Retry-After` in seconds. Off by default.
+    /// `GET /v1/token` then reports the counts.
+    pub fn quota(mut self, plan: QuotaPolicy) -> MockBuilder {
         self.plan = Some(plan);
         self
     }
@@ -297,7 +268,7 @@ impl MockBuilder {
             mutable: Mutex::new(Mutable {
                 quota: self
                     .plan
-                    .map(|plan| quota::Counter::new(plan, Instant::now())),
+                    .map(|plan| Window::new(plan, Instant::now(), true)),
                 ..Mutable::default()
             }),
         });
@@ -334,7 +305,7 @@ struct Mutable {
     faults: VecDeque<Fault>,
     hooks: Vec<Hook>,
     latency: Option<Duration>,
-    quota: Option<quota::Counter>,
+    quota: Option<Window>,
     received: Vec<RecordedRequest>,
 }
 

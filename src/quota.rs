@@ -126,31 +126,32 @@ impl Quota {
     }
 }
 
-/// The client-side counts, shared by every clone of a client.
+/// The two counts the service keeps per key: requests in a sliding minute
+/// and in a 30-day month. The client's guard keeps them for what it sends,
+/// and the mock (feature `mock`) for what it admits, so both count alike.
 #[derive(Debug)]
-pub(crate) struct QuotaGuard {
+pub(crate) struct Window {
     policy: QuotaPolicy,
-    state: Mutex<Counts>,
-}
-
-#[derive(Debug)]
-struct Counts {
-    /// When each request of the last minute was sent, oldest first; never more
-    /// than the per-minute limit.
+    /// When each request of the last minute was counted, oldest first. Only
+    /// kept when something reads it: the per-minute limit, or a report of
+    /// the minute's use; then never more than that limit (or a minute's
+    /// requests) long.
     recent: VecDeque<Instant>,
+    keep_recent: bool,
     used_this_month: u64,
     month_ends: Instant,
 }
 
-impl QuotaGuard {
-    pub(crate) fn new(policy: QuotaPolicy) -> QuotaGuard {
-        QuotaGuard {
+impl Window {
+    /// Counts from `now`, the first month ending 30 days later. `report_minute`
+    /// keeps the minute's requests even without a per-minute limit, to report them.
+    pub(crate) fn new(policy: QuotaPolicy, now: Instant, report_minute: bool) -> Window {
+        Window {
             policy,
-            state: Mutex::new(Counts {
-                recent: VecDeque::new(),
-                used_this_month: 0,
-                month_ends: Instant::now() + MONTH,
-            }),
+            recent: VecDeque::new(),
+            keep_recent: report_minute || policy.per_minute().is_some(),
+            used_this_month: 0,
+            month_ends: now + MONTH,
         }
     }
 
@@ -158,9 +159,94 @@ impl QuotaGuard {
         self.policy
     }
 
-    fn counts(&self) -> std::sync::MutexGuard<'_, Counts> {
+    /// Drops what has left the minute, and starts the month again when it is over.
+    fn roll(&mut self, now: Instant) {
+        while now >= self.month_ends {
+            self.used_this_month = 0;
+            self.month_ends += MONTH;
+        }
+        while self
+            .recent
+            .front()
+            .is_some_and(|at| now.duration_since(*at) >= MINUTE)
+        {
+            self.recent.pop_front();
+        }
+    }
+
+    /// When the full minute has room again; `None` when it has room now.
+    pub(crate) fn minute_full_until(&mut self, now: Instant) -> Option<Instant> {
+        self.roll(now);
+        let limit = self.policy.per_minute()?;
+        // `per_minute` is never `Some(0)`, so a full window is not empty.
+        (self.recent.len() >= limit as usize)
+            .then(|| self.recent.front().map_or(now, |oldest| *oldest + MINUTE))
+    }
+
+    /// `(limit, time until the month starts again)` once the month's requests are spent.
+    pub(crate) fn month_spent(&mut self, now: Instant) -> Option<(u64, Duration)> {
+        self.roll(now);
+        let limit = self.policy.per_month()?;
+        (self.used_this_month >= limit)
+            .then(|| (limit, self.month_ends.saturating_duration_since(now)))
+    }
+
+    /// Counts one request at `now` in both windows.
+    pub(crate) fn count(&mut self, now: Instant) {
+        self.roll(now);
+        if self.keep_recent {
+            self.recent.push_back(now);
+        }
+        self.used_this_month += 1;
+    }
+
+    /// `(used, time until it is refreshed)` for the minute and then the month,
+    /// as the mock's `GET /v1/token` reports them.
+    #[cfg(feature = "mock")]
+    pub(crate) fn usage(&mut self, now: Instant) -> [(u64, Duration); 2] {
+        self.roll(now);
+        let minute_refresh = self.recent.front().map_or(Duration::ZERO, |oldest| {
+            (*oldest + MINUTE).saturating_duration_since(now)
+        });
+        [
+            (self.recent.len() as u64, minute_refresh),
+            (
+                self.used_this_month,
+                self.month_ends.saturating_duration_since(now),
+            ),
+        ]
+    }
+
+    /// Takes the month's count (and, when known, its end) from the service,
+    /// which also sees other programs using the key.
+    fn sync(&mut self, used_this_month: u64, month_left: Option<Duration>, now: Instant) {
+        self.used_this_month = used_this_month;
+        if let Some(left) = month_left {
+            self.month_ends = now + left;
+        }
+    }
+}
+
+/// The client-side counts, shared by every clone of a client.
+#[derive(Debug)]
+pub(crate) struct QuotaGuard {
+    window: Mutex<Window>,
+}
+
+impl QuotaGuard {
+    pub(crate) fn new(policy: QuotaPolicy) -> QuotaGuard {
+        QuotaGuard {
+            window: Mutex::new(Window::new(policy, Instant::now(), false)),
+        }
+    }
+
+    pub(crate) fn policy(&self) -> QuotaPolicy {
+        self.window().policy()
+    }
+
+    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
         // The counts stay consistent even if a holder panicked: every update is one step.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.window.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Waits until the per-minute window has room, then counts one request in
@@ -180,60 +266,27 @@ impl QuotaGuard {
     /// Counts one request in both windows if the per-minute window has room;
     /// otherwise says when it will have.
     pub(crate) fn try_admit(&self) -> Result<(), Instant> {
-        let mut counts = self.counts();
+        let mut window = self.window();
         let now = Instant::now();
-        counts.roll_month(now);
-        while counts
-            .recent
-            .front()
-            .is_some_and(|sent| now.duration_since(*sent) >= MINUTE)
-        {
-            counts.recent.pop_front();
+        if let Some(free_at) = window.minute_full_until(now) {
+            return Err(free_at);
         }
-        match self.policy.per_minute() {
-            // `per_minute` is never `Some(0)`, so the full window is not empty.
-            Some(limit) if counts.recent.len() >= limit as usize => {
-                Err(counts.recent.front().map_or(now, |oldest| *oldest + MINUTE))
-            }
-            limit => {
-                if limit.is_some() {
-                    counts.recent.push_back(now);
-                }
-                counts.used_this_month += 1;
-                Ok(())
-            }
-        }
+        window.count(now);
+        Ok(())
     }
 
     /// `(limit, time until the month starts again)` once this month's requests are spent.
     pub(crate) fn month_spent(&self) -> Option<(u64, Duration)> {
-        let limit = self.policy.per_month()?;
-        let mut counts = self.counts();
-        let now = Instant::now();
-        counts.roll_month(now);
-        (counts.used_this_month >= limit)
-            .then(|| (limit, counts.month_ends.saturating_duration_since(now)))
+        self.window().month_spent(Instant::now())
     }
 
     /// Takes the service's count for the month, which also sees other programs using the key.
     pub(crate) fn sync(&self, quota: &Quota) {
-        let mut counts = self.counts();
-        counts.used_this_month = quota.used_this_month;
         let left = quota
             .month_refresh
             .and_then(|at| at.duration_since(SystemTime::now()).ok());
-        if let Some(left) = left {
-            counts.month_ends = Instant::now() + left;
-        }
-    }
-}
-
-impl Counts {
-    fn roll_month(&mut self, now: Instant) {
-        if now >= self.month_ends {
-            self.used_this_month = 0;
-            self.month_ends = now + MONTH;
-        }
+        self.window()
+            .sync(quota.used_this_month, left, Instant::now());
     }
 }
 

@@ -10,8 +10,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use threatjammer::bulk::{is_public, BulkItem, BulkSummary, Outcome};
-use threatjammer::mock::{MockResponse, MockServer, Plan, RecordedRequest};
+use threatjammer::mock::{MockResponse, MockServer, RecordedRequest};
 use threatjammer::types::IpAssessmentOutput;
+use threatjammer::QuotaPolicy;
 
 /// splitmix64: deterministic, well-mixed numbers for generating inputs.
 fn mix(x: u64) -> u64 {
@@ -195,7 +196,7 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
         );
         match &item.outcome {
             Outcome::NotPublic => assert!(!is_public(item.input), "{}", item.input),
-            Outcome::Assessed(a) => {
+            Outcome::Answered(a) => {
                 assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str()));
                 let first = answers
                     .entry(item.input.to_canonical())
@@ -211,7 +212,7 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
     assert_eq!(summary.inputs, 100_000);
     assert_eq!(summary.handed_out(), 100_000);
     assert_eq!(summary.not_public, work.not_public as u64);
-    assert_eq!(summary.assessed, (100_000 - work.not_public) as u64);
+    assert_eq!(summary.answered, (100_000 - work.not_public) as u64);
     assert_eq!(
         summary.duplicates,
         (100_000 - work.not_public - work.unique.len()) as u64
@@ -298,7 +299,7 @@ async fn failing_batches_lose_nothing() {
     for item in &items {
         match &item.outcome {
             Outcome::NotPublic => assert!(!is_public(item.input)),
-            Outcome::Assessed(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
+            Outcome::Answered(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
             // The retry policy repeats each failed batch once it is safe to.
             Outcome::Failed(error) => panic!("{}: {error}", item.input),
             Outcome::Unanswered => panic!("{} unanswered", item.input),
@@ -347,7 +348,7 @@ async fn every_occurrence_of_a_duplicate_gets_the_answer() {
     assert_each_position_once(&items, inputs.len());
     let mut by_address: HashMap<IpAddr, Vec<&IpAssessmentOutput>> = HashMap::new();
     for item in &items {
-        if let Outcome::Assessed(a) = &item.outcome {
+        if let Outcome::Answered(a) = &item.outcome {
             by_address
                 .entry(item.input.to_canonical())
                 .or_default()
@@ -385,7 +386,7 @@ async fn a_forgotten_duplicate_is_assessed_again() {
     };
     let (items, summary) = run(0).await;
     assert_eq!(items.len(), 5);
-    assert!(items.iter().all(|i| i.outcome.assessed().is_some()));
+    assert!(items.iter().all(|i| i.outcome.answer().is_some()));
     assert_eq!(
         (summary.requests, summary.sent, summary.duplicates),
         (3, 5, 0)
@@ -428,14 +429,14 @@ async fn results_are_matched_by_their_self_link_not_their_position() {
     let (items, summary) = assess_all(&server.client(), addresses.clone()).await;
     for item in &items {
         match &item.outcome {
-            Outcome::Assessed(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
+            Outcome::Answered(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
             Outcome::Unanswered => assert_eq!(item.input, dropped),
             other => panic!("{other:?}"),
         }
     }
     assert_eq!(
         (
-            summary.assessed,
+            summary.answered,
             summary.unanswered,
             summary.unmatched_results
         ),
@@ -513,7 +514,7 @@ async fn back_pressure_from_a_slow_consumer() {
         .batch_size(batch as usize)
         .concurrency(window as usize);
     for taken in 1..=1_000u64 {
-        assert!(stream.next().await.unwrap().outcome.assessed().is_some());
+        assert!(stream.next().await.unwrap().outcome.answer().is_some());
         let read = reads.load(Ordering::SeqCst);
         assert!(
             read <= taken + batch * (window + 2),
@@ -551,7 +552,7 @@ async fn addresses_arriving_as_a_stream() {
     let stream = server.client().assess_stream(live);
     let (items, summary) = drain(stream, |s| s.summary().clone()).await;
     assert_each_position_once(&items, expected);
-    assert_eq!((summary.assessed, summary.requests), (1_200, 3));
+    assert_eq!((summary.answered, summary.requests), (1_200, 3));
 }
 
 #[tokio::test]
@@ -563,7 +564,7 @@ async fn geolocation_and_user_agents_in_bulk() {
     let (items, summary) = drain(stream, |s| s.summary().clone()).await;
     assert_each_position_once(&items, work.inputs.len());
     for item in &items {
-        if let Outcome::Assessed(location) = &item.outcome {
+        if let Outcome::Answered(location) = &item.outcome {
             let link = format!("/v1/geo/{}", item.input.to_canonical());
             assert_eq!(location.self_.as_deref(), Some(link.as_str()));
         }
@@ -586,7 +587,7 @@ async fn geolocation_and_user_agents_in_bulk() {
     let (items, summary) = drain(stream, |s| s.summary().clone()).await;
     assert_each_position_once(&items, agents.len());
     for item in &items {
-        let analysis = item.outcome.assessed().expect("every agent is analysed");
+        let analysis = item.outcome.answer().expect("every agent is analysed");
         assert_eq!(analysis.string, item.input);
         assert_eq!(item.input, agents[item.position as usize]);
     }
@@ -602,7 +603,7 @@ async fn geolocation_and_user_agents_in_bulk() {
 /// and never refused.
 #[tokio::test(start_paused = true)]
 async fn free_plan_quota_and_the_client_guard_never_meet_a_429() {
-    let server = MockServer::builder().quota(Plan::FREE).start().await;
+    let server = MockServer::builder().quota(QuotaPolicy::FREE).start().await;
     let client = server
         .client_builder()
         .http_client(MockServer::http_client())
@@ -612,7 +613,7 @@ async fn free_plan_quota_and_the_client_guard_never_meet_a_429() {
     let addresses = distinct_public(12_000, 10);
     let started = tokio::time::Instant::now();
     let (items, summary) = assess_all(&client, addresses).await;
-    assert!(items.iter().all(|i| i.outcome.assessed().is_some()));
+    assert!(items.iter().all(|i| i.outcome.answer().is_some()));
     assert_eq!(summary.requests, 24);
     let recorded = server.received_requests().await;
     let refused = recorded.iter().filter(|r| r.status == 429).count();

@@ -290,7 +290,7 @@ async fn quota_reads_the_token_and_takes_its_monthly_count() {
         .await;
     let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::new(0, 5));
 
-    let quota = tj.quota().await.unwrap();
+    let quota = tj.fetch_quota().await.unwrap();
     assert_eq!(quota.per_minute, 100);
     assert_eq!(quota.left_this_minute(), 100);
     assert_eq!(quota.per_month, 1_000_000);
@@ -328,7 +328,7 @@ async fn quota_is_read_even_when_the_month_looks_spent() {
         tj.get_asn(15169).await,
         Err(Error::QuotaExhausted { .. })
     ));
-    assert_eq!(tj.quota().await.unwrap().used_this_month, 0);
+    assert_eq!(tj.fetch_quota().await.unwrap().used_this_month, 0);
     tj.get_asn(15169).await.unwrap();
     assert_eq!(requests(&server).await, 3);
 }

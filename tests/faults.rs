@@ -520,7 +520,7 @@ async fn check_bulk(client: &Client, want: Expect) -> Vec<String> {
             Some(outcome) if !threatjammer::bulk::is_public(ip) => {
                 matches!(outcome, Outcome::NotPublic)
             }
-            Some(Outcome::Assessed(a)) => {
+            Some(Outcome::Answered(a)) => {
                 want.matches(Ok(()))
                     && a.self_.as_deref() == Some(format!("/v1/assess/ip/{ip}").as_str())
             }

@@ -8,7 +8,8 @@
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use threatjammer::mock::{MockResponse, MockServer, Plan};
+use threatjammer::mock::{MockResponse, MockServer};
+use threatjammer::QuotaPolicy;
 use threatjammer::{ApiKey, Error};
 
 const KEY: &str = "tja_TestTestTestTestTestTestTestTest0000";
@@ -310,7 +311,7 @@ async fn delays_follow_the_paused_clock() {
 async fn quota_refuses_like_the_service_under_a_paused_clock() {
     let server = MockServer::builder()
         .api_key(ApiKey::new(KEY).unwrap())
-        .quota(Plan::new(3, 5))
+        .quota(QuotaPolicy::new(3, 5))
         .start()
         .await;
     let start = tokio::time::Instant::now();

@@ -205,7 +205,7 @@ impl<W: Write> Records<W> {
             error: None,
         };
         match &item.outcome {
-            Outcome::Assessed(assessment) => {
+            Outcome::Answered(assessment) => {
                 self.counts.assessed += 1;
                 record.assessment = Some(assessment.as_ref());
             }

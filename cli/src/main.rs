@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use threatjammer::{Client, QuotaPolicy};
+use threatjammer::{Client, Quota, QuotaPolicy};
 
 const AFTER_HELP: &str = "\
 The API key is read from THREATJAMMER_API_KEY or from the file given with
@@ -286,11 +286,11 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             list_action(service.client().await?, "deny", action).await?
         }
         Command::Quota => {
-            let token = to_json(service.client().await?.get_token().await?);
+            let token = service.client().await?.get_token().await?;
             if format == Format::Table {
                 quota_view(&token)
             } else {
-                token
+                to_json(token)
             }
         }
         Command::Op(OpCommand::List) => op::listing(),
@@ -395,24 +395,29 @@ async fn list_action(client: &Client, kind: &str, action: ListAction) -> Result<
 }
 
 /// The token answer as people read it; `--json` keeps the service's fields.
-fn quota_view(token: &Value) -> Value {
-    let bucket = |period: &str| {
-        let value = &token[format!("last_{period}_bucket_value")];
-        let size = &token[format!("last_{period}_bucket_init_value")];
-        let refreshed = token[format!("last_{period}_bucket_refresh")]
-            .as_i64()
+/// The counts are read the way the library reads them ([`Quota::from_token`]).
+fn quota_view(token: &threatjammer::types::TokenOutput) -> Value {
+    let quota = Quota::from_token(token);
+    let refreshed = |at: Option<std::time::SystemTime>| {
+        at.and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|d| i64::try_from(d.as_millis()).ok())
             .map(output::utc)
-            .unwrap_or_default();
-        json!(format!("{value} of {size} (bucket refreshed {refreshed})"))
+            .unwrap_or_default()
+    };
+    let bucket = |used: u64, size: u64, at| {
+        json!(format!(
+            "{used} of {size} (bucket refreshed {})",
+            refreshed(at)
+        ))
     };
     json!({
-        "region": token["region_id"],
-        "status": token["status"],
-        "month": bucket("month"),
-        "minute": bucket("minute"),
-        "minute refill ratio": token["last_minute_bucket_refill_ratio"],
-        "created_at": token["created_at"],
-        "updated_at": token["updated_at"],
+        "region": token.region_id,
+        "status": token.status,
+        "month": bucket(quota.used_this_month, quota.per_month, quota.month_refresh),
+        "minute": bucket(quota.used_this_minute, quota.per_minute, quota.minute_refresh),
+        "minute refill ratio": token.last_minute_bucket_refill_ratio,
+        "created_at": token.created_at,
+        "updated_at": token.updated_at,
     })
 }
 

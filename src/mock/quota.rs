@@ -1,12 +1,9 @@
-//! The service's two request limits: a sliding minute and a 30-day month.
+//! The service's answer to a spent quota, on the counts the client's guard
+//! keeps too ([`crate::quota::Window`]).
 
-use super::Plan;
-use std::collections::VecDeque;
+use crate::quota::Window;
 use std::time::Duration;
 use tokio::time::Instant;
-
-const MINUTE: Duration = Duration::from_secs(60);
-const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Which limit refused a request, and when it would be admitted.
 pub(super) struct Refusal {
@@ -29,119 +26,63 @@ impl Refusal {
     }
 }
 
-/// What `GET /v1/token` reports.
-pub(super) struct Usage {
-    pub(super) minute_used: u64,
-    pub(super) minute_refresh_in: Duration,
-    pub(super) month_used: u64,
-    pub(super) month_refresh_in: Duration,
-}
-
-pub(super) struct Counter {
-    pub(super) plan: Plan,
-    /// Arrival times of the admitted requests of the last 60 seconds, oldest first.
-    recent: VecDeque<Instant>,
-    month_used: u64,
-    month_started: Instant,
-}
-
-impl Counter {
-    pub(super) fn new(plan: Plan, now: Instant) -> Counter {
-        Counter {
-            plan,
-            recent: VecDeque::new(),
-            month_used: 0,
-            month_started: now,
-        }
+/// Counts a request arriving at `now`, or says why the service would refuse
+/// it: the month first, as the service checks. A refused request does not count.
+pub(super) fn admit(window: &mut Window, now: Instant) -> Result<(), Refusal> {
+    if let Some((allowed, wait)) = window.month_spent(now) {
+        return Err(Refusal {
+            limit: "monthly",
+            allowed,
+            wait,
+        });
     }
-
-    fn roll(&mut self, now: Instant) {
-        while now.duration_since(self.month_started) >= MONTH {
-            self.month_started += MONTH;
-            self.month_used = 0;
-        }
-        while self
-            .recent
-            .front()
-            .is_some_and(|at| now.duration_since(*at) >= MINUTE)
-        {
-            self.recent.pop_front();
-        }
+    if let Some(free_at) = window.minute_full_until(now) {
+        return Err(Refusal {
+            limit: "per-minute",
+            allowed: window.policy().per_minute().map_or(0, u64::from),
+            wait: free_at.saturating_duration_since(now),
+        });
     }
-
-    /// Counts a request arriving at `now`, or says why it is refused. A refused
-    /// request does not count.
-    pub(super) fn admit(&mut self, now: Instant) -> Result<(), Refusal> {
-        self.roll(now);
-        let month = self.plan.per_month;
-        if month > 0 && self.month_used >= month {
-            return Err(Refusal {
-                limit: "monthly",
-                allowed: month,
-                wait: (self.month_started + MONTH).saturating_duration_since(now),
-            });
-        }
-        let minute = u64::from(self.plan.per_minute);
-        if minute > 0 && self.recent.len() as u64 >= minute {
-            let oldest = self.recent.front().copied().unwrap_or(now);
-            return Err(Refusal {
-                limit: "per-minute",
-                allowed: minute,
-                wait: (oldest + MINUTE).saturating_duration_since(now),
-            });
-        }
-        self.recent.push_back(now);
-        self.month_used += 1;
-        Ok(())
-    }
-
-    pub(super) fn usage(&mut self, now: Instant) -> Usage {
-        self.roll(now);
-        Usage {
-            minute_used: self.recent.len() as u64,
-            minute_refresh_in: self.recent.front().map_or(Duration::ZERO, |oldest| {
-                (*oldest + MINUTE).saturating_duration_since(now)
-            }),
-            month_used: self.month_used,
-            month_refresh_in: (self.month_started + MONTH).saturating_duration_since(now),
-        }
-    }
+    window.count(now);
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::QuotaPolicy;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+    const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
 
     #[tokio::test(start_paused = true)]
     async fn the_minute_slides() {
         let start = Instant::now();
-        let mut counter = Counter::new(Plan::new(2, 0), start);
-        assert!(counter.admit(start).is_ok());
-        assert!(counter.admit(start + Duration::from_secs(30)).is_ok());
-        let refused = counter
-            .admit(start + Duration::from_millis(59_500))
-            .unwrap_err();
+        let mut window = Window::new(QuotaPolicy::new(2, 0), start, true);
+        assert!(admit(&mut window, start).is_ok());
+        assert!(admit(&mut window, start + Duration::from_secs(30)).is_ok());
+        let refused = admit(&mut window, start + Duration::from_millis(59_500)).unwrap_err();
         assert_eq!(refused.limit, "per-minute");
         assert_eq!(refused.retry_after(), 1, "0.5 s rounds up");
         assert!(
-            counter.admit(start + MINUTE).is_ok(),
+            admit(&mut window, start + MINUTE).is_ok(),
             "the first left the window"
         );
-        let refused = counter.admit(start + MINUTE).unwrap_err();
+        let refused = admit(&mut window, start + MINUTE).unwrap_err();
         assert_eq!(refused.retry_after(), 30);
     }
 
     #[tokio::test(start_paused = true)]
     async fn the_month_runs_out_then_starts_again() {
         let start = Instant::now();
-        let mut counter = Counter::new(Plan::new(0, 3), start);
+        let mut window = Window::new(QuotaPolicy::new(0, 3), start, true);
         for _ in 0..3 {
-            assert!(counter.admit(start).is_ok());
+            assert!(admit(&mut window, start).is_ok());
         }
-        let refused = counter.admit(start + MINUTE).unwrap_err();
+        let refused = admit(&mut window, start + MINUTE).unwrap_err();
         assert_eq!(refused.limit, "monthly");
         assert_eq!(refused.wait, MONTH - MINUTE);
-        assert!(counter.admit(start + MONTH).is_ok());
-        assert_eq!(counter.usage(start + MONTH).month_used, 1);
+        assert!(admit(&mut window, start + MONTH).is_ok());
+        assert_eq!(window.usage(start + MONTH)[1].0, 1);
     }
 }

@@ -83,21 +83,8 @@ async fn handle(
         response.delay = state.lock().latency;
     }
     if state.record {
-        let MockRequest {
-            method,
-            path,
-            query,
-            operation,
-            headers,
-            body,
-        } = request;
         state.lock().received.push(RecordedRequest {
-            method,
-            path,
-            query,
-            operation,
-            headers,
-            body,
+            request,
             status: response.status,
             received_at,
         });
@@ -169,7 +156,7 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
     let overridden = {
         let mut mutable = state.lock();
         if let Some(quota) = mutable.quota.as_mut() {
-            if let Err(refusal) = quota.admit(now) {
+            if let Err(refusal) = super::quota::admit(quota, now) {
                 return MockResponse::problem(
                     429,
                     "Too Many Requests",
@@ -372,10 +359,10 @@ fn many_agents(state: &State, request: &MockRequest) -> MockResponse {
 /// `GET /v1/token` with the quota's live counts, over the bundled token
 /// fixture when there is one; `None` when no quota is enforced.
 fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockResponse> {
-    let (plan, usage) = {
+    let (plan, [(minute_used, minute_refresh_in), (month_used, month_refresh_in)]) = {
         let mut mutable = state.lock();
         let quota = mutable.quota.as_mut()?;
-        (quota.plan, quota.usage(now))
+        (quota.policy(), quota.usage(now))
     };
     let millis = |at: SystemTime| {
         at.duration_since(SystemTime::UNIX_EPOCH)
@@ -389,13 +376,13 @@ fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockRespo
         }) => body.clone(),
         _ => json!({ "self": "/v1/token", "region_id": "mock", "status": "ENABLED" }),
     };
-    body["last_minute_bucket_init_value"] = json!(plan.per_minute);
-    body["last_minute_bucket_value"] = json!(usage.minute_used);
+    body["last_minute_bucket_init_value"] = json!(plan.per_minute().unwrap_or(0));
+    body["last_minute_bucket_value"] = json!(minute_used);
     body["last_minute_bucket_refill_ratio"] = json!(1);
-    body["last_minute_bucket_refresh"] = json!(millis(wall + usage.minute_refresh_in));
-    body["last_month_bucket_init_value"] = json!(plan.per_month);
-    body["last_month_bucket_value"] = json!(usage.month_used);
-    body["last_month_bucket_refresh"] = json!(millis(wall + usage.month_refresh_in));
+    body["last_minute_bucket_refresh"] = json!(millis(wall + minute_refresh_in));
+    body["last_month_bucket_init_value"] = json!(plan.per_month().unwrap_or(0));
+    body["last_month_bucket_value"] = json!(month_used);
+    body["last_month_bucket_refresh"] = json!(millis(wall + month_refresh_in));
     body["created_at"] = json!(millis(state.started));
     body["updated_at"] = json!(millis(wall));
     Some(MockResponse::json(200, body))

@@ -1,14 +1,19 @@
-//! What happens around every request, generated or hand-written: the hooks
-//! progenitor calls to send a request. Authentication, the quota guard,
-//! retries and tracing all live here, so no operation can miss them.
+//! What happens around every request, generated or hand-written. Every
+//! request goes through [`round_trip`]: the generated methods call it in
+//! place of progenitor's own hook sequence (build.rs, adaptation 10), and the
+//! hand-written ones (`src/call/send.rs`) call it too. Authentication, the path
+//! check, the quota guard, retries and tracing all live here, so no operation
+//! can miss them.
 
-use crate::error::{note, without_url, Answer, Refusal};
+use super::notes::{note, Answer, Refusal};
+use crate::error::without_url;
 use crate::generated;
 use crate::path::Refused;
 use crate::quota::QuotaGuard;
 use crate::redact::Redactor;
 use crate::retry::{is_safe_to_repeat, RetryPolicy};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use futures_util::future::{ready, Either, TryFutureExt};
+use progenitor_client::{ClientInfo, OperationInfo};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -18,7 +23,7 @@ use tracing::Instrument;
 /// Per-client state the request hooks need. progenitor keeps it in the
 /// generated client as its "inner" value; clones share the quota counts.
 #[derive(Clone)]
-pub struct Runtime {
+pub struct HookState {
     /// `Authorization: Bearer …`, its value marked sensitive so `http`'s `Debug` hides it.
     auth: reqwest::header::HeaderValue,
     pub(crate) retry: RetryPolicy,
@@ -33,7 +38,7 @@ pub struct Runtime {
     base_path: Box<str>,
 }
 
-impl Runtime {
+impl HookState {
     pub(crate) fn new(
         auth: reqwest::header::HeaderValue,
         redactor: Redactor,
@@ -41,8 +46,8 @@ impl Runtime {
         retry: RetryPolicy,
         quota: crate::QuotaPolicy,
         max_response_bytes: u64,
-    ) -> Runtime {
-        Runtime {
+    ) -> HookState {
+        HookState {
             auth,
             max_response_bytes,
             retry,
@@ -70,9 +75,9 @@ impl Runtime {
     }
 }
 
-impl fmt::Debug for Runtime {
+impl fmt::Debug for HookState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime")
+        f.debug_struct("HookState")
             .field("auth", &"Bearer tja_…")
             .field("retry", &self.retry)
             .field("quota", &self.quota.as_ref().map(|q| q.policy()))
@@ -82,74 +87,89 @@ impl fmt::Debug for Runtime {
     }
 }
 
-impl ClientHooks<Runtime> for generated::Client {
-    /// Refuses the call before anything is sent when its path would not reach
-    /// the operation with the segments it was built from (an argument of
-    /// `..`), or when the month's quota is spent: the service would answer
-    /// `429` until the month starts again. Reading the token is let through
-    /// the quota, since it is how [`crate::Client::quota`] learns that the
-    /// month has started again sooner than the client thought.
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), progenitor_client::Error<E>> {
-        if let Some(template) = generated::path_template(info.operation_id) {
-            if let Err(refused) = self.inner().check_sent(template, request.url().path()) {
-                let reason = refused.to_string();
-                note(|n| n.refused = Some(Refusal::Path(reason)));
-                return Err(progenitor_client::Error::Custom(
-                    "the request's path was refused".into(),
-                ));
-            }
-        }
-        if info.operation_id == "get_token" {
-            return Ok(());
-        }
-        let spent = self.inner().quota.as_ref().and_then(|q| q.month_spent());
-        if let Some((limit, resets_in)) = spent {
-            tracing::warn!(
-                operation = info.operation_id,
-                limit,
-                "monthly quota spent; request not sent"
-            );
-            note(|n| n.refused = Some(Refusal::Quota { limit, resets_in }));
-            return Err(progenitor_client::Error::Custom(format!(
-                "the monthly quota of {limit} requests is spent"
-            )));
-        }
-        Ok(())
-    }
+/// progenitor insists that its hooks trait is implemented. The sequence that
+/// would call it is replaced by [`round_trip`] (build.rs, adaptation 10), so
+/// nothing reaches these defaults.
+impl progenitor_client::ClientHooks<HookState> for generated::Client {}
 
-    // A plain fn returning the future, not an `async fn`: the request then lives
-    // in one place (the attempts' future) instead of being kept by both.
-    fn exec(
-        &self,
-        mut request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
-        let runtime = self.inner();
-        // Added per request rather than as a default header of the reqwest client,
-        // so a caller-supplied reqwest::Client authenticates too. reqwest drops it
-        // when a redirect leads to another host, port or scheme.
-        request
-            .headers_mut()
-            .insert(reqwest::header::AUTHORIZATION, runtime.auth.clone());
-        let repeatable = runtime.retry.repeats()
-            && (request.method() == reqwest::Method::GET || is_safe_to_repeat(info.operation_id));
-        // The span names the operation and the path, never headers: the key travels in one.
-        // Paths hold arguments, which may be anything a caller was handed.
-        let span = tracing::debug_span!(
-            "threatjammer.request",
-            operation = info.operation_id,
-            method = %request.method(),
-            path = &*runtime.redactor.text(request.url().path()),
-            status = tracing::field::Empty,
-            attempt = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        attempts(self, request, repeatable).instrument(span)
+/// Sends one request of the operation `info` names: the checks before
+/// sending, then the attempts. Not an `async fn`, so that the request lives
+/// in one place (the attempts' future) instead of being kept twice.
+pub(crate) fn round_trip<'a, E: 'a>(
+    api: &'a generated::Client,
+    request: reqwest::Request,
+    info: &OperationInfo,
+) -> impl Future<Output = Result<reqwest::Response, progenitor_client::Error<E>>> + 'a {
+    match admit(api, &request, info.operation_id) {
+        // The reason itself is in the call's notes; this is progenitor's side of it.
+        Err(message) => Either::Left(ready(Err(progenitor_client::Error::Custom(message)))),
+        Ok(()) => Either::Right(exec(api, request, info.operation_id).map_err(Into::into)),
     }
+}
+
+/// Refuses the call before anything is sent when its path would not reach
+/// the operation with the segments it was built from (an argument of `..`),
+/// or when the month's quota is spent: the service would answer `429` until
+/// the month starts again. Reading the token is let through the quota, since
+/// it is how [`crate::Client::fetch_quota`] learns that the month has started
+/// again sooner than the client thought.
+fn admit(
+    api: &generated::Client,
+    request: &reqwest::Request,
+    operation_id: &'static str,
+) -> Result<(), String> {
+    let state = api.inner();
+    if let Some(template) = generated::path_template(operation_id) {
+        if let Err(refused) = state.check_sent(template, request.url().path()) {
+            let reason = refused.to_string();
+            note(|n| n.refused = Some(Refusal::Path(reason)));
+            return Err("the request's path was refused".into());
+        }
+    }
+    if operation_id == "get_token" {
+        return Ok(());
+    }
+    let spent = state.quota.as_ref().and_then(|q| q.month_spent());
+    if let Some((limit, resets_in)) = spent {
+        tracing::warn!(
+            operation = operation_id,
+            limit,
+            "monthly quota spent; request not sent"
+        );
+        note(|n| n.refused = Some(Refusal::Quota { limit, resets_in }));
+        return Err(format!("the monthly quota of {limit} requests is spent"));
+    }
+    Ok(())
+}
+
+/// Authenticates `request` and sends it, repeated as the retry policy allows,
+/// inside the call's span.
+fn exec<'a>(
+    api: &'a generated::Client,
+    mut request: reqwest::Request,
+    operation_id: &'static str,
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
+    let state = api.inner();
+    // Added per request rather than as a default header of the reqwest client,
+    // so a caller-supplied reqwest::Client authenticates too. reqwest drops it
+    // when a redirect leads to another host, port or scheme.
+    request
+        .headers_mut()
+        .insert(reqwest::header::AUTHORIZATION, state.auth.clone());
+    let repeatable = state.retry.repeats()
+        && (request.method() == reqwest::Method::GET || is_safe_to_repeat(operation_id));
+    // The span names the operation and the path, never headers: the key travels in one.
+    // Paths hold arguments, which may be anything a caller was handed.
+    let span = tracing::debug_span!(
+        "threatjammer.request",
+        operation = operation_id,
+        method = %request.method(),
+        path = &*state.redactor.text(request.url().path()),
+        status = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    );
+    attempts(api, request, repeatable).instrument(span)
 }
 
 /// Sends `request`, and again as long as the retry policy asks for it.
@@ -166,7 +186,7 @@ fn attempts(
     repeatable: bool,
 ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + '_ {
     async move {
-        let runtime = api.inner();
+        let state = api.inner();
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -180,18 +200,18 @@ fn attempts(
             // The waits are boxed: a timer is large, and unboxed it would make
             // every call's future larger (and costlier to move) for a wait that
             // most calls never make.
-            if let Some(guard) = &runtime.quota {
+            if let Some(guard) = &state.quota {
                 if guard.try_admit().is_err() {
                     Box::pin(guard.admit()).await;
                 }
             }
             let outcome = api.client().execute(request).await;
-            let month_left = runtime
+            let month_left = state
                 .quota
                 .as_ref()
                 .is_none_or(|q| q.month_spent().is_none());
             let wait = match &spare {
-                Some(_) if month_left => runtime.retry.next_wait(attempt, &outcome),
+                Some(_) if month_left => state.retry.next_wait(attempt, &outcome),
                 _ => None,
             };
             let (Some(next), Some((wait, reason))) = (spare, wait) else {

@@ -2,9 +2,10 @@
 //! sent through the same hooks as the generated ones so they get the same
 //! authentication, quota guard, retries, tracing and error type.
 
-use crate::error::settle;
+use super::hooks::round_trip;
+use super::settle::settle;
 use crate::{Error, Problem};
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo, ResponseValue};
+use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use serde::de::DeserializeOwned;
 
 impl crate::Client {
@@ -57,11 +58,7 @@ impl crate::Client {
         let builder = build(api.client(), api.baseurl()).header(reqwest::header::ACCEPT, accept);
         let info = OperationInfo { operation_id };
         settle(&api.inner().redactor, operation_id, async {
-            let mut request = builder.build()?;
-            api.pre(&mut request, &info).await?;
-            let result = api.exec(request, &info).await;
-            api.post(&result, &info).await?;
-            let response = result?;
+            let response = round_trip(api, builder.build()?, &info).await?;
             // The classification the generated methods make: 200 is the answer, the
             // documented error statuses decode as a Problem, the rest is unexpected.
             match response.status().as_u16() {
