@@ -51,9 +51,9 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    `crate::path::encode_path`, the crate's one path codec, instead of
 ///    progenitor's, which leaves `\` raw; reqwest's URL parser reads it as `/`
 ///    and a user agent could send the request to another path (see
-///    src/path.rs). The operation table gives the request hook each
-///    operation's path template, so a path that lost or gained segments on
-///    the way (an argument of `..`) is refused before it is sent.
+///    src/path.rs). The operation table gives the request hook the number of
+///    segments of each operation's path, so a path that lost or gained
+///    segments on the way (an argument of `..`) is refused before it is sent.
 /// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
 ///    to every request, a Dropshot convention. The User API defines no such
 ///    header, so the generated methods do not send it: the requests are the
@@ -655,19 +655,21 @@ fn operations_tokens(
     });
     let count = operations.len();
     let face_count = face_names.len();
-    let templates = operations
-        .iter()
-        .map(|(id, _, path, _)| quote! { #id => ::std::option::Option::Some(#path), });
+    let slashes = operations.iter().map(|(id, _, path, _)| {
+        let count = path.matches('/').count();
+        quote! { #id => ::std::option::Option::Some(#count), }
+    });
     quote! {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
         /// The face methods build.rs generated, one per generated operation.
         pub const FACE_METHODS: [&str; #face_count] = [#(#face_names),*];
-        /// The path template of an operation, for the request hook's check that
-        /// a path kept its segments (a `match`, so no table is searched per request).
-        pub(crate) fn path_template(operation_id: &str) -> ::std::option::Option<&'static str> {
+        /// How many `/` an operation's path template has, for the request hook's
+        /// check that a path kept its segments (a `match`, so no table is searched
+        /// per request).
+        pub(crate) fn path_slashes(operation_id: &str) -> ::std::option::Option<usize> {
             match operation_id {
-                #(#templates)*
+                #(#slashes)*
                 _ => ::std::option::Option::None,
             }
         }

@@ -57,21 +57,25 @@ impl HookState {
         }
     }
 
-    /// Whether `path`, appended to the base URL, reaches the server with
-    /// exactly its segments (see [`crate::path::check`]).
+    /// Whether `path` (a link's, written by [`crate::Link`]'s `Display`),
+    /// appended to the base URL, reaches the server exactly as written: the
+    /// URL parser must leave it as it is.
     pub(crate) fn check_path(&self, path: &str) -> Result<(), Refused> {
         let parsed = reqwest::Url::parse(&format!("http://h{}{path}", self.base_path))
             .map_err(|_| Refused::Changed)?;
-        self.check_sent(path, parsed.path())
+        match parsed.path().strip_prefix(&*self.base_path) {
+            Some(sent) if sent == path => Ok(()),
+            _ => Err(Refused::Changed),
+        }
     }
 
-    /// Checks a request's path, as the URL parser left it, against what it
-    /// was built from (an operation's template, or a link's path).
-    fn check_sent(&self, built: &str, sent: &str) -> Result<(), Refused> {
+    /// Checks a request's path, as the URL parser left it, against the
+    /// number of `/` in its operation's template.
+    fn check_sent(&self, template_slashes: usize, sent: &str) -> Result<(), Refused> {
         let sent = sent
             .strip_prefix(&*self.base_path)
             .ok_or(Refused::Changed)?;
-        crate::path::check(built, sent)
+        crate::path::check(template_slashes, sent)
     }
 }
 
@@ -119,8 +123,8 @@ fn admit(
     operation_id: &'static str,
 ) -> Result<(), String> {
     let state = api.inner();
-    if let Some(template) = generated::path_template(operation_id) {
-        if let Err(refused) = state.check_sent(template, request.url().path()) {
+    if let Some(slashes) = generated::path_slashes(operation_id) {
+        if let Err(refused) = state.check_sent(slashes, request.url().path()) {
             let reason = refused.to_string();
             note(|n| n.refused = Some(Refusal::Path(reason)));
             return Err("the request's path was refused".into());
