@@ -70,6 +70,7 @@ pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
 
 /// Decodes for comparison, as the mock matches requests with fixtures: text
 /// that does not decode to UTF-8 is compared as sent.
+#[cfg(feature = "mock")]
 pub(crate) fn decoded_or_raw(text: &str) -> Cow<'_, str> {
     decode_segment(text).unwrap_or(Cow::Borrowed(text))
 }
