@@ -4,10 +4,13 @@
 //! import, prepends the diff to CHANGELOG.md under the new version, and sets that
 //! version in Cargo.toml (and Cargo.lock, so `--locked` builds keep working).
 //! Every new file is prepared before the first is written, so a failure leaves the
-//! workspace as it was.
+//! workspace as it was. Then the command lists the public API the new spec
+//! generates and prints how it differs from snapshots/public_api.snap, which it
+//! rewrites.
 
 use crate::diff::{self, render, Report, Suggestion};
 use crate::import::{self, SpecFiles};
+use crate::public_api;
 use crate::spec_io;
 use anyhow::{anyhow, Context, Result};
 use semver::Version;
@@ -31,9 +34,40 @@ pub fn run(args: &BumpArgs, default_root: &Path) -> Result<()> {
             "openapi/ already matches {}; nothing to bump",
             args.upstream.display()
         ),
-        Some(bumped) => print_next_steps(&args.upstream, &bumped),
+        Some(bumped) => {
+            print_next_steps(&args.upstream, &bumped);
+            show_api_change(root);
+        }
     }
     Ok(())
+}
+
+/// Lists the public API the new spec generates, prints how it differs from the
+/// snapshot, and writes the snapshot, so the commit shows users' side of the bump.
+/// The bump itself is done by then: a failure here is reported, not undone.
+fn show_api_change(root: &Path) {
+    println!("\nListing the public API (cargo xtask public-api) ...");
+    let listed = public_api::snapshot_listing(root).and_then(|before| {
+        let after = public_api::listing(root)?;
+        public_api::write_snapshot(root, &after)?;
+        Ok((before, after))
+    });
+    match listed {
+        Ok((before, after)) if before == after => println!("The public API is unchanged."),
+        Ok((before, after)) => {
+            let diff = similar::TextDiff::from_lines(&before, &after);
+            println!(
+                "Wrote {}; the public API changes so:\n\n{}",
+                public_api::SNAPSHOT,
+                diff.unified_diff()
+                    .context_radius(0)
+                    .header("public API before", "public API after")
+            );
+        }
+        Err(e) => eprintln!(
+            "Could not list the public API: {e:#}\nOnce the crate builds, run `cargo xtask public-api --write` and review the change."
+        ),
+    }
 }
 
 /// The crate version in the workspace's root Cargo.toml.

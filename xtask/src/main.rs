@@ -7,6 +7,7 @@ mod diff;
 mod import;
 mod overlay;
 mod perf;
+mod public_api;
 mod spec_io;
 
 use anyhow::Result;
@@ -47,6 +48,8 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
         bulk_sizes: Vec<u64>,
     },
+    /// Print the library's public API, one item a line (--write: into its snapshot).
+    PublicApi(public_api::Args),
     /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
     BuildCost {
         /// Pairs of builds; the fastest of each side counts (the order alternates).
@@ -104,6 +107,7 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
             SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
+        Command::PublicApi(args) => public_api::run(&args, &workspace_root())?,
         Command::Perf {
             json,
             seconds,
