@@ -224,9 +224,20 @@ pub fn run(options: &Options) -> Result<()> {
         }
     }
 
+    if !options.json {
+        println!("machine: {}", crate::perf::machine());
+        println!(
+            "runs: {} of each side per profile; medians, range in parentheses",
+            options.runs
+        );
+        if let Some(level) = &options.build_override_opt_level {
+            println!("every side sets [profile.*.build-override] opt-level = {level}");
+        }
+    }
     let mut reports = Vec::new();
     for &profile in &options.profiles {
         let mut builds: [Vec<Build>; 3] = Default::default();
+        let mut alone = None;
         for run in 0..options.runs {
             let mut order = SIDES;
             order.rotate_left(run % SIDES.len());
@@ -247,6 +258,15 @@ pub fn run(options: &Options) -> Result<()> {
                     build.cpu.as_secs_f64(),
                     build.load
                 );
+                // Once a profile, while the script is still there.
+                if let (Side::User, None, Some(script)) = (side, alone, &build.build_script) {
+                    alone = Some(time_build_script(
+                        &root,
+                        script,
+                        &scratch.join("out"),
+                        profile,
+                    )?);
+                }
                 if !options.keep {
                     let _ = std::fs::remove_dir_all(&target);
                 }
@@ -254,27 +274,21 @@ pub fn run(options: &Options) -> Result<()> {
             }
         }
         let [user, baseline, floor] = builds;
-        let alone = match user.last().and_then(|b| b.build_script.as_ref()) {
-            Some(script) => Some(time_build_script(
-                &root,
-                script,
-                &scratch.join("out"),
-                profile,
-            )?),
-            None => None,
-        };
-        reports.push(ProfileReport::new(profile, &user, &baseline, &floor, alone));
+        let report = ProfileReport::new(profile, &user, &baseline, &floor, alone);
+        // Printed as soon as it is known, so a later failure does not lose it.
+        if !options.json {
+            report.print();
+        }
+        reports.push(report);
     }
-    let report = Report {
-        machine: crate::perf::machine(),
-        runs: options.runs,
-        build_override_opt_level: options.build_override_opt_level.clone(),
-        profiles: reports,
-    };
     if options.json {
-        println!("{}", serde_json::to_string_pretty(&report.json())?);
-    } else {
-        report.print();
+        let report = json!({
+            "machine": crate::perf::machine(),
+            "runs": options.runs,
+            "build_override_opt_level": options.build_override_opt_level,
+            "profiles": reports.iter().map(ProfileReport::json).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
     }
     if options.keep {
         eprintln!("build-cost: kept {}", scratch.display());
@@ -692,38 +706,6 @@ impl ProfileReport {
         if self.extra.len() > 15 {
             let rest: f64 = self.extra[15..].iter().map(|(_, s)| s).sum();
             println!("  {rest:6.2} s  ({} more)", self.extra.len() - 15);
-        }
-    }
-}
-
-struct Report {
-    machine: String,
-    runs: usize,
-    build_override_opt_level: Option<String>,
-    profiles: Vec<ProfileReport>,
-}
-
-impl Report {
-    fn json(&self) -> Value {
-        json!({
-            "machine": self.machine,
-            "runs": self.runs,
-            "build_override_opt_level": self.build_override_opt_level,
-            "profiles": self.profiles.iter().map(ProfileReport::json).collect::<Vec<_>>(),
-        })
-    }
-
-    fn print(&self) {
-        println!("machine: {}", self.machine);
-        println!(
-            "runs: {} of each side per profile; medians, range in parentheses",
-            self.runs
-        );
-        if let Some(level) = &self.build_override_opt_level {
-            println!("every side sets [profile.*.build-override] opt-level = {level}");
-        }
-        for profile in &self.profiles {
-            profile.print();
         }
     }
 }
