@@ -11,8 +11,8 @@ use std::path::Path;
 /// start with a file name in backticks and hold a 64-digit hex checksum.
 fn pinned(dir: &Path) -> BTreeMap<String, String> {
     let readme = dir.join("README.md");
-    let text = std::fs::read_to_string(&readme)
-        .unwrap_or_else(|e| panic!("{}: {e}", readme.display()));
+    let text =
+        std::fs::read_to_string(&readme).unwrap_or_else(|e| panic!("{}: {e}", readme.display()));
     let mut rows = BTreeMap::new();
     for line in text.lines() {
         let cells: Vec<&str> = line
@@ -26,7 +26,11 @@ fn pinned(dir: &Path) -> BTreeMap<String, String> {
         let is_sum = |c: &&&str| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit());
         if let Some(sum) = rest.iter().find(is_sum) {
             let earlier = rows.insert(name.to_string(), sum.to_ascii_lowercase());
-            assert!(earlier.is_none(), "{}: {name} has two rows", readme.display());
+            assert!(
+                earlier.is_none(),
+                "{}: {name} has two rows",
+                readme.display()
+            );
         }
     }
     rows

@@ -132,10 +132,28 @@ fn write_rows(out: &mut impl Write, items: &[Value]) -> io::Result<()> {
 /// sort is stable).
 fn rank(key: &str, value: &Value) -> (u8, usize) {
     const IDENTITY: &[&str] = &[
-        "address", "ip", "ip_address", "cidr", "cookie_id", "id", "method", "path", "origin",
-        "name", "code", "string", "agent",
+        "address",
+        "ip",
+        "ip_address",
+        "cidr",
+        "cookie_id",
+        "id",
+        "method",
+        "path",
+        "origin",
+        "name",
+        "code",
+        "string",
+        "agent",
     ];
-    const VERDICT: &[&str] = &["risk", "score", "reason", "classification", "status", "action"];
+    const VERDICT: &[&str] = &[
+        "risk",
+        "score",
+        "reason",
+        "classification",
+        "status",
+        "action",
+    ];
     if key == "self" {
         return (0, 0);
     }
@@ -330,7 +348,15 @@ mod tests {
         let header = text.lines().next().unwrap();
         assert_eq!(
             header.split_whitespace().collect::<Vec<_>>(),
-            ["self", "id", "status", "expiry", "protocol", "total_reports", "dataset"],
+            [
+                "self",
+                "id",
+                "status",
+                "expiry",
+                "protocol",
+                "total_reports",
+                "dataset"
+            ],
             "{text}"
         );
     }

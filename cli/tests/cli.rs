@@ -362,13 +362,22 @@ fn an_assessment_table_starts_with_its_verdict() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names[..4], ["self", "risk", "score", "reason"], "{}", r.stdout);
+    assert_eq!(
+        names[..4],
+        ["self", "risk", "score", "reason"],
+        "{}",
+        r.stdout
+    );
     // Below `self`, the links to related resources come after every plain value.
     let is_link: Vec<bool> = r
         .stdout
         .lines()
         .skip(1)
-        .map(|l| l.split_whitespace().nth(1).is_some_and(|v| v.starts_with("/v1/")))
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|v| v.starts_with("/v1/"))
+        })
         .collect();
     assert!(is_link.contains(&true), "{}", r.stdout);
     assert!(is_link.windows(2).all(|w| w[0] <= w[1]), "{}", r.stdout);

@@ -138,8 +138,7 @@ fn side_manifest(
         let trimmed = line.trim();
         if trimmed.starts_with('[') {
             // Array tables (`[[bench]]`) are targets of the crate, never copied.
-            copying =
-                !trimmed.starts_with("[[") && copied_section(trimmed, side == Side::Floor);
+            copying = !trimmed.starts_with("[[") && copied_section(trimmed, side == Side::Floor);
             if copying {
                 out.push('\n');
             }
@@ -242,7 +241,8 @@ pub fn run(options: &Options) -> Result<()> {
             let mut order = SIDES;
             order.rotate_left(run % SIDES.len());
             for side in order {
-                let target = scratch.join(format!("target-{}-{}-{run}", profile.name(), side.name()));
+                let target =
+                    scratch.join(format!("target-{}-{}-{run}", profile.name(), side.name()));
                 eprintln!(
                     "build-cost: {} run {}/{}: building the {} crate clean",
                     profile.name(),
@@ -336,7 +336,11 @@ fn clean_build(dir: &Path, target: &Path, profile: Profile) -> Result<Build> {
     let wall = started.elapsed();
     let cpu = children_cpu().saturating_sub(cpu_before);
     if !output.status.success() {
-        bail!("cargo build in {} failed ({})", dir.display(), output.status);
+        bail!(
+            "cargo build in {} failed ({})",
+            dir.display(),
+            output.status
+        );
     }
     let build_script = String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -637,7 +641,8 @@ impl ProfileReport {
     }
 
     fn json(&self) -> Value {
-        let side = |s: &SideFigures| json!({"wall_seconds": s.wall.json(), "cpu_seconds": s.cpu.json()});
+        let side =
+            |s: &SideFigures| json!({"wall_seconds": s.wall.json(), "cpu_seconds": s.cpu.json()});
         json!({
             "profile": self.profile.name(),
             "user": side(&self.user),
@@ -692,7 +697,10 @@ impl ProfileReport {
             self.script_run.text(" s", 2),
             self.library.text(" s", 1)
         );
-        println!("load average (1 min) at the end of the builds: {}", self.load.text("", 2));
+        println!(
+            "load average (1 min) at the end of the builds: {}",
+            self.load.text("", 2)
+        );
         let total: f64 = self.extra.iter().map(|(_, s)| s).sum();
         println!(
             "\nunits only the user side builds (its median build): {total:.1} unit-s over \
