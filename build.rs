@@ -8,6 +8,8 @@
 //! The few things progenitor/typify cannot take as the spec says are handled in
 //! `ADAPTATIONS` below, each with its reason. The reconciliations of upstream
 //! defects that *can* be said in OpenAPI live in `openapi/reconcile.overlay.yaml`.
+//! "Defect N" is the numbering of `docs/upstream-defects.md`, which also says
+//! which defect each adaptation answers.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -20,7 +22,7 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///
 /// 1. `multipart`: operations whose request body is `multipart/form-data`
 ///    (the three CSV uploads) are removed before generation: progenitor 0.15
-///    rejects that content type and fails the build (DESIGN.md defect 2). They
+///    rejects that content type and fails the build (defect 2). They
 ///    are hand-written in `src/csv_upload.rs` on the same client.
 /// 2. `problem`: the shared error schema `Problem` is replaced by the
 ///    hand-written `crate::problem::Problem`, because the service spells one key

@@ -1,7 +1,7 @@
 //! The reported-address list in its non-JSON forms.
 //!
 //! `GET /v1/denylist/reported/ip?output_format=CSV|AWS-WAF` answers text under
-//! a `200` the upstream document declares as JSON only (DESIGN.md defect 9).
+//! a `200` the upstream document declares as JSON only (docs/upstream-defects.md, defect 9).
 //! The generated `list_reported_ips` decodes the JSON form; asked for another
 //! form it would fail to decode, so the other forms are fetched here as text.
 

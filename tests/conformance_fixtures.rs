@@ -250,13 +250,9 @@ fn every_fixture_request_body_is_what_the_spec_of_record_allows() {
 /// upstream document for exactly the named reasons.
 #[test]
 fn named_upstream_deviations_fail_the_upstream_document_for_those_reasons() {
-    let Some(dir) = std::env::var_os("THREATJAMMER_UPSTREAM_DIR") else {
-        eprintln!("SKIPPED: set THREATJAMMER_UPSTREAM_DIR to the folder of the upstream OpenAPI documents");
-        return;
-    };
-    let path = Path::new(&dir).join("threatjammer-user-api-1.2.27.yaml");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    // YAML 1.2, so the country code NO stays a string (DESIGN.md defect 5).
+    let path = Path::new("openapi/upstream/threatjammer-user-api-1.2.27.yaml");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    // YAML 1.2, so the country code NO stays a string (docs/upstream-defects.md, defect 5).
     let upstream: Value = serde_yaml_ng::from_str(&text).expect("the upstream document is YAML");
     let mut checked = 0;
     let mut problems = Vec::new();
@@ -276,33 +272,6 @@ fn named_upstream_deviations_fail_the_upstream_document_for_those_reasons() {
     }
     assert!(checked > 0, "no fixture names an upstream deviation");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// The documented exchanges are kept exactly as `../shared/documented-responses` has them.
-#[test]
-fn documented_fixtures_are_the_shared_ones_unchanged() {
-    let shared = Path::new("../shared/documented-responses");
-    if !shared.is_dir() {
-        eprintln!("SKIPPED: ../shared/documented-responses is not beside the checkout");
-        return;
-    }
-    let ours = Path::new("tests/fixtures/documented");
-    let names = |dir: &Path| -> BTreeSet<String> {
-        std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".json"))
-            .collect()
-    };
-    assert_eq!(names(ours), names(shared), "the same documented exchanges");
-    for name in names(shared) {
-        let theirs = std::fs::read(shared.join(&name)).expect("readable");
-        let kept = std::fs::read(ours.join(&name)).expect("readable");
-        assert!(
-            theirs == kept,
-            "tests/fixtures/documented/{name} differs from the shared copy"
-        );
-    }
 }
 
 /// Every fixture a client defect lists exists, and defects name fixtures once.

@@ -233,8 +233,8 @@ async fn delete_with_a_body_sends_json() {
     );
 }
 
-/// A value the spec does not list decodes through the typed methods (DESIGN
-/// defect 8) and keeps its text.
+/// A value the spec does not list decodes through the typed methods (docs/upstream-
+/// defects.md, defect 8) and keeps its text.
 #[tokio::test]
 async fn unlisted_enum_values_decode_through_the_typed_methods() {
     let fixture = Fixture::load("tests/fixtures/edge/get-asn-new-country-code.json".as_ref())

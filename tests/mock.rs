@@ -214,7 +214,7 @@ async fn every_success_fixture_is_answered_as_recorded() {
             .cloned()
             .unwrap_or(Value::Null);
         let method = exchange["request"]["method"].as_str().unwrap().to_string();
-        // A string body is raw text (DESIGN.md), read back the way `raw` reads answers.
+        // A string body is raw text (the fixture format), read back the way `raw` reads answers.
         let expected = match exchange["response"].get("body") {
             Some(Value::String(text)) => {
                 serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))

@@ -1,4 +1,4 @@
-//! The reported-address export in its text forms (DESIGN.md defect 9).
+//! The reported-address export in its text forms (docs/upstream-defects.md, defect 9).
 
 use threatjammer::types::{IpProtocolVersion, OutputFormat};
 use threatjammer::{ApiKey, Client, Error, ReportedIpFilter};

@@ -3,7 +3,10 @@
 //!
 //! A line that is not an IP address is reported on stderr with its number and
 //! the run goes on; the exit code then says some lines were bad. Blank lines
-//! are skipped. The batching, deduplication, concurrency and retries are the
+//! and `#` comments are skipped, whether a comment fills the line or follows
+//! the address (`1.2.3.4  # seen in the logs`), as blocklists write them; a
+//! UTF-8 byte-order mark opening the input (Excel and other Windows tools
+//! write one) is not part of line 1. The batching, deduplication, concurrency and retries are the
 //! library's `Client::assess_many`, which hands outcomes out as answers
 //! arrive; records carry the input's line numbers, so output and input can be
 //! joined whatever the order and whatever was skipped.
@@ -138,7 +141,15 @@ impl<R: BufRead> Iterator for Lines<R> {
             }
             self.number += 1;
             // Lossy, so a line of binary junk is a bad line rather than the end.
-            let text = String::from_utf8_lossy(&raw);
+            let line = String::from_utf8_lossy(&raw);
+            let mut text: &str = &line;
+            if self.number == 1 {
+                text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            }
+            // No address contains `#`, so everything from the first one is a comment.
+            if let Some((before, _comment)) = text.split_once('#') {
+                text = before;
+            }
             let text = text.trim();
             if text.is_empty() {
                 continue;
@@ -326,5 +337,30 @@ mod tests {
             ]
         );
         assert_eq!(lines.bad, 2);
+    }
+
+    #[test]
+    fn lines_skip_a_byte_order_mark_and_comments_but_keep_their_numbers() {
+        let text = "\u{feff}8.8.8.8\n# a comment\n  # indented\n1.1.1.1 # trailing\n\
+                    \u{feff}9.9.9.9\n2001:db8::1#tight\nbad # still bad\n";
+        let mut lines = Lines {
+            reader: text.as_bytes(),
+            number: 0,
+            bad: 0,
+            error: None,
+            progress: ProgressBar::hidden(),
+        };
+        let got: Vec<(u64, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
+        assert_eq!(
+            got,
+            [
+                (1, "8.8.8.8".to_string()),
+                (4, "1.1.1.1".to_string()),
+                (6, "2001:db8::1".to_string())
+            ]
+        );
+        // A mark inside the input is not an encoding signature but junk on its line.
+        assert_eq!(lines.bad, 2);
+        assert_eq!(lines.number, 7);
     }
 }

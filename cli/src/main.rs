@@ -116,8 +116,10 @@ enum Assess {
     /// once. A few requests are in flight at a time, so records are written as
     /// answers arrive, not in input order; each carries its line number. An
     /// address the service leaves out of its answer is written as `unanswered`.
-    /// Lines that are not addresses are reported on stderr with their line
-    /// numbers and the run goes on; the exit code is then 6. A request that
+    /// Blank lines and `#` comments (a whole line, or after the address) are
+    /// skipped, as is a UTF-8 byte-order mark at the start. Lines that are not
+    /// addresses are reported on stderr with their line numbers and the run
+    /// goes on; the exit code is then 6. A request that
     /// still fails after its retries is reported once and its addresses are
     /// written as failed; a key the service rejects (401) stops the run. A
     /// progress bar shows on stderr when it is a terminal and the records go to

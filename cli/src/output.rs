@@ -47,7 +47,8 @@ pub fn print(value: &Value, format: Format) -> io::Result<()> {
 
 /// Objects become a two-column table of their fields (nested objects flattened
 /// to `parent.child`), followed by one table for each list of objects they
-/// hold; a list of objects is a table with a column per field.
+/// hold; a list of objects is a table with a column per field. Fields come in
+/// the order of [`rank`], not the alphabetical one JSON objects arrive in.
 fn write_table(out: &mut impl Write, value: &Value) -> io::Result<()> {
     match value {
         Value::Object(_) => {
@@ -80,7 +81,9 @@ fn flatten<'a>(
     lists: &mut Vec<(String, &'a Vec<Value>)>,
 ) {
     let Value::Object(map) = value else { return };
-    for (key, item) in map {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_by_key(|(key, item)| rank(key, item));
+    for (key, item) in entries {
         let name = if prefix.is_empty() {
             key.clone()
         } else {
@@ -97,14 +100,16 @@ fn flatten<'a>(
 }
 
 fn write_rows(out: &mut impl Write, items: &[Value]) -> io::Result<()> {
-    let mut columns: Vec<&str> = Vec::new();
+    let mut columns: Vec<(&str, &Value)> = Vec::new();
     for item in items {
-        for key in item.as_object().into_iter().flat_map(|m| m.keys()) {
-            if !columns.contains(&key.as_str()) {
-                columns.push(key);
+        for (key, value) in item.as_object().into_iter().flatten() {
+            if !columns.iter().any(|(c, _)| c == key) {
+                columns.push((key, value));
             }
         }
     }
+    columns.sort_by_key(|(key, value)| rank(key, value));
+    let columns: Vec<&str> = columns.into_iter().map(|(key, _)| key).collect();
     let rows: Vec<Vec<String>> = items
         .iter()
         .map(|item| {
@@ -116,6 +121,54 @@ fn write_rows(out: &mut impl Write, items: &[Value]) -> io::Result<()> {
         .collect();
     let header: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
     write_columns(out, Some(&header), &rows)
+}
+
+/// Where a field goes in a table, lowest first: `self` (the link that names
+/// what the table is about: an assessment has no other field holding its
+/// address), then what identifies the thing, then the service's verdict on it,
+/// then the other values, and last the links to related resources, which are
+/// long and which a reader follows rather than reads. Within a group, the
+/// lists below give the order, and other names keep the alphabetical one (the
+/// sort is stable).
+fn rank(key: &str, value: &Value) -> (u8, usize) {
+    const IDENTITY: &[&str] = &[
+        "address",
+        "ip",
+        "ip_address",
+        "cidr",
+        "cookie_id",
+        "id",
+        "method",
+        "path",
+        "origin",
+        "name",
+        "code",
+        "string",
+        "agent",
+    ];
+    const VERDICT: &[&str] = &[
+        "risk",
+        "score",
+        "reason",
+        "classification",
+        "status",
+        "action",
+    ];
+    if key == "self" {
+        return (0, 0);
+    }
+    if let Some(i) = IDENTITY.iter().position(|k| *k == key) {
+        return (1, i);
+    }
+    if let Some(i) = VERDICT.iter().position(|k| *k == key) {
+        return (2, i);
+    }
+    let is_link = |v: &Value| v.as_str().is_some_and(|s| s.starts_with("/v1/"));
+    let link = match value {
+        Value::Array(items) => !items.is_empty() && items.iter().all(is_link),
+        other => is_link(other),
+    };
+    (if link { 4 } else { 3 }, 0)
 }
 
 /// Writes rows with every column but the last padded to its widest cell.
@@ -234,19 +287,77 @@ mod tests {
             "created_at": 0,
             "origins": {"items": [{"id": 1, "name": "a"}, {"id": 22}]}
         }));
-        // serde_json keeps object keys sorted (its `preserve_order` is off).
         assert_eq!(
             text,
-            "created_at  1970-01-01 00:00:00 UTC\n\
-             datasets    A, B\n\
+            "self        /v1/x\n\
              score       70\n\
-             self        /v1/x\n\
+             created_at  1970-01-01 00:00:00 UTC\n\
+             datasets    A, B\n\
              \n\
              origins.items:\n\
              id  name\n\
              --  ----\n\
              1   a\n\
              22\n"
+        );
+    }
+
+    /// The first word of every line of a table, in order.
+    fn names(text: &str) -> Vec<&str> {
+        text.lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .collect()
+    }
+
+    #[test]
+    fn an_assessment_leads_with_its_verdict_and_ends_with_its_links() {
+        let exchange: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/documented/assess-ip-212.231.12.22.json"
+        ))
+        .unwrap();
+        let text = table(exchange["response"]["body"].clone());
+        let names = names(&text);
+        assert_eq!(names[..4], ["self", "risk", "score", "reason"], "{text}");
+        // `allowlisted` and the others are empty here, so not recognisably links: they
+        // come before the links, in alphabetical order.
+        assert_eq!(
+            names[4..],
+            [
+                "allowlisted",
+                "datacenter",
+                "denylisted",
+                "reported",
+                "asn",
+                "asn_prefix",
+                "datasets",
+                "first_appearance",
+                "last_appearance",
+                "sources"
+            ],
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn list_columns_follow_the_same_order() {
+        let text = table(serde_json::json!([
+            {"dataset": "/v1/dataset/ip/ABUSE", "expiry": 0, "protocol": "IPV4",
+             "self": "/v1/denylist/reported/ip/193.122.61.187", "total_reports": 2},
+            {"id": 7, "self": "/v1/x", "status": "ACTIVE"}
+        ]));
+        let header = text.lines().next().unwrap();
+        assert_eq!(
+            header.split_whitespace().collect::<Vec<_>>(),
+            [
+                "self",
+                "id",
+                "status",
+                "expiry",
+                "protocol",
+                "total_reports",
+                "dataset"
+            ],
+            "{text}"
         );
     }
 }

@@ -285,6 +285,104 @@ fn assess_file_sends_at_most_500_distinct_addresses_a_request() {
     );
 }
 
+/// (line, address, outcome) of every JSON record, in line order.
+fn record_lines(stdout: &str) -> Vec<(u64, String, String)> {
+    let mut records: Vec<(u64, String, String)> = stdout
+        .lines()
+        .map(|l| {
+            let r: Value = serde_json::from_str(l).expect("one JSON object a line");
+            (
+                r["line"].as_u64().unwrap(),
+                r["address"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    records.sort();
+    records
+}
+
+#[test]
+fn assess_file_ignores_a_byte_order_mark() {
+    let expected = [
+        (1, "212.231.12.22".to_string(), "assessed".to_string()),
+        (2, "8.8.8.8".to_string(), "assessed".to_string()),
+    ];
+    // As Excel saves "CSV UTF-8": a mark, then Windows line ends.
+    let text = "\u{feff}212.231.12.22\r\n8.8.8.8\r\n";
+    let input = scratch_file("bom.txt", text);
+    let r = run(tj().args(["--offline", "assess", "file"]).arg(&input));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(!r.stderr.contains("not an IP address"), "{}", r.stderr);
+    assert_eq!(record_lines(&r.stdout), expected);
+
+    let r = run(tj()
+        .args(["--offline", "assess", "file", "-"])
+        .write_stdin(text));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(record_lines(&r.stdout), expected);
+}
+
+#[test]
+fn assess_file_skips_comments_and_keeps_line_numbers() {
+    let input = scratch_file(
+        "commented.txt",
+        "# exported from the firewall\n212.231.12.22  # seen twice\n\n   # indented note\n\
+         8.8.8.8\nnot-an-address # with a comment\n",
+    );
+    let r = run(tj().args(["--offline", "assess", "file"]).arg(&input));
+    // Only the line that is not an address is bad; the comments are not.
+    assert_eq!(r.code, Some(6), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("not an IP address").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("line 6: not an IP address"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        record_lines(&r.stdout),
+        [
+            (2, "212.231.12.22".to_string(), "assessed".to_string()),
+            (5, "8.8.8.8".to_string(), "assessed".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn an_assessment_table_starts_with_its_verdict() {
+    let r = run(tj().args(["--offline", "--table", "assess", "ip", "212.231.12.22"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let names: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        names[..4],
+        ["self", "risk", "score", "reason"],
+        "{}",
+        r.stdout
+    );
+    // Below `self`, the links to related resources come after every plain value.
+    let is_link: Vec<bool> = r
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .is_some_and(|v| v.starts_with("/v1/"))
+        })
+        .collect();
+    assert!(is_link.contains(&true), "{}", r.stdout);
+    assert!(is_link.windows(2).all(|w| w[0] <= w[1]), "{}", r.stdout);
+}
+
 #[test]
 fn usage_errors_exit_2() {
     let r = run(tj().args(["--offline", "assess", "ip", "not-an-address"]));

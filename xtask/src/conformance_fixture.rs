@@ -1,5 +1,5 @@
-//! The fixture format of `../shared/DESIGN.md`: one recorded or derived exchange
-//! a file. Shared, by `#[path]`, between `cargo xtask conformance` and the
+//! The fixture format (README, "Adding a fixture"): one recorded or derived
+//! exchange a file. Shared, by `#[path]`, between `cargo xtask conformance` and the
 //! conformance tests of the `threatjammer` package, so both read fixtures,
 //! find their operation and turn their request into arguments the same way.
 
@@ -57,7 +57,7 @@ pub struct Expect {
     pub outcome: Outcome,
 }
 
-/// How a call ended, in the terms of DESIGN.md.
+/// How a call ended: the fixture format's `expect.outcome`.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {

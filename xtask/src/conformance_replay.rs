@@ -17,7 +17,7 @@ pub struct Replay {
     /// The operation id the request resolved to.
     pub operation: Option<&'static str>,
     /// `None` when no call was made (no operation, unusable arguments) or the
-    /// error is one the outcomes of DESIGN.md do not name.
+    /// error is one no fixture outcome names.
     pub outcome: Option<Outcome>,
     /// The decoded answer re-serialised, or the typed error's fields.
     pub value: Value,

@@ -50,11 +50,18 @@ enum Command {
     },
     /// Print the library's public API, one item a line (--write: into its snapshot).
     PublicApi(public_api::Args),
-    /// Build the crate and a baseline without generation from clean; print the ratio and where the time goes.
+    /// Build a fresh crate depending on this one, and one with only its runtime dependencies, from clean; print the ratio and where the time goes.
     BuildCost {
-        /// Pairs of builds; the fastest of each side counts (the order alternates).
-        #[arg(long, default_value_t = 1)]
+        /// Clean builds of each side per profile; the sides take turns, medians count.
+        #[arg(long, default_value_t = 3)]
         runs: usize,
+        /// The profiles to measure, in this order.
+        #[arg(long = "profile", value_enum, default_values_t = [build_cost::Profile::Dev, build_cost::Profile::Release])]
+        profiles: Vec<build_cost::Profile>,
+        /// Set `[profile.dev.build-override]` and `[profile.release.build-override]`
+        /// `opt-level` to this in every measured crate, as a user could in theirs.
+        #[arg(long, value_name = "LEVEL")]
+        build_override_opt_level: Option<String>,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -119,12 +126,16 @@ fn main() -> Result<ExitCode> {
         }
         Command::BuildCost {
             runs,
+            profiles,
+            build_override_opt_level,
             json,
             keep,
             root,
         } => build_cost::run(&build_cost::Options {
             root: root.unwrap_or_else(workspace_root),
             runs: runs.max(1),
+            profiles,
+            build_override_opt_level,
             json,
             keep,
         })?,

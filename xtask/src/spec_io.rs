@@ -1,7 +1,7 @@
 //! Reading OpenAPI documents and writing the spec of record.
 //!
 //! YAML is read with a YAML 1.2 reader: under YAML 1.1 the country code `NO`
-//! (Norway) in the upstream enums becomes the boolean `false` (DESIGN.md, defect 5).
+//! (Norway) in the upstream enums becomes the boolean `false` (docs/upstream-defects.md, defect 5).
 
 use anyhow::{Context, Result};
 use serde_json::Value;
