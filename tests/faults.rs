@@ -1,7 +1,7 @@
 //! The fault matrix: one operation of each kind against each way a server or
 //! network can fail. For every pair: the typed error (or value) expected, no
 //! panic, and the number of requests the server saw, which is where the retry
-//! policy shows. The README's "Reliability" table is rendered from the same
+//! policy shows. The table in docs/reliability.md is rendered from the same
 //! expectations and checked here, so the two cannot drift apart.
 //!
 //! Status and body faults are served by wiremock; transport faults (a reset
@@ -686,7 +686,7 @@ async fn redirect_loop() {
     check(Fault::RedirectLoop).await;
 }
 
-/// The matrix as a markdown table, as the README quotes it. Bulk counts are
+/// The matrix as a markdown table, as docs/reliability.md quotes it. Bulk counts are
 /// shown as batches × requests per batch.
 fn table() -> String {
     let mut out = String::from("| fault |");
@@ -714,10 +714,10 @@ fn table() -> String {
 
 #[test]
 fn readme_quotes_the_matrix() {
-    let readme = std::fs::read_to_string("README.md").expect("README.md");
+    let readme = std::fs::read_to_string("docs/reliability.md").expect("docs/reliability.md");
     let table = table();
     assert!(
         readme.contains(&table),
-        "the README's reliability table is not the matrix in tests/faults.rs; it should read:\n\n{table}"
+        "the table in docs/reliability.md is not the matrix in tests/faults.rs; it should read:\n\n{table}"
     );
 }
