@@ -1,9 +1,12 @@
 //! The API key stays where it belongs: in the `Authorization` header of
 //! requests to the configured host, and nowhere else.
 
+#[path = "support/captured_logs.rs"]
+mod captured_logs;
+
+use captured_logs::captured_logs;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::Duration;
 use threatjammer::{ApiKey, BuildError, Client, Error, KeyError, QuotaPolicy, RetryPolicy};
 use wiremock::matchers::{method, path};
@@ -13,36 +16,6 @@ const KEY: &str = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
 
 fn key() -> ApiKey {
     ApiKey::new(KEY).unwrap()
-}
-
-/// Everything written to the process-wide tracing subscriber, at every level,
-/// including the `log` records of reqwest.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
-    static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    BUFFER
-        .get_or_init(|| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let sink = buffer.clone();
-            tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::TRACE)
-                .with_ansi(false)
-                .with_writer(move || Sink(sink.clone()))
-                .init();
-            buffer
-        })
-        .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// The message of the panic `f` raises, as the panic hook sees it.

@@ -8,30 +8,9 @@
 #[path = "support/loopback.rs"]
 mod loopback;
 
-use loopback::{Loopback, Reply};
+use loopback::Loopback;
 use serde_json::json;
-use std::sync::{Arc, Mutex};
 use threatjammer::{ApiKey, Client, Error, RetryPolicy};
-
-/// A server that answers every request with `body` (as JSON, with `status`)
-/// and remembers the request targets it was sent.
-async fn recording(status: u16, body: serde_json::Value) -> (Loopback, Arc<Mutex<Vec<String>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let bytes = loopback::response(
-        status,
-        &[("content-type", "application/json")],
-        body.to_string().as_bytes(),
-    );
-    let server = Loopback::start(move |request| {
-        log.lock()
-            .unwrap()
-            .push(format!("{} {}", request.method, request.target));
-        Reply::Bytes(bytes.clone().into())
-    })
-    .await;
-    (server, seen)
-}
 
 fn client(server: &Loopback, key: ApiKey) -> Client {
     Client::builder()
@@ -51,7 +30,7 @@ fn public_key() -> ApiKey {
 /// lookup the link names, never for `GET /v1/token`.
 #[tokio::test]
 async fn a_link_with_backslashes_is_followed_to_the_lookup_it_names() {
-    let (server, seen) = recording(200, json!({})).await;
+    let (server, seen) = Loopback::recording(200, &json!({})).await;
     let tj = client(&server, public_key());
     let links = [
         "/v1/ua/..%5C..%5Cv1%5Ctoken",
@@ -74,7 +53,7 @@ async fn a_link_with_backslashes_is_followed_to_the_lookup_it_names() {
 /// so such links and arguments are refused and nothing is sent.
 #[tokio::test]
 async fn dot_segments_are_refused_before_anything_is_sent() {
-    let (server, seen) = recording(200, json!({})).await;
+    let (server, seen) = Loopback::recording(200, &json!({})).await;
     let tj = client(&server, public_key());
     for link in ["/v1/ua/..", "/v1/ua/%2e%2e", "/v1/datacenter/./prefixes"] {
         let error = tj.follow(link).await.unwrap_err();
@@ -103,11 +82,7 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn a_key_of_any_shape_echoed_into_a_problem_is_masked() {
     let key = "PrivDeploy-Key.0042/x";
-    let (server, _) = recording(
-        401,
-        json!({"title": format!("Bearer {key}"), "detail": format!("bad token Bearer {key}"), "type:": key}),
-    )
-    .await;
+    let (server, _) = Loopback::recording(401, &json!({"title": format!("Bearer {key}"), "detail": format!("bad token Bearer {key}"), "type:": key})).await;
     let error = client(&server, ApiKey::unchecked(key))
         .get_asn(1)
         .await
@@ -124,9 +99,9 @@ async fn a_key_of_any_shape_echoed_into_a_problem_is_masked() {
 #[tokio::test]
 async fn a_key_echoed_into_a_validation_location_is_masked() {
     let key = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
-    let (server, _) = recording(
+    let (server, _) = Loopback::recording(
         422,
-        json!({"detail": [{"loc": ["header", format!("Bearer {key}"), 3], "msg": "field required",
+        &json!({"detail": [{"loc": ["header", format!("Bearer {key}"), 3], "msg": "field required",
             "type": key, "input": format!("Bearer {key}")}]}),
     )
     .await;

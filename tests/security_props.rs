@@ -9,15 +9,17 @@
 //!
 //! Cases per property: `PROPTEST_CASES`, 64 by default.
 
+#[path = "support/captured_logs.rs"]
+mod captured_logs;
 #[path = "support/loopback.rs"]
 mod loopback;
 
+use captured_logs::captured_logs;
 use loopback::{Loopback, Reply};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 use threatjammer::{ApiKey, Client, Error, Link, RetryPolicy};
 
 fn config() -> Config {
@@ -67,22 +69,12 @@ fn hostile_text() -> impl Strategy<Value = String> {
 }
 
 /// A server that records `METHOD target` of every request and answers 404.
-async fn recorder() -> (Loopback, Arc<Mutex<Vec<String>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    let answer = loopback::response(
+async fn recorder() -> (Loopback, loopback::Seen) {
+    Loopback::recording(
         404,
-        &[("content-type", "application/json")],
-        br#"{"title":"Not Found","detail":"nothing here"}"#,
-    );
-    let server = Loopback::start(move |request| {
-        log.lock()
-            .unwrap()
-            .push(format!("{} {}", request.method, request.target));
-        Reply::Bytes(answer.clone().into())
-    })
-    .await;
-    (server, seen)
+        &json!({"title": "Not Found", "detail": "nothing here"}),
+    )
+    .await
 }
 
 fn client_of(server: &Loopback, key: ApiKey) -> Client {
@@ -199,35 +191,6 @@ fn a_followed_link_requests_the_path_it_names_or_nothing() {
             Ok(())
         })
         .unwrap();
-}
-
-/// Everything written to the process-wide tracing subscriber, at every level.
-fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
-    static BUFFER: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
-    BUFFER
-        .get_or_init(|| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let sink = buffer.clone();
-            tracing_subscriber::fmt()
-                .with_max_level(tracing::Level::TRACE)
-                .with_ansi(false)
-                .with_writer(move || Sink(sink.clone()))
-                .init();
-            buffer
-        })
-        .clone()
-}
-
-struct Sink(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Sink {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// `%5C` as `%5c`: servers differ in the case of their escapes, not of the key.

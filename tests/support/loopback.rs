@@ -223,3 +223,28 @@ async fn read_more(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<()> {
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
+
+/// What a recording server saw: `METHOD target` of each request, in order.
+pub type Seen = Arc<std::sync::Mutex<Vec<String>>>;
+
+impl Loopback {
+    /// Starts a server that answers every request with `status` and the JSON
+    /// `body`, and records `METHOD target` of each request it read.
+    pub async fn recording(status: u16, body: &serde_json::Value) -> (Loopback, Seen) {
+        let seen = Seen::default();
+        let log = seen.clone();
+        let reply = bytes::Bytes::from(response(
+            status,
+            &[("content-type", "application/json")],
+            body.to_string().as_bytes(),
+        ));
+        let server = Loopback::start(move |request| {
+            log.lock()
+                .unwrap()
+                .push(format!("{} {}", request.method, request.target));
+            Reply::Bytes(reply.clone())
+        })
+        .await;
+        (server, seen)
+    }
+}
