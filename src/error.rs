@@ -91,7 +91,7 @@ pub enum Error {
         message: String,
     },
     /// The client's quota guard counted the plan's monthly requests as spent, so the
-    /// request was not sent. [`crate::Client::quota`] re-reads the count from the service.
+    /// request was not sent. [`crate::Client::fetch_quota`] re-reads the count from the service.
     #[error("the monthly quota of {limit} requests is spent (counted by this client); it resets in about {} h", resets_in.as_secs().div_ceil(3600))]
     QuotaExhausted {
         /// The plan's requests per month.

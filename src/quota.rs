@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 const MINUTE: Duration = Duration::from_secs(60);
 /// The service's "month": 30 days from the key's creation, a date the client
-/// does not know until [`crate::Client::quota`] reads it.
+/// does not know until [`crate::Client::fetch_quota`] reads it.
 const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The request limits of a subscription plan, which the client-side quota
@@ -68,7 +68,7 @@ impl QuotaPolicy {
 }
 
 /// The key's quota as the service counts it, from `GET /v1/token`
-/// ([`crate::Client::quota`]).
+/// ([`crate::Client::fetch_quota`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Quota {
