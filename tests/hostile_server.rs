@@ -10,16 +10,7 @@ mod loopback;
 
 use loopback::Loopback;
 use serde_json::json;
-use threatjammer::{ApiKey, Client, Error, RetryPolicy};
-
-fn client(server: &Loopback, key: ApiKey) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .api_key(key)
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap()
-}
+use threatjammer::{ApiKey, Client, Error};
 
 fn public_key() -> ApiKey {
     ApiKey::new("tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123").unwrap()
@@ -31,7 +22,7 @@ fn public_key() -> ApiKey {
 #[tokio::test]
 async fn a_link_with_backslashes_is_followed_to_the_lookup_it_names() {
     let (server, seen) = Loopback::recording(200, &json!({})).await;
-    let tj = client(&server, public_key());
+    let tj = server.client_sending_once(public_key());
     let links = [
         "/v1/ua/..%5C..%5Cv1%5Ctoken",
         "/v1/datacenter/..%5Ctoken",
@@ -54,7 +45,7 @@ async fn a_link_with_backslashes_is_followed_to_the_lookup_it_names() {
 #[tokio::test]
 async fn dot_segments_are_refused_before_anything_is_sent() {
     let (server, seen) = Loopback::recording(200, &json!({})).await;
-    let tj = client(&server, public_key());
+    let tj = server.client_sending_once(public_key());
     for link in ["/v1/ua/..", "/v1/ua/%2e%2e", "/v1/datacenter/./prefixes"] {
         let error = tj.follow(link).await.unwrap_err();
         assert!(matches!(error, Error::Link { .. }), "{link}: {error:?}");
@@ -83,7 +74,8 @@ async fn dot_segments_are_refused_before_anything_is_sent() {
 async fn a_key_of_any_shape_echoed_into_a_problem_is_masked() {
     let key = "PrivDeploy-Key.0042/x";
     let (server, _) = Loopback::recording(401, &json!({"title": format!("Bearer {key}"), "detail": format!("bad token Bearer {key}"), "type:": key})).await;
-    let error = client(&server, ApiKey::unchecked(key))
+    let error = server
+        .client_sending_once(ApiKey::unchecked(key))
         .get_asn(1)
         .await
         .unwrap_err();
@@ -105,7 +97,11 @@ async fn a_key_echoed_into_a_validation_location_is_masked() {
             "type": key, "input": format!("Bearer {key}")}]}),
     )
     .await;
-    let error = client(&server, public_key()).get_asn(1).await.unwrap_err();
+    let error = server
+        .client_sending_once(public_key())
+        .get_asn(1)
+        .await
+        .unwrap_err();
     let Error::Validation(failures) = &error else {
         panic!("not a validation error: {error:?}")
     };

@@ -20,7 +20,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::json;
 use std::sync::Mutex;
-use threatjammer::{ApiKey, Client, Error, Link, RetryPolicy};
+use threatjammer::{ApiKey, Error, Link};
 
 fn config() -> Config {
     let cases = std::env::var("PROPTEST_CASES")
@@ -77,15 +77,6 @@ async fn recorder() -> (Loopback, loopback::Seen) {
     .await
 }
 
-fn client_of(server: &Loopback, key: ApiKey) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .api_key(key)
-        .retry(RetryPolicy::disabled())
-        .build()
-        .unwrap()
-}
-
 fn public_key() -> ApiKey {
     ApiKey::new("tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123").unwrap()
 }
@@ -105,7 +96,7 @@ fn decode(segment: &str) -> Option<String> {
 fn a_path_argument_reaches_its_own_segment_or_nothing_is_sent() {
     let rt = runtime();
     let (server, seen) = rt.block_on(recorder());
-    let tj = client_of(&server, public_key());
+    let tj = server.client_sending_once(public_key());
     let mut runner = TestRunner::new(config());
     runner
         .run(&hostile_text(), |text| {
@@ -149,7 +140,7 @@ fn a_path_argument_reaches_its_own_segment_or_nothing_is_sent() {
 fn a_followed_link_requests_the_path_it_names_or_nothing() {
     let rt = runtime();
     let (server, seen) = rt.block_on(recorder());
-    let tj = client_of(&server, public_key());
+    let tj = server.client_sending_once(public_key());
     let texts = prop_oneof![
         hostile_text().prop_map(|t| format!("/v1/ua/{t}")),
         hostile_text().prop_map(|t| format!("/v1/datacenter/{t}/prefixes")),
@@ -300,7 +291,7 @@ fn a_key_echoed_anywhere_reaches_no_output_channel() {
                 let body = bodies.get(number).or(bodies.last()).unwrap().clone();
                 Reply::Bytes(body.into())
             }));
-            let tj = client_of(&server, ApiKey::unchecked(key.clone()));
+            let tj = server.client_sending_once(ApiKey::unchecked(key.clone()));
             logs.lock().unwrap().clear();
             let mut errors = Vec::new();
             for number in 0..echoes(&key).len() as i64 {

@@ -248,3 +248,16 @@ impl Loopback {
         (server, seen)
     }
 }
+
+impl Loopback {
+    /// A client of this server with `key` that sends every request once, so
+    /// that what the server read is what the client decided to send.
+    pub fn client_sending_once(&self, key: threatjammer::ApiKey) -> threatjammer::Client {
+        threatjammer::Client::builder()
+            .base_url(self.uri())
+            .api_key(key)
+            .retry(threatjammer::RetryPolicy::disabled())
+            .build()
+            .expect("a loopback URL and a key make a client")
+    }
+}
