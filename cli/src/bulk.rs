@@ -317,16 +317,20 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 
-    #[test]
-    fn lines_skip_blanks_and_report_bad_ones() {
-        let text = "8.8.8.8\n\nnot-an-ip\r\n 2001:db8::1 \n\u{0}\u{ff}\n1.1.1.1";
-        let mut lines = Lines {
+    fn lines_of(text: &str) -> Lines<&[u8]> {
+        Lines {
             reader: text.as_bytes(),
             number: 0,
             bad: 0,
             error: None,
             progress: ProgressBar::hidden(),
-        };
+        }
+    }
+
+    #[test]
+    fn lines_skip_blanks_and_report_bad_ones() {
+        let text = "8.8.8.8\n\nnot-an-ip\r\n 2001:db8::1 \n\u{0}\u{ff}\n1.1.1.1";
+        let mut lines = lines_of(text);
         let got: Vec<(u64, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
         assert_eq!(
             got,
@@ -343,13 +347,7 @@ mod tests {
     fn lines_skip_a_byte_order_mark_and_comments_but_keep_their_numbers() {
         let text = "\u{feff}8.8.8.8\n# a comment\n  # indented\n1.1.1.1 # trailing\n\
                     \u{feff}9.9.9.9\n2001:db8::1#tight\nbad # still bad\n";
-        let mut lines = Lines {
-            reader: text.as_bytes(),
-            number: 0,
-            bad: 0,
-            error: None,
-            progress: ProgressBar::hidden(),
-        };
+        let mut lines = lines_of(text);
         let got: Vec<(u64, String)> = lines.by_ref().map(|(n, a)| (n, a.to_string())).collect();
         assert_eq!(
             got,
