@@ -1,5 +1,5 @@
 //! The client progenitor generates from `openapi/threatjammer.json` at build time
-//! (see `build.rs`), plus the face methods on [`crate::Client`] and the operation
+//! (see `build/`), plus the face methods on [`crate::Client`] and the operation
 //! table. Never edited by hand and never checked in.
 
 // The operation descriptions are prose from the overlay, where a URL is an example, not a link.

@@ -1,0 +1,183 @@
+//! Passes over the code progenitor generated (adaptations 4, 8, 9, 10).
+
+use quote::quote;
+
+/// Adaptation 4. typify puts every type in `mod types`; that module is all
+/// this pass looks at.
+pub fn open_enums(file: &mut syn::File, schemas: bool) {
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    });
+    let Some(items) = types else { return };
+    let mut opened = Vec::new();
+    for item in items.iter_mut() {
+        let syn::Item::Enum(e) = item else { continue };
+        let is_string_enum = !e.variants.is_empty()
+            && e.variants.iter().all(|v| {
+                matches!(v.fields, syn::Fields::Unit)
+                    && v.attrs.iter().any(|a| a.path().is_ident("serde"))
+            });
+        if !is_string_enum {
+            continue;
+        }
+        // serde tries the named variants first and falls back to an untagged
+        // one, which keeps the text and writes it back unchanged.
+        let mut catch_all: syn::Variant = syn::parse_quote! {
+            /// A value this version of the spec does not list, kept as sent. The
+            /// service may add values before the spec says so; decoding keeps going
+            /// rather than failing the whole response.
+            #[serde(untagged)]
+            Unrecognized(::std::string::String)
+        };
+        if schemas {
+            catch_all.attrs.push(syn::parse_quote!(#[schemars(skip)]));
+        }
+        e.variants.push(catch_all);
+        // A String inside rules out Copy.
+        for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+            if let Ok(paths) = attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            ) {
+                let kept = paths.iter().filter(|p| !p.is_ident("Copy"));
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        opened.push(e.ident.clone());
+    }
+    // typify's Display matches every variant; give the new one its arm.
+    for item in items.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_display = imp
+            .trait_
+            .as_ref()
+            .is_some_and(|t| t.0.segments.last().is_some_and(|s| s.ident == "Display"));
+        let for_opened = matches!(&*imp.self_ty, syn::Type::Path(p) if opened.iter().any(|o| p.path.is_ident(o)));
+        if !(is_display && for_opened) {
+            continue;
+        }
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            for stmt in &mut f.block.stmts {
+                if let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt {
+                    m.arms.push(syn::parse_quote! {
+                        Self::Unrecognized(ref value) => f.write_str(value),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Adaptation 8: drop `encode_path` from the generated file's import of
+/// progenitor_client and import the crate's own under the same name.
+pub fn own_path_encoding(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Use(u) = item else { continue };
+        let syn::UseTree::Path(p) = &mut u.tree else {
+            continue;
+        };
+        if p.ident != "progenitor_client" {
+            continue;
+        }
+        if let syn::UseTree::Group(g) = &mut *p.tree {
+            let kept: Vec<syn::UseTree> = g
+                .items
+                .iter()
+                .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == "encode_path"))
+                .cloned()
+                .collect();
+            g.items = kept.into_iter().collect();
+        }
+    }
+    file.items.push(syn::parse_quote! {
+        #[allow(unused_imports)]
+        use crate::path::encode_path;
+    });
+}
+
+/// Adaptation 9: the statement that appends `api-version` to each generated
+/// method's headers is dropped. Finding none means progenitor changed how it
+/// writes them, and the adaptation must be looked at again.
+pub fn no_api_version_header(file: &mut syn::File) -> Result<(), String> {
+    let mut dropped = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        if imp.trait_.is_some() {
+            continue;
+        }
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            let stmts = &mut f.block.stmts;
+            let before = stmts.len();
+            stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
+            dropped += before - stmts.len();
+            // With no header left to add, the map needs no room (nor `mut`):
+            // an empty HeaderMap does not allocate.
+            let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+            if !stmts
+                .iter()
+                .any(|s| text(s).contains("header_map . append"))
+            {
+                for stmt in stmts.iter_mut() {
+                    if text(stmt).starts_with("let mut header_map =") {
+                        *stmt = syn::parse_quote! {
+                            let header_map = ::reqwest::header::HeaderMap::new();
+                        };
+                    }
+                }
+            }
+        }
+    }
+    if dropped == 0 {
+        return Err("adaptation 9: no `api-version` header found in the generated methods".into());
+    }
+    Ok(())
+}
+
+/// Adaptation 10: the four statements progenitor writes to send a request
+/// (`self.pre(..)`, `let result = self.exec(..)`, `self.post(..)`,
+/// `let response = result?`) become one call. Finding none means progenitor
+/// changed how it writes them, and the adaptation must be looked at again.
+pub fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
+    let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+    let sequence = [
+        "self . pre (& mut request , & info) . await ?",
+        "let result = self . exec (request , & info) . await ;",
+        "self . post (& result , & info) . await ?",
+        "let response = result ? ;",
+    ];
+    let mut replaced = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            let stmts = &mut f.block.stmts;
+            let Some(at) = stmts.windows(4).position(|w| {
+                w.iter()
+                    .zip(sequence)
+                    .all(|(stmt, expected)| text(stmt).starts_with(expected))
+            }) else {
+                continue;
+            };
+            let call: syn::Stmt = syn::parse_quote! {
+                let response = crate::call::round_trip(self, request, &info).await?;
+            };
+            stmts.splice(at..at + 4, [call]);
+            replaced += 1;
+        }
+    }
+    if replaced == 0 {
+        return Err(
+            "adaptation 10: no pre/exec/post sequence found in the generated methods".into(),
+        );
+    }
+    Ok(())
+}
+

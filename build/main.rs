@@ -1,0 +1,137 @@
+//! Generates the client from the spec of record, `openapi/threatjammer.json`.
+//!
+//! progenitor turns the spec into types and one method per operation; this file
+//! then adds the project's face methods on `crate::Client`. The output goes to
+//! `$OUT_DIR/generated.rs` and is included by `src/generated.rs`. Nothing
+//! generated is checked in.
+//!
+//! The few things progenitor/typify cannot take as the spec says are handled in
+//! `ADAPTATIONS` below, each with its reason. The reconciliations of upstream
+//! defects that *can* be said in OpenAPI live in `openapi/reconcile.overlay.yaml`.
+//! "Defect N" is the numbering of `docs/upstream-defects.md`, which also says
+//! which defect each adaptation answers.
+
+use quote::quote;
+use serde_json::Value;
+use std::path::Path;
+
+mod code_passes;
+mod face;
+mod facts;
+mod spec;
+mod spec_passes;
+
+use code_passes::*;
+use face::face_methods;
+use facts::{operation_table, operations_tokens};
+use spec_passes::*;
+
+const SPEC: &str = "openapi/threatjammer.json";
+
+/// Build-time adaptations, in the order they run.
+///
+/// 1. `multipart`: operations whose request body is `multipart/form-data`
+///    (the three CSV uploads) are removed before generation: progenitor 0.15
+///    rejects that content type and fails the build (defect 2). They
+///    are hand-written in `src/csv_upload.rs` on the same client.
+/// 2. `problem`: the shared error schema `Problem` is replaced by the
+///    hand-written `crate::problem::Problem`, because the service spells one key
+///    both `type` and `"type:"`; typify would make two fields with the same Rust
+///    name and the build fails (defect 6).
+/// 3. `body names`: request-body schemas named by FastAPI
+///    (`Body_create_private_allowlist_of_the_user_v1_allowlist_private_post`)
+///    are renamed after the operation (`CreatePrivateAllowlistBody`) (defect 12).
+/// 4. `open enums`: every string enum gets a catch-all `Unrecognized(String)`
+///    variant (`#[serde(untagged)]`, tried after the named ones), so a value the
+///    spec does not list yet does not make a whole response undecodable
+///    (defect 8), and is written back exactly as it came. schemars (feature
+///    `schemars`) skips it, so the schema stays the spec's.
+/// 5. `face`: for every generated method, a method of the same name on
+///    `crate::Client` that returns the decoded value or `crate::Error`, and,
+///    with the `dynamic` feature, an arm of `Client::call`, which calls an
+///    operation by id with named JSON arguments (the conformance runner and
+///    the command-line tool's `op` reach every operation through it).
+/// 6. `unique titles`: typify names an inline enum after its `title` and
+///    gives every later enum with the same title the first one's type, so the
+///    token's `status` (ENABLED/DISABLED) decoded as a list's (ACTIVE/...).
+///    Where one title covers different schemas, each gets a title from where
+///    it is first used (`TokenOutputStatus`, `ListPrivateAllowlistsByTypeResourceType`).
+/// 7. `module names`: FastAPI qualifies two same-named models with their module
+///    (`v1__models__token__SourceOutput`); they become `SourceOutput` and
+///    `TokenSourceOutput`.
+/// 8. `path encoding`: the generated methods encode path parameters with
+///    `crate::path::encode_path`, the crate's one path codec, instead of
+///    progenitor's, which leaves `\` raw; reqwest's URL parser reads it as `/`
+///    and a user agent could send the request to another path (see
+///    src/path.rs). The operation table gives the request hook the number of
+///    segments of each operation's path, so a path that lost or gained
+///    segments on the way (an argument of `..`) is refused before it is sent.
+/// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
+///    to every request, a Dropshot convention. The User API defines no such
+///    header, so the generated methods do not send it: the requests are the
+///    ones the spec describes, and none carries a header the service ignores.
+/// 10. `one round trip`: progenitor writes the hook sequence (`pre`, `exec`,
+///     `post`) into every method; it is replaced by one call of
+///     `crate::call::round_trip`, which the hand-written operations
+///     (src/call/send.rs) call as well, so the sequence is written once.
+const _ADAPTATIONS: () = ();
+
+fn main() {
+    println!("cargo:rerun-if-changed={SPEC}");
+    println!("cargo:rerun-if-changed=build");
+    if let Err(message) = generate() {
+        // A build script reports failure by exiting non-zero; the message is what the user sees.
+        eprintln!("threatjammer build.rs: {message}");
+        std::process::exit(1);
+    }
+}
+
+fn generate() -> Result<(), String> {
+    let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
+    let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
+
+    let operations = operation_table(&doc);
+    remove_multipart_operations(&mut doc);
+    retitle_colliding_schemas(&mut doc);
+    let mut renames = body_schema_renames(&doc);
+    renames.extend(module_qualified_renames(&doc));
+
+    let spec: openapiv3::OpenAPI =
+        serde_json::from_value(doc).map_err(|e| format!("{SPEC} is not OpenAPI 3.0: {e}"))?;
+
+    let mut settings = progenitor_impl::GenerationSettings::new();
+    settings
+        .with_interface(progenitor_impl::InterfaceStyle::Positional)
+        .with_inner_type(quote!(crate::call::HookState))
+        .with_hooks(progenitor_impl::HooksMode::Expected)
+        .with_derive("PartialEq")
+        .with_replacement("Problem", "crate::problem::Problem", std::iter::empty());
+    // JSON Schema derives are about a fifth of the library's compile time and
+    // few users need them: only with the `schemars` feature.
+    let schemas = std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some();
+    if schemas {
+        settings.with_derive("schemars::JsonSchema");
+    }
+    for (from, to) in &renames {
+        settings.with_patch(from, progenitor_impl::TypePatch::default().with_rename(to));
+    }
+    let tokens = progenitor_impl::Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor: {e}"))?;
+
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("parsing generated code: {e}"))?;
+    open_enums(&mut file, schemas);
+    own_path_encoding(&mut file);
+    no_api_version_header(&mut file)?;
+    one_round_trip(&mut file)?;
+    let (face, face_names) = face_methods(&file)?;
+    let table = operations_tokens(&operations, &face_names);
+
+    let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("generated.rs");
+    // Unformatted on purpose: rustfmt/prettyplease would cost build time and nobody reads this file.
+    let all = quote! { #file #face #table };
+    std::fs::write(&out, all.to_string()).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    Ok(())
+}
+

@@ -1,0 +1,38 @@
+//! Reading the OpenAPI document: its operations and how names are spelled.
+
+use serde_json::Value;
+
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "patch", "head", "options"];
+
+pub fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
+    doc["paths"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |m| item.get(*m).map(|op| (*m, path.as_str(), op)))
+        })
+}
+
+/// (operation id, METHOD, path template, generated?) for every operation of the spec.
+
+pub fn is_multipart(op: &Value) -> bool {
+    op.pointer("/requestBody/content/multipart~1form-data")
+        .is_some()
+}
+
+
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+
+
+/// A schema or operation name as typify spells it in a type name (heck's
+/// UpperCamelCase: `IPAssessmentOutput` -> `IpAssessmentOutput`).
+pub fn pascal_case(name: &str) -> String {
+    heck::ToUpperCamelCase::to_upper_camel_case(name)
+}
+
