@@ -5,11 +5,9 @@ use quote::quote;
 /// Adaptation 4. typify puts every type in `mod types`; that module is all
 /// this pass looks at.
 pub fn open_enums(file: &mut syn::File, schemas: bool) {
-    let types = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    });
-    let Some(items) = types else { return };
+    let Some(items) = types_module(file) else {
+        return;
+    };
     let mut opened = Vec::new();
     for item in items.iter_mut() {
         let syn::Item::Enum(e) = item else { continue };
@@ -181,3 +179,27 @@ pub fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
+
+/// Adaptation 11: `#[non_exhaustive]` on every struct and enum typify wrote
+/// in `mod types` (its own `error` module is left as it is).
+pub fn non_exhaustive(file: &mut syn::File) {
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let attrs = match item {
+            syn::Item::Struct(s) => &mut s.attrs,
+            syn::Item::Enum(e) => &mut e.attrs,
+            _ => continue,
+        };
+        attrs.push(syn::parse_quote!(#[non_exhaustive]));
+    }
+}
+
+/// The items of `mod types`, where typify puts every type.
+pub fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}

@@ -1,52 +1,176 @@
-//! The table of operations and their facts (`x-threatjammer` in the spec of record).
+//! The table of operations and their facts: what the spec of record says of
+//! each operation under `x-threatjammer` (openapi/operations.overlay.yaml
+//! explains each fact). Everything the crate knows per operation is generated
+//! from here: the public operation table, the typed operation id, retry safety,
+//! the path check's segment counts, page streams (build/face.rs) and links
+//! (build/links.rs).
 
 use crate::spec::*;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 use serde_json::Value;
 
-pub fn operation_table(doc: &Value) -> Vec<(String, String, String, bool)> {
+/// One operation of the spec of record.
+pub struct Operation {
+    pub id: String,
+    /// Upper case.
+    pub method: String,
+    pub path: String,
+    /// `false` for the multipart uploads progenitor cannot generate (adaptation 1).
+    pub generated: bool,
+    pub area: String,
+    pub repeatable: bool,
+    /// Whether the quota guard counts it (all but reading the token, which is
+    /// how the client learns the month started again).
+    pub counted: bool,
+    pub pages: Option<Pages>,
+    /// The `link` fact as written, read by build/links.rs.
+    pub link: Option<Value>,
+}
+
+/// A listing walked with `page` and `page_size`.
+pub struct Pages {
+    /// The answer's fields that hold the entries.
+    pub items: Vec<String>,
+    /// Whether the answer echoes the page number and size it answered with.
+    pub numbered: bool,
+}
+
+/// Reads every operation and its facts. A missing fact is read as its most
+/// cautious value (not repeatable, not paged); tests/operation_facts.rs is
+/// what names an operation that lacks one.
+pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
     operations_of(doc)
         .map(|(method, path, op)| {
-            let id = op["operationId"].as_str().unwrap_or_default().to_string();
-            (
+            let id = op["operationId"]
+                .as_str()
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?
+                .to_string();
+            let facts = &op["x-threatjammer"];
+            let pages = match facts.get("pages") {
+                None => None,
+                Some(pages) => Some(Pages {
+                    items: pages["items"]
+                        .as_array()
+                        .ok_or_else(|| format!("{id}: pages.items is not a list"))?
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_string))
+                        .collect::<Option<_>>()
+                        .ok_or_else(|| format!("{id}: pages.items holds a non-string"))?,
+                    numbered: pages["numbered"].as_bool().unwrap_or(false),
+                }),
+            };
+            Ok(Operation {
+                method: method.to_uppercase(),
+                path: path.to_string(),
+                generated: !is_multipart(op),
+                area: facts["area"].as_str().unwrap_or_default().to_string(),
+                repeatable: facts["repeatable"].as_bool().unwrap_or(false),
+                counted: !facts["quota_exempt"].as_bool().unwrap_or(false),
+                pages,
+                link: facts.get("link").cloned(),
                 id,
-                method.to_uppercase(),
-                path.to_string(),
-                !is_multipart(op),
-            )
+            })
         })
         .collect()
 }
 
-
-pub fn operations_tokens(
-    operations: &[(String, String, String, bool)],
-    face_names: &[String],
-) -> TokenStream {
-    let rows = operations.iter().map(|(id, method, path, generated)| {
-        quote! { crate::operations::Operation { id: #id, method: #method, path: #path, generated: #generated } }
+/// The public table, the typed id and the per-operation lookups the call
+/// pipeline makes (as `match`es, so no table is searched per request).
+pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
+    let rows = operations.iter().map(|op| {
+        let Operation {
+            id,
+            method,
+            path,
+            generated,
+            area,
+            repeatable,
+            ..
+        } = op;
+        let paged = op.pages.is_some();
+        quote! {
+            crate::operations::Operation {
+                id: #id, method: #method, path: #path, generated: #generated,
+                area: #area, repeatable: #repeatable, paged: #paged,
+            }
+        }
     });
     let count = operations.len();
-    let face_count = face_names.len();
-    let slashes = operations.iter().map(|(id, _, path, _)| {
-        let count = path.matches('/').count();
-        quote! { #id => ::std::option::Option::Some(#count), }
-    });
+    let variants: Vec<_> = operations
+        .iter()
+        .map(|op| format_ident!("{}", pascal_case(&op.id)))
+        .collect();
+    let ids: Vec<_> = operations.iter().map(|op| op.id.as_str()).collect();
+    let variant_docs = operations
+        .iter()
+        .map(|op| format!("`{} {}`", op.method, op.path));
+    let slashes = operations.iter().map(|op| op.path.matches('/').count());
+    let repeatable = operations
+        .iter()
+        .filter(|op| op.repeatable)
+        .map(|op| op.id.as_str());
+    let exempt = operations
+        .iter()
+        .filter(|op| !op.counted)
+        .map(|op| op.id.as_str());
     quote! {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
-        /// The face methods build.rs generated, one per generated operation.
-        pub const FACE_METHODS: [&str; #face_count] = [#(#face_names),*];
-        /// How many `/` an operation's path template has, for the request hook's
-        /// check that a path kept its segments (a `match`, so no table is searched
-        /// per request).
+
+        /// An operation of the User API, by its id (`OperationId::GetAsn` is
+        /// `"get_asn"`, the name of the client's method).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum OperationId {
+            #(#[doc = #variant_docs] #variants,)*
+        }
+
+        impl OperationId {
+            /// Every operation, in the spec's order.
+            pub const ALL: [OperationId; #count] = [#(OperationId::#variants),*];
+
+            /// The id as the spec of record spells it.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    #(OperationId::#variants => #ids,)*
+                }
+            }
+
+            /// The operation this id names, with its facts.
+            pub fn operation(self) -> &'static crate::operations::Operation {
+                &OPERATIONS[self as usize]
+            }
+        }
+
+        impl ::std::str::FromStr for OperationId {
+            type Err = crate::operations::UnknownOperation;
+            fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
+                match id {
+                    #(#ids => Ok(OperationId::#variants),)*
+                    _ => Err(crate::operations::UnknownOperation(id.into())),
+                }
+            }
+        }
+
+        /// How many `/` an operation's path template has, for the request
+        /// hook's check that a path kept its segments.
         pub(crate) fn path_slashes(operation_id: &str) -> ::std::option::Option<usize> {
             match operation_id {
-                #(#slashes)*
+                #(#ids => ::std::option::Option::Some(#slashes),)*
                 _ => ::std::option::Option::None,
             }
         }
+
+        /// Whether the operation may be sent again after a transient failure
+        /// (the `repeatable` fact).
+        pub(crate) fn repeatable(operation_id: &str) -> bool {
+            matches!(operation_id, #(#repeatable)|*)
+        }
+
+        /// Whether the quota guard counts the operation (the `quota_exempt` fact).
+        pub(crate) fn counted(operation_id: &str) -> bool {
+            !matches!(operation_id, #(#exempt)|*)
+        }
     }
 }
-

@@ -47,15 +47,24 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    (defect 8), and is written back exactly as it came. schemars (feature
 ///    `schemars`) skips it, so the schema stays the spec's.
 /// 5. `face`: for every generated method, a method of the same name on
-///    `crate::Client` that returns the decoded value or `crate::Error`, and,
-///    with the `dynamic` feature, an arm of `Client::call`, which calls an
-///    operation by id with named JSON arguments (the conformance runner and
-///    the command-line tool's `op` reach every operation through it).
-/// 6. `unique titles`: typify names an inline enum after its `title` and
-///    gives every later enum with the same title the first one's type, so the
-///    token's `status` (ENABLED/DISABLED) decoded as a list's (ACTIVE/...).
-///    Where one title covers different schemas, each gets a title from where
-///    it is first used (`TokenOutputStatus`, `ListPrivateAllowlistsByTypeResourceType`).
+///    `crate::Client` taking the operation's required arguments (path and
+///    query parameters, then the request body's required fields) and returning
+///    a request builder (`crate::request`), with a setter for each optional
+///    one, per-call overrides (timeout, retry policy) and, for a paged
+///    listing, `pages()`. Awaiting it sends it through `crate::call::run`,
+///    which repeats the whole call (sending, reading, decoding) as the retry
+///    policy allows. An upstream release that adds an optional parameter or
+///    body field thus adds a setter and breaks no caller, where progenitor's
+///    positional methods would gain an argument. With the `dynamic` feature,
+///    also an arm of `Client::call`, which calls an operation by id with named
+///    JSON arguments (the conformance runner and the command-line tool's `op`).
+/// 6. `names by site`: typify names an inline enum or pattern after its
+///    `title` and gives every later schema with that title the first one's
+///    type (the token's `status`, ENABLED/DISABLED, decoded as a list's). Every
+///    titled inline schema is titled after where it is defined instead
+///    (`IpAssessmentOutputRisk`, `GetUaDeviceCode`), so no type's name depends
+///    on what else the document holds, and a change to one schema renames no
+///    other.
 /// 7. `module names`: FastAPI qualifies two same-named models with their module
 ///    (`v1__models__token__SourceOutput`); they become `SourceOutput` and
 ///    `TokenSourceOutput`.
@@ -74,6 +83,11 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///     `post`) into every method; it is replaced by one call of
 ///     `crate::call::round_trip`, which the hand-written operations
 ///     (src/call/send.rs) call as well, so the sequence is written once.
+/// 11. `shapes that grow`: every generated struct and enum is
+///     `#[non_exhaustive]`, so a field or an enum value added upstream is not
+///     a breaking change of this crate. Request inputs nested in a body get a
+///     constructor of their required fields and setters for the rest; answers
+///     are made from JSON (`serde_json::from_value`) where a test needs one.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -90,11 +104,11 @@ fn generate() -> Result<(), String> {
     let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
-    let operations = operation_table(&doc);
+    let operations = operation_table(&doc)?;
     remove_multipart_operations(&mut doc);
-    retitle_colliding_schemas(&mut doc);
     let mut renames = body_schema_renames(&doc);
     renames.extend(module_qualified_renames(&doc));
+    title_by_site(&mut doc, &renames);
 
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(doc).map_err(|e| format!("{SPEC} is not OpenAPI 3.0: {e}"))?;
@@ -125,8 +139,9 @@ fn generate() -> Result<(), String> {
     own_path_encoding(&mut file);
     no_api_version_header(&mut file)?;
     one_round_trip(&mut file)?;
-    let (face, face_names) = face_methods(&file)?;
-    let table = operations_tokens(&operations, &face_names);
+    let face = face_methods(&file, &operations)?;
+    non_exhaustive(&mut file);
+    let table = operations_tokens(&operations);
 
     let out = Path::new(&std::env::var("OUT_DIR").map_err(|e| e.to_string())?).join("generated.rs");
     // Unformatted on purpose: rustfmt/prettyplease would cost build time and nobody reads this file.

@@ -16,7 +16,6 @@ pub fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> 
         })
 }
 
-/// (operation id, METHOD, path template, generated?) for every operation of the spec.
 
 pub fn is_multipart(op: &Value) -> bool {
     op.pointer("/requestBody/content/multipart~1form-data")

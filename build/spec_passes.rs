@@ -33,79 +33,67 @@ pub fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Adaptation 6.
-pub fn retitle_colliding_schemas(doc: &mut Value) {
-    // (where it is used, JSON pointer) for every titled inline enum or pattern.
+/// Adaptation 6: every titled inline schema that typify turns into a type of
+/// its own (an enum, a pattern-checked string, an object) is titled after
+/// where it is defined: `{Schema}{Property}` for a property (or its items),
+/// `{Operation}{Parameter}` for a parameter. typify names such a type after its
+/// title and gives later schemas with the same title the first one's type, so
+/// left alone a name would depend on what else the document holds (a value
+/// added to the assessment's `risk` would rename the AS's `Risk` too).
+/// `renames` are the schema names adaptations 3 and 7 give, so a body's
+/// properties are named after the body's final name.
+pub fn title_by_site(doc: &mut Value, renames: &[(String, String)]) {
+    let final_name = |schema: &str| {
+        let typify = pascal_case(schema);
+        renames
+            .iter()
+            .find(|(from, _)| *from == typify)
+            .map_or(typify, |(_, to)| to.clone())
+    };
+    // (the type's name, JSON pointer to the schema) for every inline site.
     let mut sites: Vec<(String, String)> = Vec::new();
-    if let Some(schemas) = doc
+    for (name, schema) in doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
     {
-        for (name, schema) in schemas {
-            for (prop, _) in schema["properties"].as_object().into_iter().flatten() {
-                let site = format!("{}{}", pascal_case(name), pascal_case(prop));
-                let base = format!(
-                    "/components/schemas/{}/properties/{}",
-                    escape(name),
-                    escape(prop)
-                );
-                sites.push((site.clone(), base.clone()));
-                sites.push((site, format!("{base}/items")));
-            }
+        for (prop, _) in schema["properties"].as_object().into_iter().flatten() {
+            let site = format!("{}{}", final_name(name), pascal_case(prop));
+            let base = format!(
+                "/components/schemas/{}/properties/{}",
+                escape(name),
+                escape(prop)
+            );
+            sites.push((site.clone(), format!("{base}/items")));
+            sites.push((site, base));
         }
     }
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        for method in METHODS {
-            let Some(op) = item.get(*method) else {
-                continue;
-            };
-            let id = op["operationId"].as_str().unwrap_or_default();
-            for (i, param) in op["parameters"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let name = param["name"].as_str().unwrap_or_default();
-                let pointer = format!("/paths/{}/{method}/parameters/{i}/schema", escape(path));
-                sites.push((format!("{}{}", pascal_case(id), pascal_case(name)), pointer));
-            }
+    for (method, path, op) in operations_of(doc) {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        for (i, param) in op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let name = param["name"].as_str().unwrap_or_default();
+            let pointer = format!("/paths/{}/{method}/parameters/{i}/schema", escape(path));
+            sites.push((format!("{}{}", pascal_case(id), pascal_case(name)), pointer));
         }
     }
-    // title -> distinct schema bodies (title left out) -> the sites using each.
-    type Uses = Vec<(String, String)>;
-    let mut by_title: std::collections::BTreeMap<String, Vec<(String, Uses)>> = Default::default();
     for (site, pointer) in sites {
-        let Some(schema) = doc.pointer(&pointer).and_then(Value::as_object) else {
+        let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
-        let Some(title) = schema.get("title").and_then(Value::as_str) else {
-            continue;
-        };
-        if !(schema.contains_key("enum") || schema.contains_key("pattern")) {
-            continue;
-        }
-        let mut body = schema.clone();
-        body.remove("title");
-        let body = Value::Object(body).to_string();
-        let bodies = by_title.entry(title.to_string()).or_default();
-        match bodies.iter_mut().find(|(b, _)| *b == body) {
-            Some((_, uses)) => uses.push((site, pointer)),
-            None => bodies.push((body, vec![(site, pointer)])),
-        }
-    }
-    for bodies in by_title.values().filter(|bodies| bodies.len() > 1) {
-        for (_, uses) in bodies {
-            let title = uses[0].0.clone();
-            for (_, pointer) in uses {
-                if let Some(schema) = doc.pointer_mut(pointer) {
-                    schema["title"] = Value::String(title.clone());
-                }
-            }
+        let own_type = ["enum", "pattern", "properties"]
+            .iter()
+            .any(|k| schema.contains_key(*k));
+        if own_type && schema.contains_key("title") {
+            schema.insert("title".into(), Value::String(site));
         }
     }
 }
-
 
 /// Adaptation 7.
 pub fn module_qualified_renames(doc: &Value) -> Vec<(String, String)> {

@@ -300,7 +300,7 @@ static ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation 
     max_batch: 500,
     key: public_key,
     wire: ToString::to_string,
-    send: |client, batch| Box::pin(async move { Ok(client.assess_ips(&batch).await?.results) }),
+    send: |client, batch| Box::pin(async move { Ok(client.assess_ips(batch).await?.results) }),
     answers: |result| {
         assessed_address(result.self_.as_deref())
             .into_iter()
@@ -312,7 +312,7 @@ static GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
     max_batch: 500,
     key: public_key,
     wire: ToString::to_string,
-    send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(&batch).await?.results) }),
+    send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(batch).await?.results) }),
     answers: |result| {
         located_address(result.self_.as_deref())
             .into_iter()
@@ -325,7 +325,7 @@ static PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation
     key: |agent| Some(agent.clone()),
     wire: Clone::clone,
     send: |client, batch| {
-        Box::pin(async move { Ok(client.parse_user_agents(&batch).await?.results) })
+        Box::pin(async move { Ok(client.parse_user_agents(batch).await?.results) })
     },
     answers: user_agent_answers,
 };

@@ -92,7 +92,7 @@ enum Body {
     /// Held in memory, so that (unlike a stream) it can be sent again when a retry is due.
     InMemory {
         content_type: String,
-        bytes: Vec<u8>,
+        bytes: bytes::Bytes,
     },
     /// Read as it is sent; sent once.
     Streamed(reqwest::multipart::Form),
@@ -112,7 +112,7 @@ impl Body {
             .map_err(|e| Error::Request(e.to_string()))?;
         Ok(Body::InMemory {
             content_type,
-            bytes,
+            bytes: bytes.into(),
         })
     }
 }
@@ -170,21 +170,29 @@ impl crate::Client {
         } else {
             Body::in_memory(form).await?
         };
-        self.send(operation_id, |http, base| {
-            let mut builder = http.post(format!("{base}{path}"));
-            if let Some(strict) = strict_parse {
-                builder = builder.query(&[("strict_parse", strict)]);
+        let request = |http: &reqwest::Client, base: &str| {
+            let builder = http.post(format!("{base}{path}"));
+            match strict_parse {
+                Some(strict) => builder.query(&[("strict_parse", strict)]),
+                None => builder,
             }
-            match body {
-                Body::InMemory {
-                    content_type,
-                    bytes,
-                } => builder
-                    .header(reqwest::header::CONTENT_TYPE, content_type)
-                    .body(bytes),
-                Body::Streamed(form) => builder.multipart(form),
+        };
+        match body {
+            Body::InMemory {
+                content_type,
+                bytes,
+            } => {
+                self.send(operation_id, |http, base| {
+                    request(http, base)
+                        .header(reqwest::header::CONTENT_TYPE, &content_type)
+                        .body(bytes.clone())
+                })
+                .await
             }
-        })
-        .await
+            Body::Streamed(form) => {
+                self.send_once(operation_id, |http, base| request(http, base).multipart(form))
+                    .await
+            }
+        }
     }
 }

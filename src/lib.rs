@@ -48,13 +48,15 @@ mod problem;
 mod quota;
 mod redact;
 mod reported_export;
+pub mod request;
 mod retry;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};
 pub use csv_upload::CsvInput;
 pub use error::Error;
-pub use generated::types;
+pub use generated::{types, OperationId};
+pub use operations::UnknownOperation;
 pub use links::{AsLink, Link, LinkTarget, Resource};
 pub use problem::{Problem, ProblemDetail};
 pub use quota::{Quota, QuotaPolicy};

@@ -426,9 +426,7 @@ impl Client {
                 Resource::AsnPrefixes(self.get_path("list_asn_prefixes", &path).await?)
             }
             Link::AsnPrefix(net) => Resource::AsnPrefix(
-                self.lookup_asn_prefix(&types::LookupAsnPrefixBody {
-                    prefix: net.to_string(),
-                })
+                self.lookup_asn_prefix(net.to_string())
                 .await?,
             ),
             Link::AsnOfIp(_) => Resource::AsnPrefix(self.get_path("get_asn_of_ip", &path).await?),
@@ -444,9 +442,7 @@ impl Client {
                 self.get_path("list_datacenter_prefixes", &path).await?,
             ),
             Link::DatacenterPrefix(net) => Resource::DatacenterPrefix(
-                self.lookup_datacenter_prefix(&types::LookupDatacenterPrefixBody {
-                    prefix: net.to_string(),
-                })
+                self.lookup_datacenter_prefix(net.to_string())
                 .await?,
             ),
             Link::DatacenterOfIp(_) => {

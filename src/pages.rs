@@ -8,12 +8,10 @@
 //! one already seen, and a walk gives up with [`Error::TooManyPages`] after
 //! [`MAX_PAGES`] pages.
 
-use crate::generated::types;
-use crate::{Client, Error};
+use crate::Error;
 use futures_util::stream::{self, Stream};
 use std::future::Future;
 use std::num::NonZeroU64;
-use uuid::Uuid;
 
 /// The page size the service uses when none is asked for.
 const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -21,54 +19,13 @@ const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The most pages one walk reads: a million entries at the largest page size.
 pub(crate) const MAX_PAGES: u64 = 10_000;
 
-/// One page of a paged listing.
-trait Page {
+/// One page of a paged listing. build/face.rs implements it for the answer
+/// of every operation with a `pages` fact.
+pub(crate) trait Page {
     /// How many entries it holds.
     fn entries(&self) -> usize;
     /// The page number and size the service says it answered with, when it says.
     fn numbering(&self) -> Option<(i64, i64)>;
-}
-
-impl Page for types::ActivityCollectionOutput {
-    fn entries(&self) -> usize {
-        self.activities.len()
-    }
-    fn numbering(&self) -> Option<(i64, i64)> {
-        Some((self.page, self.page_size))
-    }
-}
-
-impl Page for types::OriginAddressStatusCollectionOutput {
-    fn entries(&self) -> usize {
-        self.addresses.len()
-    }
-    fn numbering(&self) -> Option<(i64, i64)> {
-        Some((self.page, self.page_size))
-    }
-}
-
-impl Page for types::OriginCookieIdStatusCollectionOutput {
-    fn entries(&self) -> usize {
-        self.cookie_ids.len()
-    }
-    fn numbering(&self) -> Option<(i64, i64)> {
-        Some((self.page, self.page_size))
-    }
-}
-
-/// A list holds one kind of resource, so one of these is filled; the others are empty.
-impl Page for types::PrivateAclListCollectionOutput {
-    fn entries(&self) -> usize {
-        self.asns.len()
-            + self.cidrs.len()
-            + self.continents.len()
-            + self.countries.len()
-            + self.datacenters.len()
-            + self.user_agents.len()
-    }
-    fn numbering(&self) -> Option<(i64, i64)> {
-        None
-    }
 }
 
 /// What a walk does with the page it asked for as `number`, of `size` entries.
@@ -103,25 +60,28 @@ fn step(number: u64, size: u64, page: &impl Page) -> Step {
     }
 }
 
-/// A stream of the pages `fetch(page, page_size)` returns, from page 1 to the last.
-fn walk<P, F, Fut>(
+/// A stream of the pages `fetch(page)` returns, from page 1 to the last;
+/// `page_size` is what each request asks for (`None`: the service's default).
+pub(crate) fn walk<P, F, Fut>(
     operation: &'static str,
-    page_size: Option<u32>,
+    page_size: Option<i64>,
     max_pages: u64,
     mut fetch: F,
 ) -> impl Stream<Item = Result<P, Error>>
 where
     P: Page,
-    F: FnMut(NonZeroU64, Option<i64>) -> Fut,
+    F: FnMut(NonZeroU64) -> Fut,
     Fut: Future<Output = Result<P, Error>>,
 {
-    let asked = page_size.map(i64::from);
-    let size = page_size.map_or(DEFAULT_PAGE_SIZE, u64::from);
+    let size = page_size
+        .and_then(|s| u64::try_from(s).ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(DEFAULT_PAGE_SIZE);
     stream::try_unfold(NonZeroU64::new(1), move |next| {
         // Started here, where `fetch` is at hand; awaited in the block below.
         let fetching = next
             .filter(|n| n.get() <= max_pages)
-            .map(|n| (n, fetch(n, asked)));
+            .map(|n| (n, fetch(n)));
         async move {
             let Some(number) = next else {
                 return Ok(None);
@@ -140,132 +100,6 @@ where
             })
         }
     })
-}
-
-impl Client {
-    /// Every page of the entries of one of the caller's allowlists
-    /// (`get_private_allowlist_content`), `page_size` entries a page (5 to 100;
-    /// the service's 20 when `None`).
-    ///
-    /// ```no_run
-    /// # async fn demo(tj: threatjammer::Client, id: uuid::Uuid) -> Result<(), threatjammer::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let pages: Vec<_> = tj.private_allowlist_content_pages(id, Some(100)).try_collect().await?;
-    /// let cidrs: Vec<_> = pages.into_iter().flat_map(|p| p.cidrs).collect();
-    /// # Ok(()) }
-    /// ```
-    pub fn private_allowlist_content_pages(
-        &self,
-        allowlist_id: Uuid,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::PrivateAclListCollectionOutput, Error>> + Send + 'static
-    {
-        let client = self.clone();
-        walk(
-            "get_private_allowlist_content",
-            page_size,
-            MAX_PAGES,
-            move |page, size| {
-                let client = client.clone();
-                async move {
-                    client
-                        .get_private_allowlist_content(&allowlist_id, Some(page), size)
-                        .await
-                }
-            },
-        )
-    }
-
-    /// Every page of the entries of one of the caller's denylists
-    /// (`get_private_denylist_content`); see [`Client::private_allowlist_content_pages`].
-    pub fn private_denylist_content_pages(
-        &self,
-        denylist_id: Uuid,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::PrivateAclListCollectionOutput, Error>> + Send + 'static
-    {
-        let client = self.clone();
-        walk(
-            "get_private_denylist_content",
-            page_size,
-            MAX_PAGES,
-            move |page, size| {
-                let client = client.clone();
-                async move {
-                    client
-                        .get_private_denylist_content(&denylist_id, Some(page), size)
-                        .await
-                }
-            },
-        )
-    }
-
-    /// Every page of the address statuses of an origin (`list_origin_address_statuses`).
-    pub fn origin_address_status_pages(
-        &self,
-        origin: impl Into<String>,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::OriginAddressStatusCollectionOutput, Error>> + Send + 'static
-    {
-        let client = self.clone();
-        let origin = origin.into();
-        walk(
-            "list_origin_address_statuses",
-            page_size,
-            MAX_PAGES,
-            move |page, size| {
-                let client = client.clone();
-                let origin = origin.clone();
-                async move {
-                    client
-                        .list_origin_address_statuses(Some(page), size, &origin)
-                        .await
-                }
-            },
-        )
-    }
-
-    /// Every page of the cookie statuses of an origin (`list_origin_cookie_statuses`).
-    pub fn origin_cookie_status_pages(
-        &self,
-        origin: impl Into<String>,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::OriginCookieIdStatusCollectionOutput, Error>> + Send + 'static
-    {
-        let client = self.clone();
-        let origin = origin.into();
-        walk(
-            "list_origin_cookie_statuses",
-            page_size,
-            MAX_PAGES,
-            move |page, size| {
-                let client = client.clone();
-                let origin = origin.clone();
-                async move {
-                    client
-                        .list_origin_cookie_statuses(Some(page), size, &origin)
-                        .await
-                }
-            },
-        )
-    }
-
-    /// Every page of the key's activity (`list_token_activity`).
-    pub fn token_activity_pages(
-        &self,
-        page_size: Option<u32>,
-    ) -> impl Stream<Item = Result<types::ActivityCollectionOutput, Error>> + Send + 'static {
-        let client = self.clone();
-        walk(
-            "list_token_activity",
-            page_size,
-            MAX_PAGES,
-            move |page, size| {
-                let client = client.clone();
-                async move { client.list_token_activity(Some(page), size).await }
-            },
-        )
-    }
 }
 
 #[cfg(test)]
@@ -296,8 +130,7 @@ mod tests {
         answer: impl Fn(u64) -> Fake,
     ) -> (Vec<Result<usize, String>>, Vec<u64>) {
         let asked = RefCell::new(Vec::new());
-        let yielded = walk("test", Some(2), max_pages, |page, size| {
-            assert_eq!(size, Some(2));
+        let yielded = walk("test", Some(2), max_pages, |page| {
             asked.borrow_mut().push(page.get());
             std::future::ready(Ok(answer(page.get())))
         })

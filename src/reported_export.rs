@@ -5,7 +5,9 @@
 //! The generated `list_reported_ips` decodes the JSON form; asked for another
 //! form it would fail to decode, so the other forms are fetched here as text.
 
-use crate::types::{IpProtocolVersion, OutputFormat};
+use crate::types::{
+    ListReportedIpsIpProtocolVersion as IpProtocolVersion, ListReportedIpsOutputFormat as OutputFormat,
+};
 use crate::Error;
 use serde::Serialize;
 

@@ -1,38 +1,20 @@
 //! When a failed request is sent again, and how long the client waits first.
 
-use crate::error::retry_after;
+use crate::Error;
 use std::time::Duration;
-
-/// The read-only operations that are sent as `POST` (a list of addresses or a
-/// prefix travels in the body), and so are as safe to repeat as any `GET`.
-const READ_ONLY_POSTS: &[&str] = &[
-    "assess_ips",
-    "assess_ips_csv",
-    "geolocate_ips",
-    "geolocate_ips_csv",
-    "parse_user_agents",
-    "parse_user_agents_csv",
-    "lookup_asn_prefix",
-    "lookup_datacenter_prefix",
-    "check_origin_status",
-    // Reads a token's details; the id goes in the body so it stays out of URLs and logs.
-    "get_origin_token",
-];
 
 /// Whether sending the operation twice has the same effect as sending it once,
 /// so that the client may repeat it after a failure: every `GET`, and the
-/// read-only `POST`s (assessment, geolocation, user-agent parsing, prefix
+/// `POST`s that only read (assessment, geolocation, user-agent parsing, prefix
 /// lookups, origin status and origin token queries). Never list creation or any
-/// change.
+/// change. This is the operation's `repeatable` fact in the spec of record.
 pub fn is_safe_to_repeat(operation_id: &str) -> bool {
-    READ_ONLY_POSTS.contains(&operation_id)
-        || crate::operations::OPERATIONS
-            .iter()
-            .any(|op| op.id == operation_id && op.method == "GET")
+    crate::generated::repeatable(operation_id)
 }
 
 /// How the client repeats requests that failed for a reason that may pass:
-/// a transport failure (timeout, refused or broken connection), a gateway
+/// a transport failure (timeout, refused connection, or one that broke while
+/// the request or its answer was on the way), a gateway
 /// status (`502`, `503`, `504`) or rate limiting (`429`).
 ///
 /// Only operations that are [safe to repeat](is_safe_to_repeat) are repeated,
@@ -102,36 +84,26 @@ impl RetryPolicy {
         self
     }
 
-    /// Whether requests are ever repeated.
-    pub(crate) fn repeats(&self) -> bool {
-        self.max_attempts > 1
-    }
-
-    /// After attempt number `attempt` (from 1) ended in `outcome`: how long to
-    /// wait before the next one and why, or `None` when the outcome stands.
-    pub(crate) fn next_wait(
-        &self,
-        attempt: u32,
-        outcome: &reqwest::Result<reqwest::Response>,
-    ) -> Option<(Duration, &'static str)> {
+    /// After attempt number `attempt` (from 1) failed with `error`: how long
+    /// to wait before the next one and why, or `None` when the error stands.
+    pub(crate) fn next_wait(&self, attempt: u32, error: &Error) -> Option<(Duration, &'static str)> {
         if attempt >= self.max_attempts {
             return None;
         }
-        match outcome {
-            Err(e) if e.is_timeout() => Some((self.backoff(attempt), "timeout")),
-            Err(e) if e.is_connect() || e.is_request() => {
-                Some((self.backoff(attempt), "connection"))
+        match error {
+            Error::Timeout => Some((self.backoff(attempt), "timeout")),
+            Error::Connection(_) => Some((self.backoff(attempt), "connection")),
+            Error::RateLimited {
+                retry_after: Some(wait),
+                ..
+            } => (*wait <= self.max_retry_after).then_some((*wait, "rate limited")),
+            Error::RateLimited { .. } => Some((self.backoff(attempt), "rate limited")),
+            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. }
+                if matches!(status.as_u16(), 502..=504) =>
+            {
+                Some((self.backoff(attempt), "gateway"))
             }
-            Err(_) => None,
-            Ok(response) => match response.status().as_u16() {
-                429 => match retry_after(response.headers()) {
-                    Some(wait) if wait <= self.max_retry_after => Some((wait, "rate limited")),
-                    Some(_) => None,
-                    None => Some((self.backoff(attempt), "rate limited")),
-                },
-                502..=504 => Some((self.backoff(attempt), "gateway")),
-                _ => None,
-            },
+            _ => None,
         }
     }
 
@@ -175,14 +147,4 @@ mod tests {
         }
     }
 
-    #[test]
-    fn read_only_posts_are_posts_of_the_spec() {
-        for id in READ_ONLY_POSTS {
-            let op = crate::operations::OPERATIONS
-                .iter()
-                .find(|op| op.id == *id)
-                .unwrap_or_else(|| panic!("{id} is not an operation"));
-            assert_eq!(op.method, "POST", "{id}");
-        }
-    }
 }

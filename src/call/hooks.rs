@@ -2,23 +2,22 @@
 //! request goes through [`round_trip`]: the generated methods call it in
 //! place of progenitor's own hook sequence (build.rs, adaptation 10), and the
 //! hand-written ones (`src/call/send.rs`) call it too. Authentication, the path
-//! check, the quota guard, retries and tracing all live here, so no operation
-//! can miss them.
+//! check, the quota guard and the request's tracing live here, so no operation
+//! can miss them. Repeating a call is one level up, in [`super::run`].
 
-use super::notes::{note, Answer, Refusal};
+use super::notes::{note, read, Answer, Refusal};
 use crate::error::without_url;
 use crate::generated;
 use crate::path::Refused;
 use crate::quota::QuotaGuard;
 use crate::redact::Redactor;
-use crate::retry::{is_safe_to_repeat, RetryPolicy};
+use crate::retry::RetryPolicy;
 use futures_util::future::{ready, Either, TryFutureExt};
 use progenitor_client::{ClientInfo, OperationInfo};
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::time::Instant;
-use tracing::Instrument;
 
 /// Per-client state the request hooks need. progenitor keeps it in the
 /// generated client as its "inner" value; clones share the quota counts.
@@ -107,7 +106,7 @@ pub(crate) fn round_trip<'a, E: 'a>(
     match admit(api, &request, info.operation_id) {
         // The reason itself is in the call's notes; this is progenitor's side of it.
         Err(message) => Either::Left(ready(Err(progenitor_client::Error::Custom(message)))),
-        Ok(()) => Either::Right(exec(api, request, info.operation_id).map_err(Into::into)),
+        Ok(()) => Either::Right(exec(api, request).map_err(Into::into)),
     }
 }
 
@@ -130,7 +129,7 @@ fn admit(
             return Err("the request's path was refused".into());
         }
     }
-    if operation_id == "get_token" {
+    if !crate::generated::counted(operation_id) {
         return Ok(());
     }
     let spent = state.quota.as_ref().and_then(|q| q.month_spent());
@@ -146,12 +145,12 @@ fn admit(
     Ok(())
 }
 
-/// Authenticates `request` and sends it, repeated as the retry policy allows,
-/// inside the call's span.
+/// Authenticates `request` and sends it once, within the quota guard's
+/// pace. Repeating is the whole call's business (`super::run`), so that a
+/// failure while the body is read is repeated like one before the answer.
 fn exec<'a>(
     api: &'a generated::Client,
     mut request: reqwest::Request,
-    operation_id: &'static str,
 ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + 'a {
     let state = api.inner();
     // Added per request rather than as a default header of the reqwest client,
@@ -160,79 +159,25 @@ fn exec<'a>(
     request
         .headers_mut()
         .insert(reqwest::header::AUTHORIZATION, state.auth.clone());
-    let repeatable = state.retry.repeats()
-        && (request.method() == reqwest::Method::GET || is_safe_to_repeat(operation_id));
-    // The span names the operation and the path, never headers: the key travels in one.
-    // Paths hold arguments, which may be anything a caller was handed.
-    let span = tracing::debug_span!(
-        "threatjammer.request",
-        operation = operation_id,
-        method = %request.method(),
-        path = &*state.redactor.text(request.url().path()),
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-        elapsed_ms = tracing::field::Empty,
-    );
-    attempts(api, request, repeatable).instrument(span)
-}
-
-/// Sends `request`, and again as long as the retry policy asks for it.
-///
-/// A plain fn returning an `async move` block, because an `async fn` copies its
-/// arguments into locals and would keep the request twice.
-#[allow(
-    clippy::manual_async_fn,
-    reason = "an async fn keeps its argument and a local copy of it: the request twice"
-)]
-fn attempts(
-    api: &generated::Client,
-    mut request: reqwest::Request,
-    repeatable: bool,
-) -> impl Future<Output = reqwest::Result<reqwest::Response>> + '_ {
+    if let Some(timeout) = read(|n| n.timeout) {
+        *request.timeout_mut() = Some(timeout);
+    }
+    // The call's span names the operation and the path, never headers: the key
+    // travels in one. Paths hold arguments, which may be anything a caller was handed.
+    let span = tracing::Span::current();
+    span.record("method", request.method().as_str());
+    span.record("path", &*state.redactor.text(request.url().path()));
     async move {
-        let state = api.inner();
         let started = Instant::now();
-        let mut attempt = 1;
-        loop {
-            // A streamed body (a CSV file or reader) cannot be cloned: such a
-            // request is sent once, whatever the policy says.
-            let spare = if repeatable {
-                request.try_clone()
-            } else {
-                None
-            };
-            // The waits are boxed: a timer is large, and unboxed it would make
-            // every call's future larger (and costlier to move) for a wait that
-            // most calls never make.
-            if let Some(guard) = &state.quota {
-                if guard.try_admit().is_err() {
-                    Box::pin(guard.admit()).await;
-                }
+        // The wait is boxed: a timer is large, and unboxed it would make every
+        // call's future larger (and costlier to move) for a wait most calls never make.
+        if let Some(guard) = &state.quota {
+            if guard.try_admit().is_err() {
+                Box::pin(guard.admit()).await;
             }
-            let outcome = api.client().execute(request).await;
-            let month_left = state
-                .quota
-                .as_ref()
-                .is_none_or(|q| q.month_spent().is_none());
-            let wait = match &spare {
-                Some(_) if month_left => state.retry.next_wait(attempt, &outcome),
-                _ => None,
-            };
-            let (Some(next), Some((wait, reason))) = (spare, wait) else {
-                return finish(api, outcome, attempt, started);
-            };
-            // Put back before waiting, so that no second request is kept over the wait.
-            request = next;
-            drop(outcome);
-            tracing::debug!(
-                attempt,
-                reason,
-                wait_ms = wait.as_millis() as u64,
-                "repeating the request"
-            );
-            Box::pin(tokio::time::sleep(wait)).await;
-            attempt += 1;
         }
+        let outcome = api.client().execute(request).await;
+        finish(api, outcome, started)
     }
 }
 
@@ -240,20 +185,17 @@ fn attempts(
 fn finish(
     api: &generated::Client,
     outcome: reqwest::Result<reqwest::Response>,
-    attempt: u32,
     started: Instant,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     let redactor = &api.inner().redactor;
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    span.record("attempt", attempt);
-    span.record("elapsed_ms", elapsed_ms);
     let outcome = outcome.map(|response| bounded(response, api.inner().max_response_bytes));
     match &outcome {
         Ok(response) => {
             let status = response.status().as_u16();
             span.record("status", status);
-            tracing::debug!(status, attempt, elapsed_ms, "answered");
+            tracing::debug!(status, elapsed_ms, "answered");
             // A success that fails to decode is reported from its body alone.
             if !response.status().is_success() {
                 note(|n| n.answer = Some(Answer::of(response)));
@@ -261,7 +203,6 @@ fn finish(
         }
         Err(error) => {
             tracing::debug!(
-                attempt,
                 elapsed_ms,
                 error = &*redactor.text(&without_url(error)),
                 "no answer"

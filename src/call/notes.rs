@@ -37,6 +37,8 @@ pub(crate) struct CallNotes {
     /// Set when the answer's body was read under a limit, because it
     /// declared no length or more than the limit.
     pub body_limit: Option<u64>,
+    /// The call's own timeout for each attempt, set on its request builder.
+    pub timeout: Option<Duration>,
 }
 
 /// Why the request hook did not send a request.
@@ -62,4 +64,13 @@ pub(crate) fn note(write: impl FnOnce(&mut CallNotes)) {
             write(notes.get_or_insert_with(Box::default));
         }
     });
+}
+
+/// Reads from the notes of the call in progress; `None` outside a call or
+/// when nothing is noted.
+pub(crate) fn read<T>(field: impl FnOnce(&CallNotes) -> Option<T>) -> Option<T> {
+    CALL_NOTES
+        .try_with(|notes| notes.try_borrow().ok()?.as_deref().and_then(field))
+        .ok()
+        .flatten()
 }

@@ -3,7 +3,6 @@
 //! authentication, quota guard, retries, tracing and error type.
 
 use super::hooks::round_trip;
-use super::settle::settle;
 use crate::{Error, Problem};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use serde::de::DeserializeOwned;
@@ -11,14 +10,30 @@ use serde::de::DeserializeOwned;
 impl crate::Client {
     /// Sends the request `build` makes from the reqwest client and the base URL,
     /// as the operation `operation_id`, and decodes a `200` answer as `T`.
+    /// `build` is called once per attempt.
     pub(crate) async fn send<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation_id: &'static str,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
+        let repeatable = crate::generated::repeatable(operation_id);
+        self.exchange(operation_id, "application/json", repeatable, |http, base| {
+            Some(build(http, base))
+        }, read_json)
+        .await
+    }
+
+    /// Like [`Client::send`](crate::Client), for a request whose body is
+    /// streamed as it is read (a CSV file or reader): it is sent once.
+    pub(crate) async fn send_once<T: DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
         build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
-        self.exchange(operation_id, "application/json", build, |response| async {
-            ResponseValue::from_response(response).await
-        })
+        let mut build = Some(build);
+        self.exchange(operation_id, "application/json", false, |http, base| {
+            build.take().map(|build| build(http, base))
+        }, read_json)
         .await
     }
 
@@ -27,9 +42,12 @@ impl crate::Client {
     pub(crate) async fn send_for_text(
         &self,
         operation_id: &'static str,
-        build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<String, Error> {
-        self.exchange(operation_id, "*/*", build, |response| async {
+        let repeatable = crate::generated::repeatable(operation_id);
+        self.exchange(operation_id, "*/*", repeatable, |http, base| {
+            Some(build(http, base))
+        }, |response| async {
             let status = response.status();
             let headers = response.headers().clone();
             let text = response
@@ -41,12 +59,15 @@ impl crate::Client {
         .await
     }
 
+    /// `build` gives `None` when the request cannot be made again (its body
+    /// was streamed), which only a call that is not `repeatable` could ask for.
     async fn exchange<T, F>(
         &self,
         operation_id: &'static str,
         accept: &'static str,
-        build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
-        read_ok: impl FnOnce(reqwest::Response) -> F,
+        repeatable: bool,
+        mut build: impl FnMut(&reqwest::Client, &str) -> Option<reqwest::RequestBuilder>,
+        read_ok: impl Fn(reqwest::Response) -> F,
     ) -> Result<T, Error>
     where
         T: DeserializeOwned + Send + 'static,
@@ -55,20 +76,36 @@ impl crate::Client {
         >,
     {
         let api = &self.generated;
-        let builder = build(api.client(), api.baseurl()).header(reqwest::header::ACCEPT, accept);
         let info = OperationInfo { operation_id };
-        settle(&api.inner().redactor, operation_id, async {
-            let response = round_trip(api, builder.build()?, &info).await?;
-            // The classification the generated methods make: 200 is the answer, the
-            // documented error statuses decode as a Problem, the rest is unexpected.
-            match response.status().as_u16() {
-                200 => read_ok(response).await,
-                400..=499 => Err(progenitor_client::Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
+        let options = super::CallOptions::default();
+        super::run(self, operation_id, repeatable, &options, || {
+            let request = build(api.client(), api.baseurl())
+                .map(|b| b.header(reqwest::header::ACCEPT, accept).build());
+            let (info, read_ok) = (&info, &read_ok);
+            async move {
+                let request = request.ok_or_else(|| {
+                    progenitor_client::Error::InvalidRequest(
+                        "the streamed body was sent already".into(),
+                    )
+                })??;
+                let response = round_trip(api, request, info).await?;
+                // The classification the generated methods make: 200 is the answer, the
+                // documented error statuses decode as a Problem, the rest is unexpected.
+                match response.status().as_u16() {
+                    200 => read_ok(response).await,
+                    400..=499 => Err(progenitor_client::Error::ErrorResponse(
+                        ResponseValue::from_response(response).await?,
+                    )),
+                    _ => Err(progenitor_client::Error::UnexpectedResponse(response)),
+                }
             }
         })
         .await
     }
+}
+
+async fn read_json<T: DeserializeOwned>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<Problem>> {
+    ResponseValue::from_response(response).await
 }

@@ -1,4 +1,4 @@
-//! Turning what a call gave (an answer, progenitor's error, the hooks'
+//! Turning what one attempt of a call gave (an answer, progenitor's error, the hooks'
 //! notes) into the face's `Result<T, Error>`.
 
 use super::notes::{Answer, CallNotes, Refusal, CALL_NOTES};
@@ -12,8 +12,9 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 use std::future::Future;
+use std::time::Duration;
 
-/// Runs one generated call and turns its outcome into the face's result.
+/// Runs one attempt of a call and turns its outcome into the face's result.
 ///
 /// Built from combinators rather than written as an `async fn`: an `async fn`
 /// keeps its argument (the whole generated call, well over a kilobyte) and the
@@ -24,6 +25,7 @@ use std::future::Future;
 pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
     redactor: &'r Redactor,
     operation: &'static str,
+    timeout: Option<Duration>,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>> + 'r,
 ) -> impl Future<Output = Result<T, Error>> + 'r {
     // The notes are taken, on failure only, while the call's scope is still entered.
@@ -34,8 +36,15 @@ pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
             Box::new((error, notes))
         })
     });
+    // Nothing is allocated for the notes unless there is something to note.
+    let notes = timeout.map(|timeout| {
+        Box::new(CallNotes {
+            timeout: Some(timeout),
+            ..CallNotes::default()
+        })
+    });
     CALL_NOTES
-        .scope(RefCell::default(), noted)
+        .scope(RefCell::new(notes), noted)
         .or_else(move |failure| {
             let (error, notes) = *failure;
             convert::<T>(operation, error, notes)
