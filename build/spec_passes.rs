@@ -86,7 +86,7 @@ pub fn title_by_site(doc: &mut Value, renames: &[(String, String)]) {
         let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
-        let own_type = ["enum", "pattern", "properties"]
+        let own_type = ["enum", "pattern", "properties", "items"]
             .iter()
             .any(|k| schema.contains_key(*k));
         if own_type && schema.contains_key("title") {

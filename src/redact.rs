@@ -11,7 +11,7 @@
 //! a successful call never passes through here.
 
 use crate::problem::{Problem, ProblemDetail};
-use crate::types::{LocationItem, ValidationError};
+use crate::types::{ValidationError, ValidationErrorLocItem};
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -117,7 +117,7 @@ impl Redactor {
     pub(crate) fn validation(&self, errors: &mut [ValidationError]) {
         for error in errors {
             for item in &mut error.loc {
-                if let LocationItem::String(text) = item {
+                if let ValidationErrorLocItem::String(text) = item {
                     self.string(text);
                 }
             }
