@@ -47,36 +47,35 @@ async fn main() -> ExitCode {
 }
 
 async fn run(tj: &Client) -> Result<(), Error> {
-    let body = types::CreatePrivateDenylistBody {
-        payload: types::PrivateAclGroupListInput {
-            name: "risky-networks".into(),
-            description: "Autonomous systems we do not take sign-ups from".into(),
-            resource_type: types::PrivateAclGroupListInputResourceType::As,
-            tags: vec!["SIGNUP".parse().expect("tags are upper-case words")],
-            ttl: None,
-        },
-    };
+    // Inputs nested in a request body are built from their required fields
+    // (description, name, resource type, tags), the optional ones by setter.
+    let list = types::PrivateAclGroupListInput::new(
+        "Autonomous systems we do not take sign-ups from",
+        "risky-networks",
+        types::PrivateAclGroupListInputResourceType::As,
+        vec!["SIGNUP".parse().expect("tags are upper-case words")],
+    );
     // Creating and changing lists is never retried by the client: a repeated
     // create would make two lists.
-    let id = tj.create_private_denylist(&body).await?;
+    let id = tj.create_private_denylist(list).await?;
     println!("created denylist {id}");
 
-    let entries = types::UpdatePrivateDenylistContentBody {
-        append: (64512..64537).map(|asn| asn.to_string()).collect(),
-        remove: Vec::new(),
-    };
-    tj.update_private_denylist_content(&id, &entries).await?;
-    println!("added {} AS numbers", entries.append.len());
+    let asns: Vec<String> = (64512..64537).map(|asn| asn.to_string()).collect();
+    let added = asns.len();
+    tj.update_private_denylist_content(id).append(asns).await?;
+    println!("added {added} AS numbers");
 
     // The content is paged; the stream asks for pages until the last one.
     let pages: Vec<_> = tj
-        .private_denylist_content_pages(id, Some(10))
+        .get_private_denylist_content(id)
+        .page_size(10)
+        .pages()
         .try_collect()
         .await?;
     let asns: Vec<i64> = pages.into_iter().flat_map(|page| page.asns).collect();
     println!("the list holds {} AS numbers: {asns:?}", asns.len());
 
-    tj.delete_private_denylist(&id).await?;
+    tj.delete_private_denylist(id).await?;
     println!("deleted denylist {id}");
     Ok(())
 }

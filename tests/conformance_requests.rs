@@ -178,7 +178,7 @@ async fn query_parameters_are_sent_only_when_given() {
     )
     .await;
     client
-        .list_reported_ips(None, None, None, None, None, None, None, None, None)
+        .list_reported_ips()
         .await
         .expect("decodes");
     assert_eq!(only_request(&server).await.url.query(), None);
@@ -217,11 +217,8 @@ async fn delete_with_a_body_sends_json() {
         .await;
     let client =
         Client::new(&server.uri(), ApiKey::new(MOCK_KEY).expect("a key")).expect("a client");
-    let body = threatjammer::types::DeleteOriginTokenBody {
-        origin_token_id: "5a67ce53-d10b-4841-b3ce-9b26b777cece".into(),
-    };
     client
-        .delete_origin_token(&body)
+        .delete_origin_token("5a67ce53-d10b-4841-b3ce-9b26b777cece")
         .await
         .expect("204 is success");
     let request = only_request(&server).await;
@@ -244,7 +241,7 @@ async fn unlisted_enum_values_decode_through_the_typed_methods() {
     let asn = client.get_asn(206262).await.expect("decodes");
     assert_eq!(
         asn.country_code,
-        threatjammer::types::CountryCode::Unrecognized("XK".into())
+        threatjammer::types::AutonomousSystemOutputCountryCode::Unrecognized("XK".into())
     );
     assert_eq!(asn.name, "TELKOS");
 }

@@ -113,10 +113,12 @@ async fn conflict_and_too_large_are_api_errors_with_the_problem() {
         ResponseTemplate::new(409).set_body_json(problem("Conflict", "List is not active")),
     )
     .await;
-    let body = serde_json::from_value(json!({"origin": "https://example.com", "status": "ACTIVE"}))
-        .unwrap();
     let err = client(&server.uri())
-        .set_private_allowlist_origin_status(&id, &body)
+        .set_private_allowlist_origin_status(
+            id,
+            "https://example.com".parse().unwrap(),
+            "ACTIVE".parse().unwrap(),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -130,9 +132,9 @@ async fn conflict_and_too_large_are_api_errors_with_the_problem() {
         ResponseTemplate::new(413).set_body_json(problem("Payload Too Large", "Plan cap")),
     )
     .await;
-    let body = serde_json::from_value(json!({"append": ["10.0.0.0/8"]})).unwrap();
     let err = client(&server.uri())
-        .update_private_allowlist_content(&id, &body)
+        .update_private_allowlist_content(id)
+        .append(vec!["10.0.0.0/8".to_string()])
         .await
         .unwrap_err();
     assert!(

@@ -46,7 +46,9 @@ async fn token_activity_is_walked_to_the_short_last_page() {
         page(&server, "/v1/token/activity", number, body).await;
     }
     let pages: Vec<_> = client(&server)
-        .token_activity_pages(Some(5))
+        .list_token_activity()
+        .page_size(5)
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -75,7 +77,8 @@ async fn list_content_ends_at_an_empty_page() {
     page(&server, &at, 2, json!({"self": at, "asns": full})).await;
     page(&server, &at, 3, json!({"self": at})).await;
     let pages: Vec<_> = client(&server)
-        .private_denylist_content_pages(id, None)
+        .get_private_denylist_content(id)
+        .pages()
         .try_collect()
         .await
         .unwrap();
@@ -107,7 +110,9 @@ async fn origin_statuses_keep_the_origin_on_every_page() {
             .await;
     }
     let addresses: Vec<String> = client(&server)
-        .origin_address_status_pages("https://example.com", Some(10))
+        .list_origin_address_statuses("https://example.com")
+        .page_size(10)
+        .pages()
         .map_ok(|page| futures_util::stream::iter(page.addresses.into_iter().map(Ok::<_, Error>)))
         .try_flatten()
         .map_ok(|a| a.address)
@@ -139,7 +144,9 @@ async fn an_error_ends_the_walk_after_the_pages_before_it() {
         .mount(&server)
         .await;
     let outcomes: Vec<_> = client(&server)
-        .origin_cookie_status_pages("https://example.com", Some(5))
+        .list_origin_cookie_statuses("https://example.com")
+        .page_size(5)
+        .pages()
         .collect()
         .await;
     assert_eq!(outcomes.len(), 2);

@@ -175,13 +175,13 @@ async fn changes_are_never_repeated() {
         QuotaPolicy::disabled(),
     );
 
-    let body = serde_json::from_value(json!({"payload": {
+    let payload = serde_json::from_value(json!({
         "name": "office", "description": "", "resource_type": "CIDR", "tags": [],
-    }}))
+    }))
     .unwrap();
-    let err = tj.create_private_allowlist(&body).await.unwrap_err();
+    let err = tj.create_private_allowlist(payload).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    let err = tj.delete_private_allowlist(&id).await.unwrap_err();
+    let err = tj.delete_private_allowlist(id).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
     assert_eq!(requests(&server).await, 2, "one request each");
 }
@@ -196,7 +196,7 @@ async fn read_only_posts_are_repeated() {
     )
     .await;
     let tj = client(&server, RetryPolicy::new(), QuotaPolicy::disabled());
-    let out = tj.assess_ips(&vec!["8.8.8.8".to_string()]).await.unwrap();
+    let out = tj.assess_ips(vec!["8.8.8.8".to_string()]).await.unwrap();
     assert!(out.results.is_empty());
     assert_eq!(requests(&server).await, 2);
 }

@@ -124,19 +124,21 @@ impl Op {
         let ip = "212.231.12.22".parse().expect("an address");
         match self {
             Op::Get => client.assess_ip(ip).await.map(drop),
-            Op::ReadOnlyPost => client.assess_ips(&vec![ip.to_string()]).await.map(drop),
+            Op::ReadOnlyPost => client.assess_ips(vec![ip.to_string()]).await.map(drop),
             Op::Create => {
-                let body = serde_json::from_value(serde_json::json!({
-                    "payload": {"name": "n", "description": "d", "resource_type": "CIDR", "tags": []}
-                }))
-                .expect("a valid request body");
-                client.create_private_allowlist(&body).await.map(drop)
+                let payload = threatjammer::types::PrivateAclGroupListInput::new(
+                    "d",
+                    "n",
+                    threatjammer::types::PrivateAclGroupListInputResourceType::Cidr,
+                    Vec::new(),
+                );
+                client.create_private_allowlist(payload).await.map(drop)
             }
             Op::Delete => {
                 let id = "9b2f7c43-5a0e-4a39-9a1c-0d2f8e6b7a10"
                     .parse()
                     .expect("a UUID");
-                client.delete_private_allowlist(&id).await
+                client.delete_private_allowlist(id).await
             }
             Op::CsvUpload => client
                 .assess_ips_csv("212.231.12.22\n", None)

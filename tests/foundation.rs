@@ -69,7 +69,7 @@ async fn documented_assessment_decodes() {
         .await
         .unwrap();
     assert_eq!(a.score, Some(70));
-    assert_eq!(a.risk, threatjammer::types::Risk::Medium);
+    assert_eq!(a.risk, threatjammer::types::IpAssessmentOutputRisk::Medium);
     assert_eq!(a.reported.as_deref(), Some(""));
     assert_eq!(a.datacenter_prefix, None);
     assert_eq!(a.asn, "/v1/asn/15704");
@@ -96,7 +96,9 @@ async fn documented_asn_decodes() {
 
 #[test]
 fn unlisted_enum_values_decode_as_unrecognized() {
-    use threatjammer::types::{CountryCode, Risk};
+    use threatjammer::types::{
+        AutonomousSystemOutputCountryCode as CountryCode, IpAssessmentOutputRisk as Risk,
+    };
     let risk: Risk = serde_json::from_str("\"CRITICAL\"").unwrap();
     assert_eq!(risk, Risk::Unrecognized("CRITICAL".into()));
     assert_eq!(risk.to_string(), "CRITICAL");

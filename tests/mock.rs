@@ -73,7 +73,7 @@ async fn any_public_address_is_assessed_the_same_way_every_time() {
         .unwrap();
     assert_eq!(documented.score, Some(70));
     let batch = client
-        .assess_ips(&vec!["212.231.12.22".into(), "8.8.4.4".into()])
+        .assess_ips(vec!["212.231.12.22".into(), "8.8.4.4".into()])
         .await
         .unwrap();
     assert!(batch.results.contains(&documented));
@@ -121,11 +121,11 @@ async fn batches_follow_the_service_rules() {
     // Through the client, the refusals are typed errors.
     let client = server.client();
     let duplicate = client
-        .assess_ips(&vec!["1.1.1.1".into(), "1.1.1.1".into()])
+        .assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()])
         .await
         .unwrap_err();
     assert_eq!(duplicate.status().map(|s| s.as_u16()), Some(400));
-    let empty = client.assess_ips(&vec![]).await.unwrap_err();
+    let empty = client.assess_ips(vec![]).await.unwrap_err();
     assert!(matches!(empty, Error::Validation(_)), "{empty:?}");
 }
 
@@ -138,7 +138,7 @@ async fn user_agents_of_any_kind() {
         "Googlebot/2.1 (+http://www.google.com/bot.html)".to_string(),
         "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0".to_string(),
     ];
-    let parsed = client.parse_user_agents(&agents).await.unwrap();
+    let parsed = client.parse_user_agents(agents.clone()).await.unwrap();
     assert_eq!(parsed.results.len(), 3);
     let firefox = parsed
         .results

@@ -1,6 +1,8 @@
 //! The reported-address export in its text forms (docs/upstream-defects.md, defect 9).
 
-use threatjammer::types::{IpProtocolVersion, OutputFormat};
+use threatjammer::types::{
+    ListReportedIpsIpProtocolVersion as IpProtocolVersion, ListReportedIpsOutputFormat as OutputFormat,
+};
 use threatjammer::{ApiKey, Client, Error, ReportedIpFilter};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -102,9 +102,9 @@ fn a_path_argument_reaches_its_own_segment_or_nothing_is_sent() {
         .run(&hostile_text(), |text| {
             let refusable = matches!(text.as_str(), "" | "." | "..");
             // The last segment of a path, and one in the middle of it.
-            let at_end = rt.block_on(tj.parse_user_agent(&text));
+            let at_end = rt.block_on(tj.parse_user_agent(&text).send());
             let sent = take(&seen);
-            let in_middle = rt.block_on(tj.list_datacenter_prefixes(&text));
+            let in_middle = rt.block_on(tj.list_datacenter_prefixes(&text).send());
             let sent_middle = take(&seen);
             for (outcome, sent, prefix, suffix) in [
                 (at_end.map(|_| ()), sent, "GET /v1/ua/", ""),
@@ -295,7 +295,7 @@ fn a_key_echoed_anywhere_reaches_no_output_channel() {
             logs.lock().unwrap().clear();
             let mut errors = Vec::new();
             for number in 0..echoes(&key).len() as i64 {
-                errors.push(rt.block_on(tj.get_asn(number)).map(|_| ()));
+                errors.push(rt.block_on(tj.get_asn(number).send()).map(|_| ()));
             }
             errors.push(
                 rt.block_on(tj.follow(&format!("/v1/nothing/{key}")))
@@ -313,7 +313,7 @@ fn a_key_echoed_anywhere_reaches_no_output_channel() {
                 printed.push(format!("{error:#?}"));
             }
             // A path argument holding the key: the span records the path.
-            let _ = rt.block_on(tj.parse_user_agent(&key));
+            let _ = rt.block_on(tj.parse_user_agent(&key).send());
             printed.push(String::from_utf8_lossy(&logs.lock().unwrap()).into_owned());
             for text in &printed {
                 for spelling in spellings(&key) {

@@ -360,11 +360,11 @@ mod tests {
         assert_eq!(ua.family, "/v1/ua/family/CHROME");
         assert_eq!(ua.os, "/v1/ua/os/WINDOWS10");
         assert_eq!(ua.device, "/v1/ua/device/DESKTOP");
-        assert_eq!(ua.classification, types::Classification::Client);
+        assert_eq!(ua.classification, types::UaOutputClassification::Client);
         let bot: types::UaOutput = serde_json::from_value(user_agent(
             "Googlebot/2.1 (+http://www.google.com/bot.html)",
         ))
         .unwrap();
-        assert_eq!(bot.classification, types::Classification::Crawler);
+        assert_eq!(bot.classification, types::UaOutputClassification::Crawler);
     }
 }
