@@ -213,13 +213,15 @@ impl Fault {
     }
 
     /// Whether the fault is one a retry may get past: the server said so
-    /// (`429`, `502`, `503`) or the transport failed before a whole answer arrived.
+    /// (`429`, `502`, `503`) or the transport failed before a whole answer
+    /// arrived, including while the body was read: the retry covers the whole
+    /// call, so a reset or a stalled body mid-answer is repeated too.
     fn is_retryable(self) -> bool {
         matches!(
             self,
-            // A break while the body is read (reset mid-body, slow trickle) comes
-            // after the request hook has handed the answer over: not retried.
             Fault::Refused
+                | Fault::ResetMidBody
+                | Fault::SlowTrickle
                 | Fault::NeverAnswers
                 | Fault::Html502
                 | Fault::Unavailable503
