@@ -40,7 +40,7 @@ async fn main() -> ExitCode {
         }
     };
     // strict_parse: a malformed line fails the upload rather than being skipped.
-    match tj.assess_ips_csv(input, Some(true)).await {
+    match tj.assess_ips_csv(input).strict_parse(true).await {
         Ok(assessed) => {
             for a in assessed.results {
                 println!(

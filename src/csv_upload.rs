@@ -4,6 +4,7 @@
 //! the same error type as every generated method.
 
 use crate::generated::types;
+use crate::call::CallOptions;
 use crate::Error;
 use std::path::PathBuf;
 use tokio::io::AsyncRead;
@@ -117,49 +118,104 @@ impl Body {
     }
 }
 
-impl crate::Client {
+/// The builder of one upload: the method on [`Client`](crate::Client) that
+/// takes the file, and the request it returns, whose optional `strict_parse`
+/// (where the operation has it), `timeout` and `retry` are set like those of
+/// every generated request.
+macro_rules! csv_upload {
+    (
+        $(#[doc = $doc:literal])*
+        $method:ident -> $builder:ident: $id:literal, $path:literal, $answer:ty
+        $(, $strict:ident)?
+    ) => {
+        impl crate::Client {
+            $(#[doc = $doc])*
+            pub fn $method(&self, csv: impl Into<CsvInput>) -> $builder<'_> {
+                $builder {
+                    client: self,
+                    csv: csv.into(),
+                    strict_parse: None,
+                    options: CallOptions::default(),
+                }
+            }
+        }
+
+        #[doc = concat!("A CSV upload to `", $id, "` (POST `", $path, "`), made by [`Client::", stringify!($method), "`](crate::Client::", stringify!($method), "). Awaiting it sends it.")]
+        #[derive(Debug)]
+        #[must_use = "a request is sent only when it is awaited"]
+        pub struct $builder<'a> {
+            client: &'a crate::Client,
+            csv: CsvInput,
+            strict_parse: Option<bool>,
+            options: CallOptions,
+        }
+
+        impl<'a> $builder<'a> {
+            $(
+                /// With `true`, a malformed line fails the whole upload instead of being skipped.
+                pub fn $strict(mut self, strict: bool) -> Self {
+                    self.strict_parse = Some(strict);
+                    self
+                }
+            )?
+
+            /// How long each attempt may take, in place of the client's timeout.
+            pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.options.timeout = Some(timeout);
+                self
+            }
+
+            /// How this call is repeated after a transient failure, in place of
+            /// the client's policy. A file or reader is sent once whatever it says.
+            pub fn retry(mut self, policy: crate::RetryPolicy) -> Self {
+                self.options.retry = Some(policy);
+                self
+            }
+
+            /// Sends the upload and decodes the answer; `.await` does the same.
+            pub async fn send(self) -> Result<$answer, Error> {
+                self.client
+                    .upload($id, $path, self.csv, self.strict_parse, &self.options)
+                    .await
+            }
+        }
+
+        impl<'a> std::future::IntoFuture for $builder<'a> {
+            type Output = Result<$answer, Error>;
+            type IntoFuture = crate::request::Pending<'a, $answer>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
+csv_upload! {
     /// Assesses every IP address of a file, one a line (`POST /v1/assess/ip/csv`).
-    /// With `strict_parse`, a malformed line fails the whole upload instead of being skipped.
-    pub async fn assess_ips_csv(
-        &self,
-        csv: impl Into<CsvInput>,
-        strict_parse: Option<bool>,
-    ) -> Result<types::IpAssessmentCollectionOutput, Error> {
-        self.upload(
-            "assess_ips_csv",
-            "/v1/assess/ip/csv",
-            csv.into(),
-            strict_parse,
-        )
-        .await
-    }
+    assess_ips_csv -> AssessIpsCsv: "assess_ips_csv", "/v1/assess/ip/csv",
+        types::IpAssessmentCollectionOutput, strict_parse
+}
 
+csv_upload! {
     /// Geolocates every IP address of a file, one a line (`POST /v1/geo/csv`).
-    /// With `strict_parse`, a malformed line fails the whole upload instead of being skipped.
-    pub async fn geolocate_ips_csv(
-        &self,
-        csv: impl Into<CsvInput>,
-        strict_parse: Option<bool>,
-    ) -> Result<types::GeoIpCollectionOutput, Error> {
-        self.upload("geolocate_ips_csv", "/v1/geo/csv", csv.into(), strict_parse)
-            .await
-    }
+    geolocate_ips_csv -> GeolocateIpsCsv: "geolocate_ips_csv", "/v1/geo/csv",
+        types::GeoIpCollectionOutput, strict_parse
+}
 
+csv_upload! {
     /// Parses every user agent of a file, one a line (`POST /v1/ua/csv`).
-    pub async fn parse_user_agents_csv(
-        &self,
-        csv: impl Into<CsvInput>,
-    ) -> Result<types::UaCollectionOutput, Error> {
-        self.upload("parse_user_agents_csv", "/v1/ua/csv", csv.into(), None)
-            .await
-    }
+    parse_user_agents_csv -> ParseUserAgentsCsv: "parse_user_agents_csv", "/v1/ua/csv",
+        types::UaCollectionOutput
+}
 
+impl crate::Client {
     async fn upload<T: serde::de::DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
         path: &str,
         csv: CsvInput,
         strict_parse: Option<bool>,
+        options: &CallOptions,
     ) -> Result<T, Error> {
         let streamed = csv.is_streamed();
         let form = csv.into_form().await?;
@@ -182,7 +238,7 @@ impl crate::Client {
                 content_type,
                 bytes,
             } => {
-                self.send(operation_id, |http, base| {
+                self.send_with(operation_id, options, |http, base| {
                     request(http, base)
                         .header(reqwest::header::CONTENT_TYPE, &content_type)
                         .body(bytes.clone())
@@ -190,8 +246,10 @@ impl crate::Client {
                 .await
             }
             Body::Streamed(form) => {
-                self.send_once(operation_id, |http, base| request(http, base).multipart(form))
-                    .await
+                self.send_once(operation_id, options, |http, base| {
+                    request(http, base).multipart(form)
+                })
+                .await
             }
         }
     }

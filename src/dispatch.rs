@@ -51,16 +51,22 @@ pub(crate) async fn call_hand_written(
         Ok(CsvInput::Text(arg::<String>(operation, args, "csv_file")?))
     };
     match operation {
-        "assess_ips_csv" => to_json(
-            client
-                .assess_ips_csv(csv()?, arg(operation, args, "strict_parse")?)
-                .await?,
-        ),
-        "geolocate_ips_csv" => to_json(
-            client
-                .geolocate_ips_csv(csv()?, arg(operation, args, "strict_parse")?)
-                .await?,
-        ),
+        "assess_ips_csv" => {
+            let strict: Option<bool> = arg(operation, args, "strict_parse")?;
+            let mut request = client.assess_ips_csv(csv()?);
+            if let Some(strict) = strict {
+                request = request.strict_parse(strict);
+            }
+            to_json(request.await?)
+        }
+        "geolocate_ips_csv" => {
+            let strict: Option<bool> = arg(operation, args, "strict_parse")?;
+            let mut request = client.geolocate_ips_csv(csv()?);
+            if let Some(strict) = strict {
+                request = request.strict_parse(strict);
+            }
+            to_json(request.await?)
+        }
         "parse_user_agents_csv" => to_json(client.parse_user_agents_csv(csv()?).await?),
         _ => Err(Error::Argument {
             operation: operation.to_string(),

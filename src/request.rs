@@ -24,6 +24,7 @@
 //! - `send()`: the call as an `async fn` (what `.await` does, without boxing);
 //! - for a paged listing, `pages()`: a stream of every page, from the first.
 
+pub use crate::csv_upload::{AssessIpsCsv, GeolocateIpsCsv, ParseUserAgentsCsv};
 pub use crate::generated::request::*;
 
 /// The future a request builder becomes when awaited.

@@ -134,7 +134,7 @@ async fn csv_upload_is_multipart_with_the_strict_parse_flag() {
     )
     .await;
     client
-        .assess_ips_csv("185.220.101.4\n104.16.132.229\n", Some(true))
+        .assess_ips_csv("185.220.101.4\n104.16.132.229\n").strict_parse(true)
         .await
         .expect("an empty result decodes");
     let request = only_request(&server).await;

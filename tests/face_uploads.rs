@@ -74,7 +74,7 @@ async fn assess_upload_sends_one_csv_file_part_and_the_strict_flag() {
     )
     .await;
     let out = client(&server)
-        .assess_ips_csv(CSV, Some(true))
+        .assess_ips_csv(CSV).strict_parse(true)
         .await
         .unwrap();
     assert_eq!(out.results.len(), 1);
@@ -94,7 +94,13 @@ async fn strict_parse_is_sent_only_when_given() {
         (Some(true), Some("strict_parse=true")),
     ] {
         let server = server("/v1/geo/csv", body.clone()).await;
-        let out = client(&server).geolocate_ips_csv(CSV, flag).await.unwrap();
+        let tj = client(&server);
+        let request = tj.geolocate_ips_csv(CSV);
+        let request = match flag {
+            Some(strict) => request.strict_parse(strict),
+            None => request,
+        };
+        let out = request.await.unwrap();
         assert!(out.results.is_empty());
         assert_eq!(only_request(&server).await.url.query(), query, "{flag:?}");
     }
@@ -124,7 +130,7 @@ async fn files_and_readers_are_streamed_as_the_same_part() {
             json!({"self": "/v1/assess/ip/csv", "results": []}),
         )
         .await;
-        client(&server).assess_ips_csv(input, None).await.unwrap();
+        client(&server).assess_ips_csv(input).await.unwrap();
         let request = only_request(&server).await;
         // Streamed: no length known in advance.
         assert!(!request.headers.contains_key("content-length"));
@@ -135,7 +141,7 @@ async fn files_and_readers_are_streamed_as_the_same_part() {
     let missing = std::env::temp_dir().join("threatjammer-no-such-file.csv");
     let server = MockServer::start().await;
     let err = client(&server)
-        .assess_ips_csv(missing, None)
+        .assess_ips_csv(missing)
         .await
         .unwrap_err();
     assert!(
@@ -172,7 +178,7 @@ async fn only_in_memory_uploads_are_retried() {
             .with_priority(2)
             .mount(&server)
             .await;
-        let outcome = client(&server).assess_ips_csv(input, None).await;
+        let outcome = client(&server).assess_ips_csv(input).await;
         let requests = server.received_requests().await.unwrap();
         assert_eq!(requests.len(), attempts);
         assert_eq!(outcome.is_ok(), attempts == 2, "{outcome:?}");

@@ -141,7 +141,7 @@ impl Op {
                 client.delete_private_allowlist(id).await
             }
             Op::CsvUpload => client
-                .assess_ips_csv("212.231.12.22\n", None)
+                .assess_ips_csv("212.231.12.22\n")
                 .await
                 .map(drop),
             Op::Bulk => unreachable!("bulk is checked by check_bulk"),

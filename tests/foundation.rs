@@ -48,8 +48,8 @@ fn every_operation_has_a_method() {
 /// The hand-written uploads exist with the expected shape; this only has to compile.
 #[allow(dead_code)]
 async fn csv_methods_exist(c: &threatjammer::Client) {
-    let _ = c.assess_ips_csv("1.1.1.1\n", Some(true)).await;
-    let _ = c.geolocate_ips_csv("1.1.1.1\n", None).await;
+    let _ = c.assess_ips_csv("1.1.1.1\n").strict_parse(true).await;
+    let _ = c.geolocate_ips_csv("1.1.1.1\n").await;
     let _ = c.parse_user_agents_csv("curl/8.0\n").await;
 }
 

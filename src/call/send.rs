@@ -3,6 +3,7 @@
 //! authentication, quota guard, retries, tracing and error type.
 
 use super::hooks::round_trip;
+use super::CallOptions;
 use crate::{Error, Problem};
 use progenitor_client::{ClientInfo, OperationInfo, ResponseValue};
 use serde::de::DeserializeOwned;
@@ -16,8 +17,19 @@ impl crate::Client {
         operation_id: &'static str,
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
+        self.send_with(operation_id, &CallOptions::default(), build)
+            .await
+    }
+
+    /// [`Client::send`](crate::Client) with a request builder's own options.
+    pub(crate) async fn send_with<T: DeserializeOwned + Send + 'static>(
+        &self,
+        operation_id: &'static str,
+        options: &CallOptions,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<T, Error> {
         let repeatable = crate::generated::repeatable(operation_id);
-        self.exchange(operation_id, "application/json", repeatable, |http, base| {
+        self.exchange(operation_id, "application/json", repeatable, options, |http, base| {
             Some(build(http, base))
         }, read_json)
         .await
@@ -28,10 +40,11 @@ impl crate::Client {
     pub(crate) async fn send_once<T: DeserializeOwned + Send + 'static>(
         &self,
         operation_id: &'static str,
+        options: &CallOptions,
         build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
         let mut build = Some(build);
-        self.exchange(operation_id, "application/json", false, |http, base| {
+        self.exchange(operation_id, "application/json", false, options, |http, base| {
             build.take().map(|build| build(http, base))
         }, read_json)
         .await
@@ -45,7 +58,7 @@ impl crate::Client {
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<String, Error> {
         let repeatable = crate::generated::repeatable(operation_id);
-        self.exchange(operation_id, "*/*", repeatable, |http, base| {
+        self.exchange(operation_id, "*/*", repeatable, &CallOptions::default(), |http, base| {
             Some(build(http, base))
         }, |response| async {
             let status = response.status();
@@ -66,6 +79,7 @@ impl crate::Client {
         operation_id: &'static str,
         accept: &'static str,
         repeatable: bool,
+        options: &CallOptions,
         mut build: impl FnMut(&reqwest::Client, &str) -> Option<reqwest::RequestBuilder>,
         read_ok: impl Fn(reqwest::Response) -> F,
     ) -> Result<T, Error>
@@ -77,8 +91,7 @@ impl crate::Client {
     {
         let api = &self.generated;
         let info = OperationInfo { operation_id };
-        let options = super::CallOptions::default();
-        super::run(self, operation_id, repeatable, &options, || {
+        super::run(self, operation_id, repeatable, options, || {
             let request = build(api.client(), api.baseurl())
                 .map(|b| b.header(reqwest::header::ACCEPT, accept).build());
             let (info, read_ok) = (&info, &read_ok);
