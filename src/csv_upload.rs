@@ -1,5 +1,5 @@
 //! The three CSV uploads, hand-written because progenitor 0.15 cannot generate
-//! `multipart/form-data` request bodies (build.rs, adaptation 1). They go
+//! `multipart/form-data` request bodies (build/main.rs, adaptation 1). They go
 //! through the same hooks (authentication, quota, retries, tracing) and return
 //! the same error type as every generated method.
 

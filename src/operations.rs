@@ -31,7 +31,7 @@ pub struct UnknownOperation(pub String);
 /// Every operation of the spec of record, in the spec's order.
 pub const OPERATIONS: &[Operation] = &crate::generated::OPERATIONS;
 
-/// The names of the methods `build.rs` generated on [`crate::Client`], one per
+/// The names of the methods the build script (`build/face.rs`) generated on [`crate::Client`], one per
 /// generated operation (the CSV uploads are hand-written and not among them).
 pub const GENERATED_METHODS: &[&str] = &crate::generated::FACE_METHODS;
 

@@ -1,7 +1,7 @@
 //! The one codec for path segments: how every path the client sends, and every
 //! path the mock routes, is cut into segments and put back together.
 //!
-//! Generated methods (build.rs, adaptation 8), [`crate::Link`]'s `Display` and
+//! Generated methods (build/main.rs, adaptation 8), [`crate::Link`]'s `Display` and
 //! `follow`, bulk's matching of answers to inputs and the mock's router all go
 //! through here, so the set of escaped characters cannot drift apart again.
 //!
@@ -103,7 +103,7 @@ impl std::fmt::Display for Refused {
 /// parser's resolving of a `..` or a `.` in the middle removes segments. What
 /// is left is a value that is empty (`//` stays) or a final `.` (it becomes a
 /// trailing `/`). This runs before every request, so it is one pass over the
-/// path; the template's count is worked out by build.rs.
+/// path; the template's count is worked out by build/facts.rs.
 pub(crate) fn check(template_slashes: usize, sent: &str) -> Result<(), Refused> {
     let mut slashes = 0;
     let mut after_slash = false;

@@ -1,6 +1,6 @@
 //! What happens around every request, generated or hand-written. Every
 //! request goes through [`round_trip`]: the generated methods call it in
-//! place of progenitor's own hook sequence (build.rs, adaptation 10), and the
+//! place of progenitor's own hook sequence (build/main.rs, adaptation 10), and the
 //! hand-written ones (`src/call/send.rs`) call it too. Authentication, the path
 //! check, the quota guard and the request's tracing live here, so no operation
 //! can miss them. Repeating a call is one level up, in [`super::run`].
@@ -91,7 +91,7 @@ impl fmt::Debug for HookState {
 }
 
 /// progenitor insists that its hooks trait is implemented. The sequence that
-/// would call it is replaced by [`round_trip`] (build.rs, adaptation 10), so
+/// would call it is replaced by [`round_trip`] (build/main.rs, adaptation 10), so
 /// nothing reaches these defaults.
 impl progenitor_client::ClientHooks<HookState> for generated::Client {}
 
