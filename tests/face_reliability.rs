@@ -224,6 +224,75 @@ async fn a_timed_out_read_is_repeated() {
     assert_eq!(requests(&server).await, 2);
 }
 
+/// A request's own timeout replaces the client's for that call only (real
+/// time, as above): the client waits 20 s, the call 300 ms.
+#[tokio::test]
+async fn a_calls_timeout_overrides_the_clients() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/asn/15169"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(asn_body())
+                .set_delay(Duration::from_secs(2)),
+        )
+        .mount(&server)
+        .await;
+    let tj = Client::builder()
+        .base_url(server.uri())
+        .api_key(ApiKey::new(KEY).unwrap())
+        .timeout(Duration::from_secs(20))
+        .retry(RetryPolicy::disabled())
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let err = tj
+        .get_asn(15169)
+        .timeout(Duration::from_millis(300))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    // Without the override the same client waits the answer out.
+    assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
+}
+
+/// A request's own retry policy replaces the client's for that call only.
+#[tokio::test(start_paused = true)]
+async fn a_calls_retry_policy_overrides_the_clients() {
+    let server = once_then(
+        "GET",
+        "/v1/asn/15169",
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(200).set_body_json(asn_body()),
+    )
+    .await;
+    let tj = client(&server, RetryPolicy::new(), QuotaPolicy::disabled());
+    let err = tj
+        .get_asn(15169)
+        .retry(RetryPolicy::disabled())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(requests(&server).await, 1, "sent once, as the call's policy says");
+    // And a call may be repeated where the client's policy would send it once.
+    let server = once_then(
+        "GET",
+        "/v1/asn/15169",
+        ResponseTemplate::new(503),
+        ResponseTemplate::new(200).set_body_json(asn_body()),
+    )
+    .await;
+    let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::disabled());
+    let asn = tj
+        .get_asn(15169)
+        .retry(RetryPolicy::new().initial_backoff(Duration::from_millis(10)))
+        .await
+        .unwrap();
+    assert_eq!(asn.name, "GOOGLE");
+    assert_eq!(requests(&server).await, 2);
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_quota_guard_holds_a_burst_to_the_per_minute_limit() {
     let server = MockServer::start().await;
