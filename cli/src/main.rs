@@ -7,15 +7,17 @@
 mod bulk;
 mod connect;
 mod exit;
+mod lists;
 mod op;
 mod output;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 use connect::Settings;
 use exit::{Exit, Failure};
+use lists::{Kind, ListAction};
 use op::OpCommand;
 use output::Format;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -143,72 +145,6 @@ enum Lists {
     Deny(ListAction),
 }
 
-#[derive(Subcommand)]
-enum ListAction {
-    /// List your lists, or only those of one resource type
-    List {
-        #[arg(long = "type", value_enum)]
-        resource: Option<Resource>,
-    },
-    /// Show one list: name, description, type, dates, origins
-    Show { id: String },
-    /// Create a list and print its id
-    Create {
-        #[arg(long)]
-        name: String,
-        #[arg(long, default_value = "")]
-        description: String,
-        /// What the list holds
-        #[arg(long = "type", value_enum)]
-        resource: Resource,
-        /// A tag (upper-case letters, digits and dashes); repeat for more
-        #[arg(long = "tag", value_name = "TAG")]
-        tags: Vec<String>,
-        /// Delete the list after this many seconds
-        #[arg(long, value_name = "SECONDS")]
-        ttl: Option<u64>,
-    },
-    /// Delete a list with its entries
-    Delete { id: String },
-    /// Show a list's entries; with --add or --remove, change them instead
-    Content {
-        id: String,
-        /// An entry to add (a CIDR, AS number, country, ...); repeat for more
-        #[arg(long = "add", value_name = "ENTRY")]
-        add: Vec<String>,
-        /// An entry to remove; repeat for more
-        #[arg(long = "remove", value_name = "ENTRY")]
-        remove: Vec<String>,
-        /// The page to show, from 1
-        #[arg(long, conflicts_with_all = ["add", "remove"])]
-        page: Option<u64>,
-        /// Entries a page
-        #[arg(long, conflicts_with_all = ["add", "remove"])]
-        page_size: Option<u64>,
-    },
-}
-
-/// The kinds of resource a list holds.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Resource {
-    Cidr,
-    Country,
-    Continent,
-    As,
-    Datacenter,
-    Useragent,
-}
-
-impl Resource {
-    /// The name as clap shows it, which is also what the API's paths take.
-    fn name(self) -> String {
-        self.to_possible_value()
-            .expect("no variant is skipped")
-            .get_name()
-            .to_string()
-    }
-}
-
 /// `--quota-guard`: `free`, `off`, or `PER_MINUTE/PER_MONTH`.
 fn parse_quota_guard(text: &str) -> Result<QuotaPolicy, String> {
     match text {
@@ -282,10 +218,10 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
                 .await?,
         ),
         Command::Lists(Lists::Allow(action)) => {
-            list_action(service.client().await?, "allow", action).await?
+            lists::run(service.client().await?, Kind::Allow, action).await?
         }
         Command::Lists(Lists::Deny(action)) => {
-            list_action(service.client().await?, "deny", action).await?
+            lists::run(service.client().await?, Kind::Deny, action).await?
         }
         Command::Quota => {
             let token = service.client().await?.get_token().await?;
@@ -328,72 +264,6 @@ impl Service {
 
 fn to_json(value: impl serde::Serialize) -> Value {
     serde_json::to_value(value).expect("answers are plain JSON")
-}
-
-/// The private allow- and denylist operations have the same shapes and ids
-/// that differ only in `allow`/`deny`, so both go through `Client::call`.
-async fn list_action(client: &Client, kind: &str, action: ListAction) -> Result<Value, Failure> {
-    let id_name = format!("{kind}list_id");
-    let mut args = Map::new();
-    let operation = match action {
-        ListAction::List { resource: None } => format!("list_private_{kind}lists"),
-        ListAction::List {
-            resource: Some(resource),
-        } => {
-            args.insert("resource_type".into(), json!(resource.name()));
-            format!("list_private_{kind}lists_by_type")
-        }
-        ListAction::Show { id } => {
-            args.insert(id_name, json!(id));
-            format!("get_private_{kind}list")
-        }
-        ListAction::Create {
-            name,
-            description,
-            resource,
-            tags,
-            ttl,
-        } => {
-            // The body's resource type is upper case where the paths' is lower case.
-            let mut payload = json!({
-                "name": name,
-                "description": description,
-                "resource_type": resource.name().to_ascii_uppercase(),
-                "tags": tags,
-            });
-            if let Some(ttl) = ttl {
-                payload["ttl"] = json!(ttl);
-            }
-            args.insert("body".into(), json!({ "payload": payload }));
-            format!("create_private_{kind}list")
-        }
-        ListAction::Delete { id } => {
-            args.insert(id_name, json!(id));
-            format!("delete_private_{kind}list")
-        }
-        ListAction::Content {
-            id,
-            add,
-            remove,
-            page,
-            page_size,
-        } => {
-            args.insert(id_name, json!(id));
-            if add.is_empty() && remove.is_empty() {
-                if let Some(page) = page {
-                    args.insert("page".into(), json!(page));
-                }
-                if let Some(size) = page_size {
-                    args.insert("page_size".into(), json!(size));
-                }
-                format!("get_private_{kind}list_content")
-            } else {
-                args.insert("body".into(), json!({ "append": add, "remove": remove }));
-                format!("update_private_{kind}list_content")
-            }
-        }
-    };
-    Ok(client.call(&operation, &args).await?)
 }
 
 /// The token answer as people read it; `--json` keeps the service's fields.

@@ -635,3 +635,96 @@ async fn lists_commands_reach_their_operations() {
     let answer: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(answer["lists"], serde_json::json!([]));
 }
+
+#[tokio::test]
+async fn lists_commands_reach_the_family_they_name() {
+    use wiremock::matchers::query_param;
+    const ID: &str = "3fa85f64-5717-4562-b3fc-2c963f66afa6";
+    // Each family's server knows only that family's paths, so a command that
+    // sent an allowlist request for `deny` (or the reverse) would get a 404.
+    for (kind, list_type) in [("allow", "ALLOW"), ("deny", "DENY")] {
+        let server = MockServer::start().await;
+        let base = format!("/v1/{kind}list/private");
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/all/country")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"self": format!("{base}/all/country"), "lists": []}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/{ID}")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "self": format!("{base}/{ID}"),
+                "content": format!("{base}/{ID}/content"),
+                "created_at": 1636328648000i64,
+                "updated_at": 1642504981000i64,
+                "description": "",
+                "list_type": list_type,
+                "name": "offices",
+                "resource_type": "CIDR",
+                "tags": ["OFFICE"]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(format!("{base}/{ID}/content")))
+            .and(query_param("page", "2"))
+            .and(query_param("page_size", "5"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "self": format!("{base}/{ID}/content?page=2&page_size=5"),
+                "cidrs": ["203.0.113.0/24"]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path(format!("{base}/{ID}")))
+            .respond_with(ResponseTemplate::new(202))
+            .expect(1)
+            .mount(&server)
+            .await;
+
+        let r = against(
+            &server,
+            &["--json", "lists", kind, "list", "--type", "country"],
+        );
+        assert_eq!(r.code, Some(0), "{kind}: {}", r.stderr);
+        let answer: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(answer["lists"], serde_json::json!([]), "{kind}");
+
+        let r = against(&server, &["--json", "lists", kind, "show", ID]);
+        assert_eq!(r.code, Some(0), "{kind}: {}", r.stderr);
+        let answer: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(answer["list_type"], list_type, "{kind}");
+        assert_eq!(answer["tags"], serde_json::json!(["OFFICE"]), "{kind}");
+
+        let r = against(
+            &server,
+            &[
+                "--json",
+                "lists",
+                kind,
+                "content",
+                ID,
+                "--page",
+                "2",
+                "--page-size",
+                "5",
+            ],
+        );
+        assert_eq!(r.code, Some(0), "{kind}: {}", r.stderr);
+        let answer: Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(
+            answer["cidrs"],
+            serde_json::json!(["203.0.113.0/24"]),
+            "{kind}"
+        );
+
+        let r = against(&server, &["lists", kind, "delete", ID]);
+        assert_eq!(r.code, Some(0), "{kind}: {}", r.stderr);
+        assert!(r.stderr.contains("accepted"), "{kind}: {}", r.stderr);
+    }
+}
