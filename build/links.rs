@@ -594,15 +594,12 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
             Unknown(String),
         }
 
-        impl Link {
-            /// The name of the [`Resource`] variant that following this link gives, or
-            /// `None` for [`Link::Unknown`].
-            pub fn resource_kind(&self) -> Option<&'static str> {
-                Some(match self {
-                    #(#kind_arms)*
-                    Link::Unknown(_) => return None,
-                })
-            }
+        /// What `Link::resource_kind` gives.
+        fn resource_kind_of(link: &Link) -> Option<&'static str> {
+            Some(match link {
+                #(#kind_arms)*
+                Link::Unknown(_) => return None,
+            })
         }
 
         /// The link's path in the form the service writes it (prefixes doubly encoded),

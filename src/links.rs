@@ -15,7 +15,7 @@ use crate::{Client, Error};
 use ipnet::IpNet;
 use std::fmt;
 
-// `Link` and its `Display`, `Link::resource_kind`, `recognise_segments`,
+// `Link` and its `Display`, `resource_kind_of`, `recognise_segments`,
 // `Resource` and its `LinkTarget` impls, and `Client::fetch_link`: one arm or
 // variant per `link` fact of the spec of record (build/links.rs).
 include!(concat!(env!("OUT_DIR"), "/links.rs"));
@@ -29,6 +29,12 @@ impl Link {
             return None;
         }
         Some(recognise(link).unwrap_or_else(|| Link::Unknown(link.to_string())))
+    }
+
+    /// The name of the [`Resource`] variant that following this link gives, or
+    /// `None` for [`Link::Unknown`].
+    pub fn resource_kind(&self) -> Option<&'static str> {
+        resource_kind_of(self)
     }
 }
 
