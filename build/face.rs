@@ -715,7 +715,7 @@ fn is_str(ty: &syn::Type) -> bool {
 }
 
 /// `T` out of `Result<ResponseValue<T>, Error<E>>`, with `types::` made absolute.
-fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
+pub fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };

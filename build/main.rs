@@ -18,12 +18,14 @@ use std::path::Path;
 mod code_passes;
 mod face;
 mod facts;
+mod links;
 mod spec;
 mod spec_passes;
 
 use code_passes::*;
 use face::face_methods;
 use facts::{operation_table, operations_tokens};
+use links::{links_tokens, read_links};
 use spec_passes::*;
 
 const SPEC: &str = "openapi/threatjammer.json";
@@ -105,6 +107,7 @@ fn generate() -> Result<(), String> {
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
     let operations = operation_table(&doc)?;
+    let links = read_links(&operations)?;
     remove_multipart_operations(&mut doc);
     let mut renames = body_schema_renames(&doc);
     renames.extend(module_qualified_renames(&doc));
@@ -147,6 +150,10 @@ fn generate() -> Result<(), String> {
     // Unformatted on purpose: rustfmt/prettyplease would cost build time and nobody reads this file.
     let all = quote! { #file #face #table };
     std::fs::write(&out, all.to_string()).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    // Included by src/links.rs, inside the module whose helpers it calls.
+    let out = out.with_file_name("links.rs");
+    let links = links_tokens(&links, &file)?;
+    std::fs::write(&out, links.to_string()).map_err(|e| format!("writing {}: {e}", out.display()))?;
     Ok(())
 }
 

@@ -8,99 +8,15 @@
 //! [`Link::Unknown`] rather than rejected, so reading a response never fails
 //! on a link; only following one does.
 
-use crate::generated::types;
 use crate::path::{decode_segment, encode_path, is_dot_segment};
 use crate::{Client, Error};
 use ipnet::IpNet;
 use std::fmt;
-use std::net::IpAddr;
-use uuid::Uuid;
 
-/// A link found in a response, by what it points at.
-///
-/// ```
-/// use threatjammer::Link;
-/// let link = Link::parse("/v1/asn/prefix/212.231.0.0%252F16").unwrap();
-/// assert_eq!(link, Link::AsnPrefix("212.231.0.0/16".parse().unwrap()));
-/// assert_eq!(Link::parse(""), None);
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Link {
-    /// An Autonomous System by number (`/v1/asn/15169`).
-    Asn(u32),
-    /// The prefixes of an Autonomous System (`/v1/asn/15169/prefixes`).
-    AsnPrefixes(u32),
-    /// An announced prefix (`/v1/asn/prefix/212.231.0.0%252F16`).
-    AsnPrefix(IpNet),
-    /// The announced prefix an address belongs to (`/v1/asn/ip/8.8.8.8`).
-    AsnOfIp(IpAddr),
-    /// A Regional Internet Registry by code (`/v1/asn/registry/arin`).
-    Registry(String),
-    /// A registry status by code (`/v1/asn/status/assigned`).
-    RegistryStatus(String),
-    /// The assessment of an address (`/v1/assess/ip/212.231.12.22`).
-    Assessment(IpAddr),
-    /// A datacenter by id (`/v1/datacenter/MICROSOFT_CORPORATION`).
-    Datacenter(String),
-    /// The prefixes of a datacenter (`/v1/datacenter/MICROSOFT_CORPORATION/prefixes`).
-    DatacenterPrefixes(String),
-    /// A datacenter prefix (`/v1/datacenter/prefix/20.33.0.0%252F16`).
-    DatacenterPrefix(IpNet),
-    /// The datacenter prefix an address belongs to (`/v1/datacenter/ip/20.33.1.1`).
-    DatacenterOfIp(IpAddr),
-    /// A platform dataset by name (`/v1/dataset/ip/FORUM_ACCOUNT_ABUSE`).
-    Dataset(String),
-    /// A data source by name (`/v1/source/ip/STOPFORUMSPAM_TOXIC`).
-    Source(String),
-    /// A data source over a time range (`/v1/source/ip/STOPFORUMSPAM_TOXIC/range/7D`).
-    SourceRange {
-        /// The source's name.
-        source: String,
-        /// The time range (`1H` … `365D`).
-        range: String,
-    },
-    /// One change of the data log (`/v1/log/ip/id/3394366`).
-    LogChange(u64),
-    /// The log of changes for an address (`/v1/log/ip/212.231.12.22`).
-    IpLog(IpAddr),
-    /// The geolocation of an address (`/v1/geo/8.8.8.8`).
-    Geo(IpAddr),
-    /// An address the caller reported (`/v1/denylist/reported/ip/193.122.61.187`).
-    ReportedIp(IpAddr),
-    /// The analysis of a user agent, decoded (`/v1/ua/Mozilla%2F5.0%20…`).
-    UserAgent(String),
-    /// A user-agent family (`/v1/ua/family/CHROME`).
-    UaFamily(String),
-    /// A user-agent operating system (`/v1/ua/os/WINDOWS10`).
-    UaOs(String),
-    /// A user-agent type (`/v1/ua/type/BROWSER`).
-    UaType(String),
-    /// A user-agent vendor (`/v1/ua/vendor/GOOGLEINC`).
-    UaVendor(String),
-    /// A user-agent device (`/v1/ua/device/DESKTOP`).
-    UaDevice(String),
-    /// One of the caller's allowlists (`/v1/allowlist/private/{uuid}`).
-    PrivateAllowlist(Uuid),
-    /// The entries of one of the caller's allowlists (`/v1/allowlist/private/{uuid}/content`).
-    PrivateAllowlistContent(Uuid),
-    /// A curated allowlist (`/v1/allowlist/public/{uuid}`).
-    PublicAllowlist(Uuid),
-    /// One of the caller's denylists (`/v1/denylist/private/{uuid}`).
-    PrivateDenylist(Uuid),
-    /// The entries of one of the caller's denylists (`/v1/denylist/private/{uuid}/content`).
-    PrivateDenylistContent(Uuid),
-    /// A curated denylist (`/v1/denylist/public/{uuid}`).
-    PublicDenylist(Uuid),
-    /// An origin status by id (`/v1/origin/status/detail/block`).
-    OriginStatus(String),
-    /// The caller's own API key and its quota (`/v1/token/…`). The key in the
-    /// link is not kept.
-    Token,
-    /// A link this client does not know how to follow, or one that does not
-    /// parse (a network with five octets), as the response held it.
-    Unknown(String),
-}
+// `Link` and its `Display`, `resource_kind_of`, `recognise_segments`,
+// `Resource` and its `LinkTarget` impls, and `Client::fetch_link`: one arm or
+// variant per `link` fact of the spec of record (build/links.rs).
+include!(concat!(env!("OUT_DIR"), "/links.rs"));
 
 impl Link {
     /// Reads a link as a response holds it. An empty string (the service's way
@@ -116,132 +32,20 @@ impl Link {
     /// The name of the [`Resource`] variant that following this link gives, or
     /// `None` for [`Link::Unknown`].
     pub fn resource_kind(&self) -> Option<&'static str> {
-        Some(match self {
-            Link::Asn(_) => "Asn",
-            Link::AsnPrefixes(_) => "AsnPrefixes",
-            Link::AsnPrefix(_) | Link::AsnOfIp(_) => "AsnPrefix",
-            Link::Registry(_) => "Registry",
-            Link::RegistryStatus(_) => "RegistryStatus",
-            Link::Assessment(_) => "Assessment",
-            Link::Datacenter(_) => "Datacenter",
-            Link::DatacenterPrefixes(_) => "DatacenterPrefixes",
-            Link::DatacenterPrefix(_) | Link::DatacenterOfIp(_) => "DatacenterPrefix",
-            Link::Dataset(_) => "Dataset",
-            Link::Source(_) => "Source",
-            Link::SourceRange { .. } => "SourceRange",
-            Link::LogChange(_) => "LogChange",
-            Link::IpLog(_) => "IpLog",
-            Link::Geo(_) => "Geo",
-            Link::ReportedIp(_) => "ReportedIp",
-            Link::UserAgent(_) => "UserAgent",
-            Link::UaFamily(_) => "UaFamily",
-            Link::UaOs(_) => "UaOs",
-            Link::UaType(_) => "UaType",
-            Link::UaVendor(_) => "UaVendor",
-            Link::UaDevice(_) => "UaDevice",
-            Link::PrivateAllowlist(_) | Link::PrivateDenylist(_) => "PrivateList",
-            Link::PrivateAllowlistContent(_) | Link::PrivateDenylistContent(_) => "ListContent",
-            Link::PublicAllowlist(_) | Link::PublicDenylist(_) => "PublicList",
-            Link::OriginStatus(_) => "OriginStatus",
-            Link::Token => "Token",
-            Link::Unknown(_) => return None,
-        })
-    }
-}
-
-/// The link's path in the form the service writes it (prefixes doubly encoded),
-/// so that `Link::parse(&link.to_string())` gives the link back.
-impl fmt::Display for Link {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let seg = |s: &str| encode_path(s).to_string();
-        // The `/` of a network, encoded twice as the service does.
-        let net = |n: &IpNet| format!("{}%252F{}", n.addr(), n.prefix_len());
-        match self {
-            Link::Asn(n) => write!(f, "/v1/asn/{n}"),
-            Link::AsnPrefixes(n) => write!(f, "/v1/asn/{n}/prefixes"),
-            Link::AsnPrefix(n) => write!(f, "/v1/asn/prefix/{}", net(n)),
-            Link::AsnOfIp(ip) => write!(f, "/v1/asn/ip/{ip}"),
-            Link::Registry(c) => write!(f, "/v1/asn/registry/{}", seg(c)),
-            Link::RegistryStatus(c) => write!(f, "/v1/asn/status/{}", seg(c)),
-            Link::Assessment(ip) => write!(f, "/v1/assess/ip/{ip}"),
-            Link::Datacenter(id) => write!(f, "/v1/datacenter/{}", seg(id)),
-            Link::DatacenterPrefixes(id) => write!(f, "/v1/datacenter/{}/prefixes", seg(id)),
-            Link::DatacenterPrefix(n) => write!(f, "/v1/datacenter/prefix/{}", net(n)),
-            Link::DatacenterOfIp(ip) => write!(f, "/v1/datacenter/ip/{ip}"),
-            Link::Dataset(name) => write!(f, "/v1/dataset/ip/{}", seg(name)),
-            Link::Source(name) => write!(f, "/v1/source/ip/{}", seg(name)),
-            Link::SourceRange { source, range } => {
-                write!(f, "/v1/source/ip/{}/range/{}", seg(source), seg(range))
-            }
-            Link::LogChange(id) => write!(f, "/v1/log/ip/id/{id}"),
-            Link::IpLog(ip) => write!(f, "/v1/log/ip/{ip}"),
-            Link::Geo(ip) => write!(f, "/v1/geo/{ip}"),
-            Link::ReportedIp(ip) => write!(f, "/v1/denylist/reported/ip/{ip}"),
-            Link::UserAgent(ua) => write!(f, "/v1/ua/{}", seg(ua)),
-            Link::UaFamily(c) => write!(f, "/v1/ua/family/{}", seg(c)),
-            Link::UaOs(c) => write!(f, "/v1/ua/os/{}", seg(c)),
-            Link::UaType(c) => write!(f, "/v1/ua/type/{}", seg(c)),
-            Link::UaVendor(c) => write!(f, "/v1/ua/vendor/{}", seg(c)),
-            Link::UaDevice(c) => write!(f, "/v1/ua/device/{}", seg(c)),
-            Link::PrivateAllowlist(id) => write!(f, "/v1/allowlist/private/{id}"),
-            Link::PrivateAllowlistContent(id) => write!(f, "/v1/allowlist/private/{id}/content"),
-            Link::PublicAllowlist(id) => write!(f, "/v1/allowlist/public/{id}"),
-            Link::PrivateDenylist(id) => write!(f, "/v1/denylist/private/{id}"),
-            Link::PrivateDenylistContent(id) => write!(f, "/v1/denylist/private/{id}/content"),
-            Link::PublicDenylist(id) => write!(f, "/v1/denylist/public/{id}"),
-            Link::OriginStatus(id) => write!(f, "/v1/origin/status/detail/{}", seg(id)),
-            Link::Token => f.write_str("/v1/token"),
-            Link::Unknown(text) => f.write_str(text),
-        }
+        resource_kind_of(self)
     }
 }
 
 fn recognise(link: &str) -> Option<Link> {
-    // Only server-relative paths of this API version: an absolute URL could name another host.
-    let path = link.strip_prefix("/v1/")?;
+    // Only server-relative paths: an absolute URL could name another host. (A
+    // `//host` path has an empty first segment, which no operation's path has.)
+    let path = link.strip_prefix('/')?;
     if path.contains(['?', '#']) {
         return None;
     }
     let decoded: Vec<_> = path.split('/').map(decode_segment).collect::<Option<_>>()?;
     let segments: Vec<&str> = decoded.iter().map(|s| &**s).collect();
-    Some(match segments.as_slice() {
-        ["asn", "ip", ip] => Link::AsnOfIp(ip.parse().ok()?),
-        ["asn", "prefix", net] => Link::AsnPrefix(network(net)?),
-        ["asn", "registry", code] if *code != "all" => Link::Registry(name(code)?),
-        ["asn", "status", code] if *code != "all" => Link::RegistryStatus(name(code)?),
-        ["asn", number] => Link::Asn(number.parse().ok()?),
-        ["asn", number, "prefixes"] => Link::AsnPrefixes(number.parse().ok()?),
-        ["assess", "ip", ip] => Link::Assessment(ip.parse().ok()?),
-        ["datacenter", "ip", ip] => Link::DatacenterOfIp(ip.parse().ok()?),
-        ["datacenter", "prefix", net] => Link::DatacenterPrefix(network(net)?),
-        ["datacenter", id] => Link::Datacenter(name(id)?),
-        ["datacenter", id, "prefixes"] => Link::DatacenterPrefixes(name(id)?),
-        ["dataset", "ip", dataset] => Link::Dataset(name(dataset)?),
-        ["source", "ip", source] => Link::Source(name(source)?),
-        ["source", "ip", source, "range", range] => Link::SourceRange {
-            source: name(source)?,
-            range: name(range)?,
-        },
-        ["log", "ip", "id", id] => Link::LogChange(log_id(id)?),
-        ["log", "ip", ip] => Link::IpLog(ip.parse().ok()?),
-        ["geo", ip] => Link::Geo(ip.parse().ok()?),
-        ["denylist", "reported", "ip", ip] => Link::ReportedIp(ip.parse().ok()?),
-        ["ua", "family", code] => Link::UaFamily(name(code)?),
-        ["ua", "os", code] => Link::UaOs(name(code)?),
-        ["ua", "type", code] => Link::UaType(name(code)?),
-        ["ua", "vendor", code] => Link::UaVendor(name(code)?),
-        ["ua", "device", code] => Link::UaDevice(name(code)?),
-        ["ua", agent] if *agent != "csv" => Link::UserAgent(name(agent)?),
-        ["allowlist", "private", id] => Link::PrivateAllowlist(id.parse().ok()?),
-        ["allowlist", "private", id, "content"] => Link::PrivateAllowlistContent(id.parse().ok()?),
-        ["allowlist", "public", id] => Link::PublicAllowlist(id.parse().ok()?),
-        ["denylist", "private", id] => Link::PrivateDenylist(id.parse().ok()?),
-        ["denylist", "private", id, "content"] => Link::PrivateDenylistContent(id.parse().ok()?),
-        ["denylist", "public", id] => Link::PublicDenylist(id.parse().ok()?),
-        ["origin", "status", "detail", id] => Link::OriginStatus(name(id)?),
-        ["token"] | ["token", _] => Link::Token,
-        _ => return None,
-    })
+    recognise_segments(&segments)
 }
 
 /// A name from a link. Empty and dot segments name nothing: followed, they
@@ -266,6 +70,16 @@ fn network(segment: &str) -> Option<IpNet> {
         text = decode_segment(&text)?.into_owned();
     }
     text.parse().ok()
+}
+
+/// A value written as one segment of a link, through the crate's one codec.
+fn segment(value: impl fmt::Display) -> String {
+    encode_path(&value.to_string()).to_string()
+}
+
+/// A network written as the service writes it, its `/` encoded twice.
+fn network_segment(net: &IpNet) -> String {
+    segment(segment(net))
 }
 
 /// Anything that names a link: a [`Link`], or the string a response holds.
@@ -307,96 +121,6 @@ pub trait LinkTarget: Sized {
     fn from_resource(resource: Resource) -> Option<Self>;
 }
 
-/// Declares [`Resource`] and makes each of its types a [`LinkTarget`].
-macro_rules! resources {
-    ($($(#[doc = $doc:literal])* $variant:ident($ty:ty),)*) => {
-        /// What a followed link points at: the decoded answer of the operation
-        /// that fetches it.
-        #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
-        pub enum Resource {
-            $($(#[doc = $doc])* $variant($ty),)*
-        }
-
-        impl Resource {
-            /// The variant's name, as [`Link::resource_kind`] gives it.
-            pub fn kind(&self) -> &'static str {
-                match self {
-                    $(Resource::$variant(_) => stringify!($variant),)*
-                }
-            }
-        }
-
-        $(impl LinkTarget for $ty {
-            const KIND: &'static str = stringify!($variant);
-            fn from_resource(resource: Resource) -> Option<Self> {
-                match resource {
-                    Resource::$variant(value) => Some(value),
-                    _ => None,
-                }
-            }
-        })*
-    };
-}
-
-resources! {
-    /// An Autonomous System.
-    Asn(types::AutonomousSystemOutput),
-    /// The prefixes of an Autonomous System.
-    AsnPrefixes(types::AutonomousSystemPrefixesOutput),
-    /// An announced prefix and its AS.
-    AsnPrefix(types::AutonomousSystemPrefixOutput),
-    /// A Regional Internet Registry.
-    Registry(types::AutonomousSystemRegistryOutput),
-    /// A registry status.
-    RegistryStatus(types::AutonomousSystemStatusOutput),
-    /// The assessment of an address.
-    Assessment(types::IpAssessmentOutput),
-    /// A datacenter.
-    Datacenter(types::DatacenterOutput),
-    /// The prefixes of a datacenter.
-    DatacenterPrefixes(types::DatacenterPrefixesOutput),
-    /// A datacenter prefix.
-    DatacenterPrefix(types::DatacenterPrefixOutput),
-    /// A platform dataset.
-    Dataset(types::DatasetTypeOutput),
-    /// A data source.
-    Source(types::SourceOutput),
-    /// A data source over a time range.
-    SourceRange(types::SourceTimeRangeOutput),
-    /// One change of the data log.
-    LogChange(types::IpLogOutput),
-    /// The log of changes for an address.
-    IpLog(types::IpLogCollectionOutput),
-    /// The geolocation of an address.
-    Geo(types::GeoIpOutput),
-    /// An address the caller reported.
-    ReportedIp(types::IpListOutput),
-    /// The analysis of a user agent.
-    UserAgent(types::UaOutput),
-    /// A user-agent family.
-    UaFamily(types::FamilyOutput),
-    /// A user-agent operating system.
-    UaOs(types::OsOutput),
-    /// A user-agent type.
-    UaType(types::TypeOutput),
-    /// A user-agent vendor.
-    UaVendor(types::VendorOutput),
-    /// A user-agent device.
-    UaDevice(types::DeviceOutput),
-    /// One of the caller's allow- or denylists.
-    PrivateList(types::PrivateAclGroupListOutput),
-    /// The first page of the entries of one of the caller's lists (the
-    /// `*_content_pages` streams walk them all).
-    ListContent(types::PrivateAclListCollectionOutput),
-    /// A curated allow- or denylist.
-    PublicList(types::PublicAclGroupListOutput),
-    /// An origin status.
-    OriginStatus(types::OriginStatusDetailsOutput),
-    /// The caller's API key and its quota. Its `self_` holds the key: do not log it.
-    Token(types::TokenOutput),
-}
-
 impl Client {
     /// Fetches what a link points at and decodes it as the operation that
     /// serves it. An empty link is `Ok(None)`: the service writes `""` when
@@ -419,86 +143,7 @@ impl Client {
         let Some(link) = link.as_link() else {
             return Ok(None);
         };
-        let path = link.to_string();
-        let resource = match link {
-            Link::Asn(_) => Resource::Asn(self.get_path("get_asn", &path).await?),
-            Link::AsnPrefixes(_) => {
-                Resource::AsnPrefixes(self.get_path("list_asn_prefixes", &path).await?)
-            }
-            Link::AsnPrefix(net) => Resource::AsnPrefix(
-                self.lookup_asn_prefix(net.to_string())
-                .await?,
-            ),
-            Link::AsnOfIp(_) => Resource::AsnPrefix(self.get_path("get_asn_of_ip", &path).await?),
-            Link::Registry(_) => Resource::Registry(self.get_path("get_registry", &path).await?),
-            Link::RegistryStatus(_) => {
-                Resource::RegistryStatus(self.get_path("get_registry_status", &path).await?)
-            }
-            Link::Assessment(_) => Resource::Assessment(self.get_path("assess_ip", &path).await?),
-            Link::Datacenter(_) => {
-                Resource::Datacenter(self.get_path("get_datacenter", &path).await?)
-            }
-            Link::DatacenterPrefixes(_) => Resource::DatacenterPrefixes(
-                self.get_path("list_datacenter_prefixes", &path).await?,
-            ),
-            Link::DatacenterPrefix(net) => Resource::DatacenterPrefix(
-                self.lookup_datacenter_prefix(net.to_string())
-                .await?,
-            ),
-            Link::DatacenterOfIp(_) => {
-                Resource::DatacenterPrefix(self.get_path("get_datacenter_of_ip", &path).await?)
-            }
-            Link::Dataset(_) => Resource::Dataset(self.get_path("get_dataset", &path).await?),
-            Link::Source(_) => Resource::Source(self.get_path("get_source", &path).await?),
-            Link::SourceRange { .. } => {
-                Resource::SourceRange(self.get_path("get_source_time_range", &path).await?)
-            }
-            Link::LogChange(_) => {
-                Resource::LogChange(self.get_path("get_log_change", &path).await?)
-            }
-            Link::IpLog(_) => {
-                Resource::IpLog(self.get_path("list_log_changes_of_ip", &path).await?)
-            }
-            Link::Geo(_) => Resource::Geo(self.get_path("geolocate_ip", &path).await?),
-            Link::ReportedIp(_) => {
-                Resource::ReportedIp(self.get_path("get_reported_ip", &path).await?)
-            }
-            Link::UserAgent(_) => {
-                Resource::UserAgent(self.get_path("parse_user_agent", &path).await?)
-            }
-            Link::UaFamily(_) => Resource::UaFamily(self.get_path("get_ua_family", &path).await?),
-            Link::UaOs(_) => Resource::UaOs(self.get_path("get_ua_os", &path).await?),
-            Link::UaType(_) => Resource::UaType(self.get_path("get_ua_type", &path).await?),
-            Link::UaVendor(_) => Resource::UaVendor(self.get_path("get_ua_vendor", &path).await?),
-            Link::UaDevice(_) => Resource::UaDevice(self.get_path("get_ua_device", &path).await?),
-            Link::PrivateAllowlist(_) => {
-                Resource::PrivateList(self.get_path("get_private_allowlist", &path).await?)
-            }
-            Link::PrivateDenylist(_) => {
-                Resource::PrivateList(self.get_path("get_private_denylist", &path).await?)
-            }
-            Link::PrivateAllowlistContent(_) => Resource::ListContent(
-                self.get_path("get_private_allowlist_content", &path)
-                    .await?,
-            ),
-            Link::PrivateDenylistContent(_) => {
-                Resource::ListContent(self.get_path("get_private_denylist_content", &path).await?)
-            }
-            Link::PublicAllowlist(_) => {
-                Resource::PublicList(self.get_path("get_public_allowlist", &path).await?)
-            }
-            Link::PublicDenylist(_) => {
-                Resource::PublicList(self.get_path("get_public_denylist", &path).await?)
-            }
-            Link::OriginStatus(_) => {
-                Resource::OriginStatus(self.get_path("describe_origin_status", &path).await?)
-            }
-            Link::Token => Resource::Token(self.get_path("get_token", &path).await?),
-            Link::Unknown(text) => {
-                return Err(self.link_error(&text, "it names nothing this client can fetch".into()))
-            }
-        };
-        Ok(Some(resource))
+        self.fetch_link(link).await.map(Some)
     }
 
     /// Like [`Client::follow`], for a link whose kind is known:
@@ -533,6 +178,10 @@ impl Client {
                 })
             }
         }
+    }
+
+    fn unknown_link(&self, link: &str) -> Error {
+        self.link_error(link, "it names nothing this client can fetch".into())
     }
 
     /// The link came from a response, so it may hold anything a server chose,
@@ -642,12 +291,39 @@ mod tests {
             "/v2/asn/1",
             "/v1/datacenter/",
             "/v1/allowlist/private/not-a-uuid",
+            // Paths of operations that serve no links, where a link's placeholder would take them.
+            "/v1/token/activity",
+            "/v1/ua/csv",
+            "/v1/datacenter/prefix",
+            "/v1/asn/status/all",
+            // The token's key is not kept, but an empty or dot segment is still no link.
+            "/v1/token/",
+            "/v1/token/..",
+            "//elsewhere.example/v1/asn/1",
         ] {
             assert_eq!(
                 Link::parse(text),
                 Some(Link::Unknown(text.to_string())),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn every_link_kind_reads_back_as_written() {
+        for (op, link) in link_samples() {
+            let text = link.to_string();
+            assert_eq!(Link::parse(&text), Some(link.clone()), "{op}: {text}");
+            // A link followed with a GET is sent as written, so it must keep the
+            // segments of its operation's path (the request hook's check).
+            let operation = crate::operations::OPERATIONS
+                .iter()
+                .find(|o| o.id == op)
+                .unwrap_or_else(|| panic!("{op} is no operation"));
+            if operation.method == "GET" {
+                let slashes = crate::generated::path_slashes(op).unwrap();
+                assert_eq!(crate::path::check(slashes, &text), Ok(()), "{op}: {text}");
+            }
         }
     }
 }
