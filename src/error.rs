@@ -78,7 +78,7 @@ pub enum Error {
     /// The request could not be built or sent for another reason (TLS, redirect loop, unreadable upload).
     #[error("request failed: {0}")]
     Request(String),
-    /// An argument is unusable: given by name ([`crate::Client::call`]), it is
+    /// An argument is unusable: given by name (`Client::call`, feature `dynamic`), it is
     /// missing or has the wrong type; in a path (`name` is then `path`), it
     /// would not stay in its segment (`..`, or empty), and nothing was sent.
     #[error("argument `{name}` of {operation}: {message}")]

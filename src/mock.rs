@@ -163,7 +163,7 @@ pub struct MockRequest {
     /// The query string as sent, without `?`.
     pub query: Option<String>,
     /// The id of the operation that method and path resolve to
-    /// ([`crate::operations::resolve`]), if any.
+    /// in the spec of record, if any.
     pub operation: Option<&'static str>,
     /// Every header but `authorization`, whose value is replaced by `<redacted>`.
     pub headers: Vec<(String, String)>,
