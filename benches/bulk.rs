@@ -109,7 +109,10 @@ fn main() {
             .for_each_concurrent(4, |_| {
                 let (client, batch) = (&client, &batch);
                 async move {
-                    client.assess_ips(batch.clone()).await.expect("mock answers");
+                    client
+                        .assess_ips(batch.clone())
+                        .await
+                        .expect("mock answers");
                 }
             })
             .await;

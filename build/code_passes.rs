@@ -179,7 +179,6 @@ pub fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
     Ok(())
 }
 
-
 /// Adaptation 11: `#[non_exhaustive]` on every struct and enum typify wrote
 /// in `mod types` (its own `error` module is left as it is).
 pub fn non_exhaustive(file: &mut syn::File) {

@@ -159,9 +159,10 @@ fn structs_of_types(file: &syn::File) -> Vec<&syn::ItemStruct> {
 /// fills with its default.
 fn is_optional_field(field: &syn::Field) -> bool {
     option_inner(&field.ty).is_some()
-        || field.attrs.iter().any(|a| {
-            a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
-        })
+        || field
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("default"))
 }
 
 struct Face<'a> {
@@ -183,8 +184,8 @@ impl<'a> Face<'a> {
         structs: &[&syn::ItemStruct],
     ) -> Result<Face<'a>, String> {
         let name = &f.sig.ident;
-        let value = success_type(&f.sig.output)
-            .ok_or_else(|| format!("{name}: unexpected return type"))?;
+        let value =
+            success_type(&f.sig.output).ok_or_else(|| format!("{name}: unexpected return type"))?;
         let mut args = Vec::new();
         let mut body = None;
         let mut nested_inputs = Vec::new();
@@ -264,7 +265,9 @@ impl<'a> Face<'a> {
         for arg in &args {
             let text = arg.ident.to_string();
             if RESERVED.contains(&text.as_str()) {
-                return Err(format!("{name}: argument `{text}` clashes with a builder method"));
+                return Err(format!(
+                    "{name}: argument `{text}` clashes with a builder method"
+                ));
             }
             if args.iter().filter(|a| a.ident == arg.ident).count() > 1 {
                 return Err(format!(
@@ -479,11 +482,7 @@ impl<'a> Face<'a> {
                 let types::#body { #(#fields,)* .. } = arg(#id, args, "body")?;
             });
         }
-        let required = self
-            .args
-            .iter()
-            .filter(|a| a.required)
-            .map(|a| &a.ident);
+        let required = self.args.iter().filter(|a| a.required).map(|a| &a.ident);
         let optional = self.args.iter().filter(|a| !a.required).map(|a| {
             let ident = &a.ident;
             if a.some {
@@ -533,11 +532,22 @@ fn parameter(ident: syn::Ident, ty: &syn::Type) -> Arg {
     let (owned, pass) = match inner {
         syn::Type::Reference(r) if is_str(&r.elem) => (
             quote!(::std::string::String),
-            if required { quote!(&x) } else { quote!(x.as_deref()) },
+            if required {
+                quote!(&x)
+            } else {
+                quote!(x.as_deref())
+            },
         ),
         syn::Type::Reference(r) => {
             let elem = to_tokens(&r.elem);
-            (elem, if required { quote!(&x) } else { quote!(x.as_ref()) })
+            (
+                elem,
+                if required {
+                    quote!(&x)
+                } else {
+                    quote!(x.as_ref())
+                },
+            )
         }
         other => (to_tokens(other), quote!(x.clone())),
     };

@@ -153,7 +153,7 @@ fn generate() -> Result<(), String> {
     // Included by src/links.rs, inside the module whose helpers it calls.
     let out = out.with_file_name("links.rs");
     let links = links_tokens(&links, &file)?;
-    std::fs::write(&out, links.to_string()).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    std::fs::write(&out, links.to_string())
+        .map_err(|e| format!("writing {}: {e}", out.display()))?;
     Ok(())
 }
-

@@ -16,22 +16,17 @@ pub fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> 
         })
 }
 
-
 pub fn is_multipart(op: &Value) -> bool {
     op.pointer("/requestBody/content/multipart~1form-data")
         .is_some()
 }
 
-
 pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
-
-
 
 /// A schema or operation name as typify spells it in a type name (heck's
 /// UpperCamelCase: `IPAssessmentOutput` -> `IpAssessmentOutput`).
 pub fn pascal_case(name: &str) -> String {
     heck::ToUpperCamelCase::to_upper_camel_case(name)
 }
-

@@ -3,8 +3,8 @@
 //! through the same hooks (authentication, quota, retries, tracing) and return
 //! the same error type as every generated method.
 
-use crate::generated::types;
 use crate::call::CallOptions;
+use crate::generated::types;
 use crate::Error;
 use std::path::PathBuf;
 use tokio::io::AsyncRead;

@@ -79,9 +79,7 @@ where
         .unwrap_or(DEFAULT_PAGE_SIZE);
     stream::try_unfold(NonZeroU64::new(1), move |next| {
         // Started here, where `fetch` is at hand; awaited in the block below.
-        let fetching = next
-            .filter(|n| n.get() <= max_pages)
-            .map(|n| (n, fetch(n)));
+        let fetching = next.filter(|n| n.get() <= max_pages).map(|n| (n, fetch(n)));
         async move {
             let Some(number) = next else {
                 return Ok(None);

@@ -6,7 +6,8 @@
 //! form it would fail to decode, so the other forms are fetched here as text.
 
 use crate::types::{
-    ListReportedIpsIpProtocolVersion as IpProtocolVersion, ListReportedIpsOutputFormat as OutputFormat,
+    ListReportedIpsIpProtocolVersion as IpProtocolVersion,
+    ListReportedIpsOutputFormat as OutputFormat,
 };
 use crate::Error;
 use serde::Serialize;

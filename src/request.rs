@@ -28,6 +28,5 @@ pub use crate::csv_upload::{AssessIpsCsv, GeolocateIpsCsv, ParseUserAgentsCsv};
 pub use crate::generated::request::*;
 
 /// The future a request builder becomes when awaited.
-pub type Pending<'a, T> = std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<T, crate::Error>> + Send + 'a>,
->;
+pub type Pending<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, crate::Error>> + Send + 'a>>;

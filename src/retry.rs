@@ -86,7 +86,11 @@ impl RetryPolicy {
 
     /// After attempt number `attempt` (from 1) failed with `error`: how long
     /// to wait before the next one and why, or `None` when the error stands.
-    pub(crate) fn next_wait(&self, attempt: u32, error: &Error) -> Option<(Duration, &'static str)> {
+    pub(crate) fn next_wait(
+        &self,
+        attempt: u32,
+        error: &Error,
+    ) -> Option<(Duration, &'static str)> {
         if attempt >= self.max_attempts {
             return None;
         }
@@ -146,5 +150,4 @@ mod tests {
             }
         }
     }
-
 }

@@ -134,7 +134,8 @@ async fn csv_upload_is_multipart_with_the_strict_parse_flag() {
     )
     .await;
     client
-        .assess_ips_csv("185.220.101.4\n104.16.132.229\n").strict_parse(true)
+        .assess_ips_csv("185.220.101.4\n104.16.132.229\n")
+        .strict_parse(true)
         .await
         .expect("an empty result decodes");
     let request = only_request(&server).await;
@@ -177,10 +178,7 @@ async fn query_parameters_are_sent_only_when_given() {
         serde_json::json!({"self": "/v1/denylist/reported/ip", "addresses": []}),
     )
     .await;
-    client
-        .list_reported_ips()
-        .await
-        .expect("decodes");
+    client.list_reported_ips().await.expect("decodes");
     assert_eq!(only_request(&server).await.url.query(), None);
 
     let (server, client) = answering(

@@ -252,7 +252,11 @@ async fn a_calls_timeout_overrides_the_clients() {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Timeout), "{err:?}");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     // Without the override the same client waits the answer out.
     assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
 }
@@ -274,7 +278,11 @@ async fn a_calls_retry_policy_overrides_the_clients() {
         .await
         .unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
-    assert_eq!(requests(&server).await, 1, "sent once, as the call's policy says");
+    assert_eq!(
+        requests(&server).await,
+        1,
+        "sent once, as the call's policy says"
+    );
     // And a call may be repeated where the client's policy would send it once.
     let server = once_then(
         "GET",

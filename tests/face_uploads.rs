@@ -74,7 +74,8 @@ async fn assess_upload_sends_one_csv_file_part_and_the_strict_flag() {
     )
     .await;
     let out = client(&server)
-        .assess_ips_csv(CSV).strict_parse(true)
+        .assess_ips_csv(CSV)
+        .strict_parse(true)
         .await
         .unwrap();
     assert_eq!(out.results.len(), 1);
@@ -140,10 +141,7 @@ async fn files_and_readers_are_streamed_as_the_same_part() {
 
     let missing = std::env::temp_dir().join("threatjammer-no-such-file.csv");
     let server = MockServer::start().await;
-    let err = client(&server)
-        .assess_ips_csv(missing)
-        .await
-        .unwrap_err();
+    let err = client(&server).assess_ips_csv(missing).await.unwrap_err();
     assert!(
         matches!(err, threatjammer::Error::Request(ref m) if m.contains("cannot open")),
         "{err:?}"

@@ -140,10 +140,7 @@ impl Op {
                     .expect("a UUID");
                 client.delete_private_allowlist(id).await
             }
-            Op::CsvUpload => client
-                .assess_ips_csv("212.231.12.22\n")
-                .await
-                .map(drop),
+            Op::CsvUpload => client.assess_ips_csv("212.231.12.22\n").await.map(drop),
             Op::Bulk => unreachable!("bulk is checked by check_bulk"),
         }
     }

@@ -54,12 +54,20 @@ fn every_operation_has_its_facts() {
             .collect();
         let paged = params.contains(&"page") && params.contains(&"page_size");
         match (paged, facts.get("pages")) {
-            (true, None) => missing.push(format!("{id}: takes page and page_size but has no `pages` fact")),
-            (false, Some(_)) => missing.push(format!("{id}: has a `pages` fact but no page parameters")),
+            (true, None) => missing.push(format!(
+                "{id}: takes page and page_size but has no `pages` fact"
+            )),
+            (false, Some(_)) => {
+                missing.push(format!("{id}: has a `pages` fact but no page parameters"))
+            }
             _ => {}
         }
     }
-    assert!(missing.is_empty(), "operations lacking facts:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "operations lacking facts:\n{}",
+        missing.join("\n")
+    );
 }
 
 /// The fields a `pages` fact names are lists in the operation's answer, and
@@ -107,5 +115,7 @@ fn the_generated_table_follows_the_facts() {
         assert_eq!(row.paged, facts.get("pages").is_some(), "{id}");
         assert_eq!(Some(row.area), facts["area"].as_str(), "{id}");
     }
-    assert!("no_such_operation".parse::<threatjammer::OperationId>().is_err());
+    assert!("no_such_operation"
+        .parse::<threatjammer::OperationId>()
+        .is_err());
 }

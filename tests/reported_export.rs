@@ -1,7 +1,8 @@
 //! The reported-address export in its text forms (docs/upstream-defects.md, defect 9).
 
 use threatjammer::types::{
-    ListReportedIpsIpProtocolVersion as IpProtocolVersion, ListReportedIpsOutputFormat as OutputFormat,
+    ListReportedIpsIpProtocolVersion as IpProtocolVersion,
+    ListReportedIpsOutputFormat as OutputFormat,
 };
 use threatjammer::{ApiKey, Client, Error, ReportedIpFilter};
 use wiremock::matchers::{header, method, path, query_param};

@@ -29,9 +29,14 @@ impl crate::Client {
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
         let repeatable = crate::generated::repeatable(operation_id);
-        self.exchange(operation_id, "application/json", repeatable, options, |http, base| {
-            Some(build(http, base))
-        }, read_json)
+        self.exchange(
+            operation_id,
+            "application/json",
+            repeatable,
+            options,
+            |http, base| Some(build(http, base)),
+            read_json,
+        )
         .await
     }
 
@@ -44,9 +49,14 @@ impl crate::Client {
         build: impl FnOnce(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<T, Error> {
         let mut build = Some(build);
-        self.exchange(operation_id, "application/json", false, options, |http, base| {
-            build.take().map(|build| build(http, base))
-        }, read_json)
+        self.exchange(
+            operation_id,
+            "application/json",
+            false,
+            options,
+            |http, base| build.take().map(|build| build(http, base)),
+            read_json,
+        )
         .await
     }
 
@@ -58,17 +68,22 @@ impl crate::Client {
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<String, Error> {
         let repeatable = crate::generated::repeatable(operation_id);
-        self.exchange(operation_id, "*/*", repeatable, &CallOptions::default(), |http, base| {
-            Some(build(http, base))
-        }, |response| async {
-            let status = response.status();
-            let headers = response.headers().clone();
-            let text = response
-                .text()
-                .await
-                .map_err(progenitor_client::Error::ResponseBodyError)?;
-            Ok(ResponseValue::new(text, status, headers))
-        })
+        self.exchange(
+            operation_id,
+            "*/*",
+            repeatable,
+            &CallOptions::default(),
+            |http, base| Some(build(http, base)),
+            |response| async {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let text = response
+                    .text()
+                    .await
+                    .map_err(progenitor_client::Error::ResponseBodyError)?;
+                Ok(ResponseValue::new(text, status, headers))
+            },
+        )
         .await
     }
 
