@@ -4,15 +4,19 @@
 //! import, prepends the diff to CHANGELOG.md under the new version, and sets that
 //! version in Cargo.toml (and Cargo.lock, so `--locked` builds keep working).
 //! Every new file is prepared before the first is written, so a failure leaves the
-//! workspace as it was. Then the command lists the public API the new spec
-//! generates and prints how it differs from snapshots/public_api.snap, which it
-//! rewrites.
+//! workspace as it was. Before writing, it builds the crate on the old and on the
+//! new spec and runs cargo-semver-checks on the two (`semver_checks`): a release
+//! line that the tool contradicts (no breaking change where it finds one, or the
+//! other way round) is refused. Then the command lists the public API the new
+//! spec generates and prints how it differs from snapshots/public_api.snap, which
+//! it rewrites.
 
 use crate::diff::{self, render, Report, Suggestion};
 use crate::import::{self, SpecFiles};
 use crate::public_api;
+use crate::semver_checks::{self, Findings, Tool, Workbench};
 use crate::spec_io;
-use anyhow::{anyhow, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use semver::Version;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -25,11 +29,53 @@ pub struct BumpArgs {
     /// The workspace to bump (default: this one).
     #[arg(long)]
     root: Option<PathBuf>,
+    /// Bump without cargo-semver-checks when it is not installed (it still runs
+    /// when it is). Also THREATJAMMER_ALLOW_MISSING_SEMVER_CHECKS=1.
+    #[arg(long)]
+    allow_missing_semver_checks: bool,
 }
 
 pub fn run(args: &BumpArgs, default_root: &Path) -> Result<()> {
     let root = args.root.as_deref().unwrap_or(default_root);
-    match bump(&args.upstream, root)? {
+    let allow_missing = args.allow_missing_semver_checks
+        || std::env::var_os("THREATJAMMER_ALLOW_MISSING_SEMVER_CHECKS").is_some_and(|v| v == "1");
+    let tool = Tool::find()?;
+    if tool.is_none() {
+        if !allow_missing {
+            bail!(
+                "spec bump checks its release line with cargo-semver-checks {v}, which is not installed: \
+                 cargo install --locked cargo-semver-checks --version {v} \
+                 (or, only where it cannot be installed, --allow-missing-semver-checks)",
+                v = semver_checks::TOOL_VERSION
+            );
+        }
+        eprintln!("{}", "!".repeat(78));
+        eprintln!(
+            "!! cargo-semver-checks {} is not installed: the release line below is\n\
+             !! spec diff's model alone, NOT checked against the generated crate.\n\
+             !! Install it and bump again before releasing.",
+            semver_checks::TOOL_VERSION
+        );
+        eprintln!("{}", "!".repeat(78));
+    }
+    let check = |old: &str, new: &str| -> Result<Option<Findings>> {
+        let Some(tool) = &tool else { return Ok(None) };
+        println!(
+            "Building the crate on the old and the new spec for cargo-semver-checks {} ...",
+            semver_checks::TOOL_VERSION
+        );
+        let scratch =
+            std::env::temp_dir().join(format!("threatjammer-bump-{}", std::process::id()));
+        let result = (|| {
+            let bench = Workbench::new(root, &scratch, &semver_checks::default_target_dir())?;
+            let (old_json, _) = bench.rustdoc(old, "old")?;
+            let (new_json, _) = bench.rustdoc(new, "new")?;
+            tool.major_findings(&old_json, &new_json)
+        })();
+        std::fs::remove_dir_all(&scratch).ok();
+        result.map(Some)
+    };
+    match bump(&args.upstream, root, &check)? {
         None => println!(
             "openapi/ already matches {}; nothing to bump",
             args.upstream.display()
@@ -84,8 +130,12 @@ pub struct Bumped {
     pub unnamed: Vec<String>,
 }
 
+/// What cargo-semver-checks makes of moving the crate from one spec of record
+/// to another; None when it is not run (not installed, and allowed to be missing).
+pub type SemverCheck<'a> = &'a dyn Fn(&str, &str) -> Result<Option<Findings>>;
+
 /// Does the bump; None when the import would not change the spec of record.
-pub fn bump(upstream: &Path, root: &Path) -> Result<Option<Bumped>> {
+pub fn bump(upstream: &Path, root: &Path, check: SemverCheck) -> Result<Option<Bumped>> {
     let files = SpecFiles::in_workspace(root);
     let old_text = std::fs::read_to_string(&files.spec)
         .with_context(|| format!("reading {}", files.spec.display()))?;
@@ -104,6 +154,7 @@ pub fn bump(upstream: &Path, root: &Path) -> Result<Option<Bumped>> {
     let manifest_path = root.join("Cargo.toml");
     let mut manifest = read_toml(&manifest_path)?;
     let suggestion = diff::suggest(&report, &package_version(&manifest)?)?;
+    gate(&report, &suggestion, check(&old_text, &new_text)?.as_ref())?;
     let next = suggestion.next.to_string();
     let package = manifest["package"]["name"]
         .as_str()
@@ -143,6 +194,57 @@ pub fn bump(upstream: &Path, root: &Path) -> Result<Option<Bumped>> {
         suggestion,
         unnamed,
     }))
+}
+
+/// Refuses a release line that cargo-semver-checks contradicts: the model ranks
+/// no change source-breaking while the tool finds a major change in the
+/// generated crate, or the model ranks some source-breaking while the tool finds
+/// none. Either way `spec diff`'s rules (xtask/src/diff/rules.rs) and the
+/// generated face have parted, and `cargo xtask semver-model` says where.
+/// Wire ranks are the model's alone: the tool does not see the wire.
+pub fn gate(report: &Report, suggestion: &Suggestion, findings: Option<&Findings>) -> Result<()> {
+    let Some(findings) = findings else {
+        return Ok(());
+    };
+    let source = report.source_breaking();
+    if findings.is_breaking() && source == 0 {
+        bail!(
+            "refusing the release line \"{} {} -> {}\": spec diff ranks no change source-breaking, \
+             but cargo-semver-checks finds major changes in the generated crate:\n  {}\n\
+             spec diff's model (xtask/src/diff/rules.rs) and the generated face disagree; \
+             `cargo xtask semver-model` shows which change and which lint. Nothing was written.",
+            suggestion.level.name(),
+            suggestion.current,
+            suggestion.next,
+            findings.lines().join("\n  ")
+        );
+    }
+    if !findings.is_breaking() && source > 0 {
+        let listed: Vec<String> = report
+            .changes
+            .iter()
+            .filter(|c| c.rule.source_breaking)
+            .map(|c| {
+                format!(
+                    "{} {} ({})",
+                    c.operation.as_deref().unwrap_or("—"),
+                    c.location,
+                    c.rule.id
+                )
+            })
+            .collect();
+        bail!(
+            "refusing the release line \"{} {} -> {}\": spec diff ranks {source} change(s) source-breaking, \
+             but cargo-semver-checks finds no major change in the generated crate:\n  {}\n\
+             spec diff's model (xtask/src/diff/rules.rs) and the generated face disagree; \
+             `cargo xtask semver-model` shows which change and which lint. Nothing was written.",
+            suggestion.level.name(),
+            suggestion.current,
+            suggestion.next,
+            listed.join("\n  ")
+        );
+    }
+    Ok(())
 }
 
 fn read_toml(path: &Path) -> Result<DocumentMut> {
@@ -274,6 +376,7 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::semver_checks::{Lint, LintLevel};
     use serde_json_path::JsonPath;
 
     #[test]
@@ -340,15 +443,14 @@ mod tests {
         serde_yaml_ng::to_string(&overlay).unwrap()
     }
 
-    #[test]
-    fn bump_moves_a_copy_of_the_repository_from_1_2_20_to_1_2_27() {
+    /// A copy of the repository's spec files at 1.2.20 in `root`, with a changelog
+    /// that has history; returns the spec of record it starts from.
+    fn repository_at_1_2_20(root: &Path) -> String {
         let (older_path, newer_path) = (
             import::pinned_upstream("1.2.20"),
             import::pinned_upstream("1.2.27"),
         );
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let temp = tempfile::tempdir().unwrap();
-        let root = temp.path();
         std::fs::create_dir(root.join("openapi")).unwrap();
         let files = SpecFiles::in_workspace(root);
         let repo_files = SpecFiles::in_workspace(repo);
@@ -389,12 +491,41 @@ mod tests {
             format!("# Changelog\n\nAll notable changes.\n\n{history}"),
         )
         .unwrap();
+        start
+    }
+
+    /// cargo-semver-checks' verdict, as the tests hand it to the bump.
+    fn verdict(lints: &[(&str, &str)]) -> Findings {
+        Findings {
+            lints: lints
+                .iter()
+                .map(|(id, item)| Lint {
+                    id: id.to_string(),
+                    level: LintLevel::Failure,
+                    instances: vec![item.to_string()],
+                })
+                .collect(),
+            took: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn bump_moves_a_copy_of_the_repository_from_1_2_20_to_1_2_27() {
+        let newer_path = import::pinned_upstream("1.2.27");
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        let files = SpecFiles::in_workspace(root);
+        let start = repository_at_1_2_20(root);
+        let history = "## 0.1.0+api.1.2.20\n\nFirst release.\n";
+        // The tool's verdict on the generated crate: nothing breaks (the real one
+        // is taken in `cargo xtask semver-model`, which builds the crate).
+        let clean = |_: &str, _: &str| Ok(Some(verdict(&[])));
 
         let Bumped {
             report,
             suggestion,
             unnamed,
-        } = bump(&newer_path, root)
+        } = bump(&newer_path, root, &clean)
             .unwrap()
             .expect("1.2.27 changes the spec of record");
 
@@ -404,7 +535,10 @@ mod tests {
             spec,
             import::import_text(&newer_path, &files.overlays).unwrap()
         );
-        // Adding parameters breaks positional calls, so a 0.x crate moves to the next minor.
+        // The optional page parameters are setters on the request builders and
+        // break no code, but 1.2.27 adds a required response field, which a
+        // client on 1.2.27 cannot decode from a 1.2.20 server: a 0.x crate moves
+        // to the next minor for it.
         assert_eq!(suggestion.next.to_string(), "0.2.0+api.1.2.27");
         assert_eq!(
             current_version(root).unwrap().to_string(),
@@ -497,7 +631,7 @@ mod tests {
         assert!(unnamed.is_empty(), "{unnamed:?}");
 
         // Bumping again to the same document changes nothing.
-        assert!(bump(&newer_path, root).unwrap().is_none());
+        assert!(bump(&newer_path, root, &clean).unwrap().is_none());
         assert_eq!(
             std::fs::read_to_string(root.join("CHANGELOG.md")).unwrap(),
             changelog
@@ -506,5 +640,84 @@ mod tests {
             current_version(root).unwrap().to_string(),
             "0.2.0+api.1.2.27"
         );
+    }
+    #[test]
+    fn a_release_line_the_tool_contradicts_is_not_written() {
+        let newer_path = import::pinned_upstream("1.2.27");
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        repository_at_1_2_20(root);
+        let before: Vec<String> = [
+            "openapi/threatjammer.json",
+            "Cargo.toml",
+            "Cargo.lock",
+            "CHANGELOG.md",
+        ]
+        .iter()
+        .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+        .collect();
+        // spec diff ranks nothing in 1.2.27 source-breaking; a tool that finds a
+        // major change contradicts the minor release line.
+        let major = |_: &str, _: &str| {
+            Ok(Some(verdict(&[(
+                "method_parameter_count_changed",
+                "threatjammer::Client::get_private_allowlist_content now takes 2 parameters instead of 1",
+            )])))
+        };
+        let err = bump(&newer_path, root, &major).err().expect("refused");
+        let message = format!("{err:#}");
+        assert!(message.contains("refusing the release line"), "{message}");
+        assert!(
+            message.contains("get_private_allowlist_content"),
+            "{message}"
+        );
+        let after: Vec<String> = [
+            "openapi/threatjammer.json",
+            "Cargo.toml",
+            "Cargo.lock",
+            "CHANGELOG.md",
+        ]
+        .iter()
+        .map(|f| std::fs::read_to_string(root.join(f)).unwrap())
+        .collect();
+        assert_eq!(before, after, "a refused bump writes nothing");
+        // A check that cannot run (the tool is missing, and allowed to be) lets the model's line through.
+        let absent = |_: &str, _: &str| Ok(None);
+        assert!(bump(&newer_path, root, &absent).unwrap().is_some());
+    }
+
+    #[test]
+    fn the_gate_refuses_either_contradiction() {
+        let doc = serde_json::json!({
+            "openapi": "3.0.2", "info": { "title": "T", "version": "1" },
+            "paths": { "/a": { "get": { "operationId": "a", "responses": { "204": { "description": "" } } } } }
+        });
+        let removed = diff::compare(
+            &doc,
+            &serde_json::json!({ "openapi": "3.0.2", "info": { "title": "T", "version": "2" }, "paths": {} }),
+        );
+        let same = diff::compare(&doc, &doc);
+        let current = Version::parse("0.1.0").unwrap();
+        let (breaking, clean) = (
+            diff::suggest(&removed, &current).unwrap(),
+            diff::suggest(&same, &current).unwrap(),
+        );
+        let lint = verdict(&[(
+            "inherent_method_missing",
+            "Client::a, previously in file x.rs:1",
+        )]);
+        let none = verdict(&[]);
+        assert!(gate(&removed, &breaking, Some(&lint)).is_ok());
+        assert!(gate(&same, &clean, Some(&none)).is_ok());
+        let err = gate(&removed, &breaking, Some(&none))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ranks 1 change(s) source-breaking") && err.contains("GET /a operation"),
+            "{err}"
+        );
+        let err = gate(&same, &clean, Some(&lint)).unwrap_err().to_string();
+        assert!(err.contains("Client::a"), "{err}");
+        assert!(gate(&same, &clean, None).is_ok());
     }
 }

@@ -8,6 +8,8 @@ mod import;
 mod overlay;
 mod perf;
 mod public_api;
+mod semver_checks;
+mod semver_model;
 mod spec_io;
 
 use anyhow::Result;
@@ -50,6 +52,8 @@ enum Command {
     },
     /// Print the library's public API, one item a line (--write: into its snapshot).
     PublicApi(public_api::Args),
+    /// Build the crate on synthetic spec releases and check that spec diff's source ranks are what cargo-semver-checks finds.
+    SemverModel(semver_model::Args),
     /// Build a fresh crate depending on this one, and one with only its runtime dependencies, from clean; print the ratio and where the time goes.
     BuildCost {
         /// Clean builds of each side per profile; the sides take turns, medians count.
@@ -115,6 +119,11 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
         Command::PublicApi(args) => public_api::run(&args, &workspace_root())?,
+        Command::SemverModel(args) => {
+            if !semver_model::run(&args, &workspace_root())? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::Perf {
             json,
             seconds,

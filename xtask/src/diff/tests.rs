@@ -771,11 +771,7 @@ fn report_with(change: fn(&mut Value)) -> Report {
 #[test]
 fn markdown_and_json_print_the_same_rules() {
     let report = report_with(|d| {
-        set(
-            d,
-            &format!("{THING}/properties/kind/enum/-"),
-            Some(json!("c")),
-        );
+        set(d, &format!("{THING}/properties/kind/enum/1"), None);
         set(d, "/info/version", Some(json!("1.1.0")));
     });
     let suggestion = suggest(&report, &Version::parse("0.3.1+api.1.0.0").unwrap()).unwrap();
@@ -783,11 +779,11 @@ fn markdown_and_json_print_the_same_rules() {
     let json = render::json(&report, &suggestion);
     assert!(markdown.starts_with("## Things 1.0.0 → 1.1.0\n"));
     assert!(markdown.contains("`0.3.1+api.1.0.0` → `0.4.0+api.1.1.0`"));
-    assert!(markdown.contains("| `GET /things/{id}` | response 200: kind (in Thing) | response enum value added: `c` | **breaking** | **breaking** | `response-enum-value-added` |"));
-    let why = json["rules"]["response-enum-value-added"]["why"]
+    assert!(markdown.contains("| `GET /things/{id}` | response 200: kind (in Thing) | response enum value removed: `b` | **breaking** | no | `response-enum-value-removed` |"), "{markdown}");
+    let why = json["rules"]["response-enum-value-removed"]["why"]
         .as_str()
         .unwrap();
-    assert_eq!(why, rules::RESPONSE_ENUM_VALUE_ADDED.why);
+    assert_eq!(why, rules::RESPONSE_ENUM_VALUE_REMOVED.why);
     assert!(markdown.contains(why));
     // The documented shape, field by field.
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
@@ -802,7 +798,7 @@ fn markdown_and_json_print_the_same_rules() {
     );
     assert_eq!(
         json["summary"],
-        json!({ "changes": 2, "source_breaking": 2, "wire_breaking": 2, "prose_changes": 0 })
+        json!({ "changes": 2, "source_breaking": 2, "wire_breaking": 0, "prose_changes": 0 })
     );
     assert_eq!(json["semver"]["bump"], "minor");
     assert_eq!(json["semver"]["current"], "0.3.1+api.1.0.0");
@@ -811,13 +807,62 @@ fn markdown_and_json_print_the_same_rules() {
         json["changes"][0],
         json!({
             "operation": "POST /things", "location": "response 200: kind", "schema": "Thing",
-            "rule": "response-enum-value-added", "source_breaking": true, "wire_breaking": true,
-            "old": null, "new": "c"
+            "rule": "response-enum-value-removed", "source_breaking": true, "wire_breaking": false,
+            "old": "b", "new": null
         })
     );
     assert_eq!(
-        keys(&json["rules"]["response-enum-value-added"]),
+        keys(&json["rules"]["response-enum-value-removed"]),
         ["source_breaking", "what", "why", "wire_breaking"]
+    );
+}
+
+/// The face absorbs what an API release usually is: a purely additive release
+/// (an optional parameter, an optional request field, an optional response
+/// field, a response enum value, an operation, a schema) breaks neither code nor
+/// the wire, so a 0.x crate takes it in a patch release.
+#[test]
+fn an_additive_release_is_a_patch_release() {
+    let report = report_with(|d| {
+        set(
+            d,
+            &format!("{GET_PARAMS}/-"),
+            Some(json!({ "name": "page", "in": "query", "schema": { "type": "integer" } })),
+        );
+        set(
+            d,
+            &format!("{NEW_THING}/properties/size"),
+            Some(json!({ "type": "integer" })),
+        );
+        set(
+            d,
+            &format!("{THING}/properties/size"),
+            Some(json!({ "type": "integer" })),
+        );
+        set(
+            d,
+            &format!("{THING}/properties/kind/enum/-"),
+            Some(json!("c")),
+        );
+        set(
+            d,
+            "/paths/~1things~1{id}/delete",
+            Some(
+                json!({ "operationId": "delete_thing", "responses": { "204": { "description": "gone" } } }),
+            ),
+        );
+        set(
+            d,
+            "/components/schemas/Unused",
+            Some(json!({ "type": "object" })),
+        );
+    });
+    assert_eq!(report.source_breaking(), 0, "{:#?}", report.changes);
+    assert_eq!(report.wire_breaking(), 0, "{:#?}", report.changes);
+    let s = suggest(&report, &Version::parse("0.1.0").unwrap()).unwrap();
+    assert_eq!(
+        (s.level, s.next.major, s.next.minor, s.next.patch),
+        (Level::Patch, 0, 1, 1)
     );
 }
 

@@ -1,0 +1,996 @@
+//! `semver-model`: holds `spec diff`'s source ranks against cargo-semver-checks.
+//!
+//! `spec diff` ranks a change source-breaking from a model of the code the build
+//! generates (xtask/src/diff/rules.rs). This check builds the real thing: the
+//! crate on the spec of record, and on two synthetic releases derived from it,
+//! one that makes every additive change of the list below at once and one that
+//! makes every breaking change at once. cargo-semver-checks compares each
+//! release with the baseline. Every lint it reports must name an item of one
+//! change of the release (by method or type name), and a change must draw a
+//! major lint exactly when `spec diff` ranks it source-breaking; the lints each
+//! change draws are the rule → lint table of docs/regenerating.md, which must
+//! hold the table this run produced.
+//!
+//! Three builds of rustdoc JSON dominate the cost; they share one target
+//! directory outside the repository, so dependencies compile once.
+
+use crate::diff::rules::{self, Rule};
+use crate::diff::{self, Report};
+use crate::semver_checks::{self, Findings, LintLevel, Tool, Workbench};
+use crate::spec_io;
+use anyhow::{anyhow, Context, Result};
+use serde_json::{json, Value};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Target directory the crate copies build in (kept between runs).
+    #[arg(long)]
+    target_dir: Option<PathBuf>,
+    /// Keep the scratch directory (crate copy, variant specs, rustdoc JSON) and print where it is.
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Where a change shows in `spec diff`'s report: every condition given must hold.
+#[derive(Clone, Copy, Default)]
+struct Claim {
+    operation: Option<&'static str>,
+    location: Option<&'static str>,
+    /// The component schema that declares the changed node.
+    schema: Option<&'static str>,
+    /// The last step of the property path (`risk` in `response 200: items[].risk`).
+    property: Option<&'static str>,
+}
+
+impl Claim {
+    fn at(operation: &'static str, location: &'static str) -> Claim {
+        Claim {
+            operation: Some(operation),
+            location: Some(location),
+            ..Claim::default()
+        }
+    }
+
+    fn property(schema: &'static str, property: &'static str) -> Claim {
+        Claim {
+            schema: Some(schema),
+            property: Some(property),
+            ..Claim::default()
+        }
+    }
+
+    fn schema(name: &'static str) -> Claim {
+        Claim {
+            schema: Some(name),
+            location: Some(leak(format!("schema {name}"))),
+            ..Claim::default()
+        }
+    }
+
+    /// Whether a change `spec diff` reports (by its operation, location and
+    /// declaring schema) is this claim's.
+    fn claims(&self, operation: Option<&str>, location: &str, schema: Option<&str>) -> bool {
+        let last_step = location
+            .rsplit_once(": ")
+            .map(|(_, path)| path.rsplit(['.', ']', '}']).next().unwrap_or(path));
+        self.operation.is_none_or(|op| operation == Some(op))
+            && self.location.is_none_or(|l| location == l)
+            && self.schema.is_none_or(|s| schema == Some(s))
+            && self.property.is_none_or(|p| last_step == Some(p))
+    }
+}
+
+fn leak(text: String) -> &'static str {
+    Box::leak(text.into_boxed_str())
+}
+
+/// One change of a synthetic release.
+struct Edit {
+    /// The change, as the issue lists it.
+    what: &'static str,
+    apply: fn(&mut Value) -> Result<()>,
+    /// How `spec diff` must report it: the rule, and where.
+    rule: &'static Rule,
+    claims: Vec<Claim>,
+    /// Rust names (methods, types, fields) of the items the change touches in
+    /// the generated crate; a lint is this change's when its line names one.
+    items: &'static [&'static str],
+    /// The deny-level lints cargo-semver-checks reports for it on the generated crate.
+    lints: &'static [&'static str],
+    /// Marks the lines of `DOWNSTREAM` (`// <tag>`) that use what the change
+    /// touches: for a source-breaking change, the compiler must reject one of
+    /// them; for any other, none.
+    tag: &'static str,
+}
+
+struct Variant {
+    name: &'static str,
+    edits: Vec<Edit>,
+}
+
+fn op<'d>(doc: &'d mut Value, path: &str, method: &str) -> Result<&'d mut Value> {
+    doc.get_mut("paths")
+        .and_then(|p| p.get_mut(path))
+        .and_then(|item| item.get_mut(method))
+        .ok_or_else(|| anyhow!("the spec of record has no {method} {path}"))
+}
+
+fn schema<'d>(doc: &'d mut Value, name: &str) -> Result<&'d mut Value> {
+    doc.pointer_mut(&format!("/components/schemas/{name}"))
+        .ok_or_else(|| anyhow!("the spec of record has no schema {name}"))
+}
+
+fn push(node: &mut Value, key: &str, value: Value) -> Result<()> {
+    let object = node
+        .as_object_mut()
+        .ok_or_else(|| anyhow!("not an object"))?;
+    object
+        .entry(key)
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .ok_or_else(|| anyhow!("{key} is not an array"))?
+        .push(value);
+    Ok(())
+}
+
+fn add_property(node: &mut Value, name: &str, property: Value, required: bool) -> Result<()> {
+    node.pointer_mut("/properties")
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| anyhow!("no properties"))?
+        .insert(name.into(), property);
+    if required {
+        push(node, "required", json!(name))?;
+    }
+    Ok(())
+}
+
+/// The schema the additive release's new operation answers with.
+const PEERS: &str = "AutonomousSystemPeersOutput";
+/// Declared by the new operation and nowhere else: a name of its own so the
+/// lint attribution cannot confuse it with an existing item.
+const PEERS_OPERATION: &str = "GET /v1/asn/{number}/peers";
+
+fn additive() -> Variant {
+    Variant {
+        name: "additive",
+        edits: vec![
+            Edit {
+                what: "optional query parameter added (operation without one)",
+                apply: |d| {
+                    push(
+                        op(d, "/v1/asn/{number}", "get")?,
+                        "parameters",
+                        json!({ "in": "query", "name": "include_peers", "required": false, "schema": { "type": "boolean" } }),
+                    )
+                },
+                rule: &rules::PARAMETER_ADDED_OPTIONAL,
+                claims: vec![Claim::at(
+                    "GET /v1/asn/{number}",
+                    "query parameter include_peers",
+                )],
+                items: &[
+                    "Client::get_asn",
+                    "request::GetAsn",
+                    "GetAsn::include_peers",
+                ],
+                lints: &[],
+                tag: "get-asn-param",
+            },
+            Edit {
+                what: "optional query parameter added (operation with some)",
+                apply: |d| {
+                    push(
+                        op(d, "/v1/log/ip/{ip_address}", "get")?,
+                        "parameters",
+                        json!({ "in": "query", "name": "logged_before", "required": false, "schema": { "type": "integer" } }),
+                    )
+                },
+                rule: &rules::PARAMETER_ADDED_OPTIONAL,
+                claims: vec![Claim::at(
+                    "GET /v1/log/ip/{ip_address}",
+                    "query parameter logged_before",
+                )],
+                items: &[
+                    "Client::list_log_changes_of_ip",
+                    "request::ListLogChangesOfIp",
+                    "ListLogChangesOfIp::logged_before",
+                ],
+                lints: &[],
+                tag: "log-param",
+            },
+            Edit {
+                what: "optional request-body field added (top level)",
+                apply: |d| {
+                    add_property(
+                        schema(d, "Body_update_configuration_origin_v1_origin_put")?,
+                        "comment",
+                        json!({ "type": "string" }),
+                        false,
+                    )
+                },
+                rule: &rules::REQUEST_PROPERTY_ADDED_OPTIONAL,
+                claims: vec![Claim::at("PUT /v1/origin", "request body: comment")],
+                items: &[
+                    "Client::update_origin_config",
+                    "request::UpdateOriginConfig",
+                    "UpdateOriginConfig::comment",
+                    "types::BodyUpdateConfigurationOriginV1OriginPut",
+                ],
+                lints: &[],
+                tag: "origin-config-field",
+            },
+            Edit {
+                what: "optional request-body field added (nested input)",
+                apply: |d| {
+                    add_property(
+                        schema(d, "PrivateAclGroupListInput")?,
+                        "owner",
+                        json!({ "type": "string" }),
+                        false,
+                    )
+                },
+                rule: &rules::REQUEST_PROPERTY_ADDED_OPTIONAL,
+                claims: vec![Claim::property("PrivateAclGroupListInput", "owner")],
+                items: &[
+                    "types::PrivateAclGroupListInput",
+                    "PrivateAclGroupListInput::new",
+                    "PrivateAclGroupListInput::owner",
+                ],
+                lints: &[],
+                tag: "acl-input-field",
+            },
+            Edit {
+                what: "optional response field added",
+                apply: |d| {
+                    add_property(
+                        schema(d, "IPAssessmentOutput")?,
+                        "confidence",
+                        json!({ "type": "integer" }),
+                        false,
+                    )
+                },
+                rule: &rules::RESPONSE_PROPERTY_ADDED_OPTIONAL,
+                claims: vec![Claim::property("IPAssessmentOutput", "confidence")],
+                items: &[
+                    "types::IpAssessmentOutput",
+                    "IpAssessmentOutput::confidence",
+                ],
+                lints: &[],
+                tag: "confidence",
+            },
+            Edit {
+                // IPAssessmentOutput.risk and AutonomousSystemOutput.risk share the
+                // title `Risk` in the spec of record: a value added to one of them
+                // must not rename the other's type (or this one's).
+                what: "response enum value added (IPAssessmentOutput.risk, titled like the AS's)",
+                apply: |d| {
+                    push(
+                        schema(d, "IPAssessmentOutput")?
+                            .pointer_mut("/properties/risk")
+                            .ok_or_else(|| anyhow!("IPAssessmentOutput has no risk"))?,
+                        "enum",
+                        json!("CRITICAL"),
+                    )
+                },
+                rule: &rules::RESPONSE_ENUM_VALUE_ADDED,
+                claims: vec![Claim::property("IPAssessmentOutput", "risk")],
+                items: &[
+                    "types::IpAssessmentOutputRisk",
+                    "IpAssessmentOutputRisk",
+                    "types::AutonomousSystemOutputRisk",
+                    "AutonomousSystemOutputRisk",
+                    "types::Risk",
+                ],
+                lints: &[],
+                tag: "risk-value",
+            },
+            Edit {
+                what: "operation added",
+                apply: |d| {
+                    let mut new = op(d, "/v1/asn/{number}", "get")?.clone();
+                    new["operationId"] = json!("list_asn_peers");
+                    new["summary"] = json!("List the peers of an Autonomous System");
+                    new["responses"]["200"]["content"]["application/json"]["schema"] =
+                        json!({ "$ref": format!("#/components/schemas/{PEERS}") });
+                    let paths = d["paths"]
+                        .as_object_mut()
+                        .ok_or_else(|| anyhow!("no paths"))?;
+                    paths.insert("/v1/asn/{number}/peers".into(), json!({ "get": new }));
+                    Ok(())
+                },
+                rule: &rules::OPERATION_ADDED,
+                claims: vec![Claim::at(PEERS_OPERATION, "operation")],
+                items: &[
+                    "Client::list_asn_peers",
+                    "request::ListAsnPeers",
+                    "OperationId",
+                ],
+                lints: &[],
+                tag: "operation-added",
+            },
+            Edit {
+                what: "schema added",
+                apply: |d| {
+                    d["components"]["schemas"][PEERS] = json!({
+                        "title": PEERS,
+                        "type": "object",
+                        "required": ["peers"],
+                        "properties": { "peers": { "type": "array", "items": { "type": "integer" } } }
+                    });
+                    Ok(())
+                },
+                rule: &rules::SCHEMA_ADDED,
+                claims: vec![Claim::schema(PEERS)],
+                items: &["types::AutonomousSystemPeersOutput"],
+                lints: &[],
+                tag: "schema-added",
+            },
+        ],
+    }
+}
+
+fn breaking() -> Variant {
+    Variant {
+        name: "breaking",
+        edits: vec![
+            Edit {
+                what: "operation removed",
+                apply: |d| {
+                    d["paths"]
+                        .as_object_mut()
+                        .and_then(|p| p.remove("/v1/denylist/reported/ip/all"))
+                        .map(drop)
+                        .ok_or_else(|| anyhow!("no /v1/denylist/reported/ip/all"))
+                },
+                rule: &rules::OPERATION_REMOVED,
+                claims: vec![Claim::at(
+                    "DELETE /v1/denylist/reported/ip/all",
+                    "operation",
+                )],
+                items: &[
+                    "Client::delete_all_reported_ips",
+                    "request::DeleteAllReportedIps",
+                    "OperationId",
+                ],
+                lints: &[
+                    "enum_variant_missing",
+                    "inherent_method_missing",
+                    "struct_missing",
+                ],
+                tag: "operation-removed",
+            },
+            Edit {
+                what: "property type changed (response field, integer to string)",
+                apply: |d| {
+                    schema(d, "IPAssessmentOutput")?["properties"]["score"]["type"] =
+                        json!("string");
+                    Ok(())
+                },
+                rule: &rules::RESPONSE_PROPERTY_RETYPED,
+                claims: vec![Claim::property("IPAssessmentOutput", "score")],
+                items: &["types::IpAssessmentOutput", "IpAssessmentOutput::score"],
+                lints: &[],
+                tag: "score-retyped",
+            },
+            Edit {
+                what: "optional parameter made required",
+                apply: |d| {
+                    let params = op(d, "/v1/origin/traffic/analysis", "get")?["parameters"]
+                        .as_array_mut()
+                        .ok_or_else(|| anyhow!("no parameters"))?;
+                    let param = params
+                        .iter_mut()
+                        .find(|p| p["name"] == "to_timestamp")
+                        .ok_or_else(|| anyhow!("no to_timestamp"))?;
+                    param["required"] = json!(true);
+                    Ok(())
+                },
+                rule: &rules::PARAMETER_MADE_REQUIRED,
+                claims: vec![Claim::at(
+                    "GET /v1/origin/traffic/analysis",
+                    "query parameter to_timestamp",
+                )],
+                items: &[
+                    "Client::get_origin_traffic_analysis",
+                    "request::GetOriginTrafficAnalysis",
+                    "GetOriginTrafficAnalysis::to_timestamp",
+                ],
+                lints: &["inherent_method_missing", "method_parameter_count_changed"],
+                tag: "to-timestamp-required",
+            },
+            Edit {
+                what: "required parameter added",
+                apply: |d| {
+                    push(
+                        op(d, "/v1/dataset/ip", "get")?,
+                        "parameters",
+                        json!({ "in": "query", "name": "kind", "required": true, "schema": { "type": "string" } }),
+                    )
+                },
+                rule: &rules::PARAMETER_ADDED_REQUIRED,
+                claims: vec![Claim::at("GET /v1/dataset/ip", "query parameter kind")],
+                items: &["Client::list_datasets", "request::ListDatasets"],
+                lints: &["method_parameter_count_changed"],
+                tag: "datasets-kind",
+            },
+            Edit {
+                what: "required request field added (top level)",
+                apply: |d| {
+                    add_property(
+                        schema(d, "Body_disable_origin_token_v1_origin_token_disable_put")?,
+                        "reason",
+                        json!({ "type": "string" }),
+                        true,
+                    )
+                },
+                rule: &rules::REQUEST_PROPERTY_ADDED_REQUIRED,
+                claims: vec![Claim::at(
+                    "PUT /v1/origin_token/disable",
+                    "request body: reason",
+                )],
+                items: &[
+                    "Client::disable_origin_token",
+                    "request::DisableOriginToken",
+                    "types::BodyDisableOriginTokenV1OriginTokenDisablePut",
+                ],
+                lints: &["method_parameter_count_changed"],
+                tag: "disable-reason",
+            },
+            Edit {
+                what: "required request field added (nested input)",
+                apply: |d| {
+                    add_property(
+                        schema(d, "PrivateAclGroupListInput")?,
+                        "owner",
+                        json!({ "type": "string" }),
+                        true,
+                    )
+                },
+                rule: &rules::REQUEST_PROPERTY_ADDED_REQUIRED,
+                claims: vec![Claim::property("PrivateAclGroupListInput", "owner")],
+                items: &[
+                    "types::PrivateAclGroupListInput",
+                    "PrivateAclGroupListInput::new",
+                ],
+                lints: &["method_parameter_count_changed"],
+                tag: "acl-owner",
+            },
+        ],
+    }
+}
+
+/// A user's code, written against the face of the spec of record. A line that
+/// uses what an edit touches carries the edit's tag in a comment: against the
+/// additive release the program must compile unchanged; against the breaking
+/// one the compiler must reject a line of every edit, and only such lines.
+const DOWNSTREAM: &str = r#"
+use threatjammer::types::{AutonomousSystemOutputRisk, GetOriginTrafficAnalysisInterval, IpAssessmentOutputRisk, PrivateAclGroupListInput, PrivateAclGroupListInputResourceType};
+use threatjammer::{Client, Error};
+
+pub fn input() -> PrivateAclGroupListInput {
+    PrivateAclGroupListInput::new("blocked scanners", "scanners", PrivateAclGroupListInputResourceType::Cidr, Vec::new()).ttl(3600) // acl-input-field acl-owner
+}
+
+pub async fn calls(tj: &Client) -> Result<u32, Error> {
+    let ip: std::net::IpAddr = "212.231.12.22".parse().unwrap();
+    let a = tj.assess_ip(ip).await?; // confidence
+    let level = match a.risk { IpAssessmentOutputRisk::High => 3, IpAssessmentOutputRisk::Low => 1, _ => 0 }; // risk-value
+    let score: Option<i64> = a.score; // score-retyped
+    let asn = tj.get_asn(15704).await?; // get-asn-param
+    let high = matches!(asn.risk, Some(AutonomousSystemOutputRisk::High)); // risk-value
+    let log = tj.list_log_changes_of_ip(ip).logged_after(0).await?; // log-param
+    tj.update_origin_config("https://example.com").await?; // origin-config-field
+    tj.create_private_allowlist(input()).await?; // acl-input-field
+    tj.delete_all_reported_ips().await?; // operation-removed
+    let datasets = tj.list_datasets().await?; // datasets-kind
+    tj.disable_origin_token("token").await?; // disable-reason
+    let traffic = tj.get_origin_traffic_analysis(0, GetOriginTrafficAnalysisInterval::Hourly, "https://example.com").to_timestamp(60).await?; // to-timestamp-required
+    let _ = (score, high, log, datasets, traffic);
+    Ok(level)
+}
+"#;
+
+/// The tags on a line of `DOWNSTREAM`.
+fn line_tags(line: &str) -> Vec<&str> {
+    line.split_once("// ")
+        .map(|(_, tags)| tags.split_whitespace().collect())
+        .unwrap_or_default()
+}
+
+/// The compiler's errors on the downstream program, by line: `(line, code)`
+/// from cargo's short message format (`src/lib.rs:12:5: error[E0599]: ...`).
+fn compile_errors(messages: &str) -> Vec<(usize, String)> {
+    messages
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("src/lib.rs:")?;
+            let (line, rest) = rest.split_once(':')?;
+            let (_, rest) = rest.split_once(": ")?;
+            let code = rest.strip_prefix("error")?;
+            let code = code
+                .strip_prefix('[')
+                .and_then(|c| c.split_once(']'))
+                .map_or("error", |(c, _)| c);
+            Some((line.parse().ok()?, code.to_string()))
+        })
+        .collect()
+}
+
+/// A variant's spec: the baseline with every edit applied, and a version of its own.
+fn variant_spec(base: &Value, variant: &Variant) -> Result<Value> {
+    let mut doc = base.clone();
+    for edit in &variant.edits {
+        (edit.apply)(&mut doc).with_context(|| format!("{}: {}", variant.name, edit.what))?;
+    }
+    let version = doc["info"]["version"].as_str().unwrap_or("0").to_string();
+    doc["info"]["version"] = json!(format!("{version}-{}", variant.name));
+    Ok(doc)
+}
+
+/// What one variant came to.
+pub struct Outcome {
+    pub name: &'static str,
+    pub report: Report,
+    pub findings: Findings,
+    pub build: Duration,
+    /// One line per edit: what it is, its rule and ranks, the lints it drew.
+    pub rows: Vec<Row>,
+    pub problems: Vec<String>,
+}
+
+pub struct Row {
+    pub what: &'static str,
+    pub rule: &'static str,
+    pub source_breaking: bool,
+    /// Deny-level lints: the tool's verdict.
+    pub lints: BTreeSet<String>,
+    /// Warn-level lints that call for a major release: reported, not the verdict.
+    pub warnings: BTreeSet<String>,
+    /// The compiler's error codes on the downstream program's lines for the change.
+    pub rustc: BTreeSet<String>,
+}
+
+/// Whether `item` (`Client::get_asn`, `OperationId`) occurs in `line` as whole
+/// path segments: `Client::get_asn` is in `threatjammer::Client::get_asn now
+/// takes`, not in `Client::get_asn_of_ip`.
+fn names(line: &str, item: &str) -> bool {
+    let ident = |c: char| c.is_alphanumeric() || c == '_';
+    line.match_indices(item).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = line[at + item.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+/// Holds one variant's model report against the tool's findings and the
+/// compiler's verdict on the downstream program.
+fn judge(
+    variant: &Variant,
+    report: &Report,
+    findings: &Findings,
+    errors: &[(usize, String)],
+) -> (Vec<Row>, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut rows = Vec::new();
+    let mut claimed = vec![false; report.changes.len()];
+    let instances: Vec<(&semver_checks::Lint, &String)> = findings
+        .lints
+        .iter()
+        .flat_map(|l| l.instances.iter().map(move |i| (l, i)))
+        .collect();
+    let mut owners = vec![Vec::new(); instances.len()];
+    let lines: Vec<&str> = DOWNSTREAM.lines().collect();
+    let mut explained = vec![false; errors.len()];
+    for edit in &variant.edits {
+        let mine: Vec<usize> = (0..report.changes.len())
+            .filter(|&i| {
+                let c = &report.changes[i];
+                edit.claims.iter().any(|claim| {
+                    claim.claims(c.operation.as_deref(), &c.location, c.schema.as_deref())
+                })
+            })
+            .collect();
+        if mine.is_empty() {
+            problems.push(format!("{}: spec diff does not report it", edit.what));
+        }
+        for &i in &mine {
+            claimed[i] = true;
+            let change = &report.changes[i];
+            if change.rule != edit.rule {
+                problems.push(format!(
+                    "{}: spec diff ranks {:?} at {} by `{}`, expected `{}`",
+                    edit.what, change.operation, change.location, change.rule.id, edit.rule.id
+                ));
+            }
+        }
+        let model_breaking = mine.iter().any(|&i| report.changes[i].rule.source_breaking);
+
+        let mut lints = BTreeSet::new();
+        let mut warnings = BTreeSet::new();
+        for (n, (lint, line)) in instances.iter().enumerate() {
+            if edit.items.iter().any(|item| names(line, item)) {
+                owners[n].push(edit.what);
+                match lint.level {
+                    LintLevel::Failure => lints.insert(lint.id.clone()),
+                    LintLevel::Warning => warnings.insert(lint.id.clone()),
+                };
+            }
+        }
+        let expected: BTreeSet<String> = edit.lints.iter().map(|s| s.to_string()).collect();
+        if lints != expected {
+            problems.push(format!(
+                "{}: cargo-semver-checks reports {lints:?}, the table says {expected:?}",
+                edit.what
+            ));
+        }
+
+        let mut rustc = BTreeSet::new();
+        for (e, (line, code)) in errors.iter().enumerate() {
+            if lines
+                .get(line - 1)
+                .is_some_and(|l| line_tags(l).contains(&edit.tag))
+            {
+                explained[e] = true;
+                rustc.insert(code.clone());
+            }
+        }
+        if model_breaking == rustc.is_empty() {
+            problems.push(format!(
+                "{}: spec diff ranks it {}, but the compiler {} the downstream program's `// {}` lines",
+                edit.what,
+                if model_breaking { "source-breaking" } else { "not source-breaking" },
+                if rustc.is_empty() { "accepts" } else { "rejects" },
+                edit.tag
+            ));
+        }
+        // The tool and the model must agree, except where the tool has no lint
+        // for the change at all (a field's type: 0.51 compares no types); there
+        // the compiler's verdict above is the proof, and the table says so.
+        if model_breaking != !lints.is_empty() && !(model_breaking && edit.lints.is_empty()) {
+            problems.push(format!(
+                "{}: spec diff ranks it {}, cargo-semver-checks reports {}",
+                edit.what,
+                if model_breaking {
+                    "source-breaking"
+                } else {
+                    "not source-breaking"
+                },
+                if lints.is_empty() {
+                    "no major change".to_string()
+                } else {
+                    format!("{lints:?}")
+                }
+            ));
+        }
+        rows.push(Row {
+            what: edit.what,
+            rule: edit.rule.id,
+            source_breaking: edit.rule.source_breaking,
+            lints,
+            warnings,
+            rustc,
+        });
+    }
+    for (i, change) in report.changes.iter().enumerate() {
+        if !claimed[i] {
+            problems.push(format!(
+                "spec diff reports a change no edit made: `{}` at {:?} {}",
+                change.rule.id, change.operation, change.location
+            ));
+        }
+    }
+    for (n, (lint, line)) in instances.iter().enumerate() {
+        let level = match lint.level {
+            LintLevel::Failure => "",
+            LintLevel::Warning => " (warning)",
+        };
+        match owners[n].len() {
+            0 => problems.push(format!(
+                "{}{level}: no change of the release names this item: {line}",
+                lint.id
+            )),
+            1 => {}
+            _ => problems.push(format!(
+                "{}{level}: several changes name this item ({:?}): {line}",
+                lint.id, owners[n]
+            )),
+        }
+    }
+    for (e, (line, code)) in errors.iter().enumerate() {
+        if !explained[e] {
+            problems.push(format!(
+                "the downstream program fails on its line {line} ({code}), which no change of the release is tagged on: {}",
+                lines.get(line - 1).unwrap_or(&"?").trim()
+            ));
+        }
+    }
+    (rows, problems)
+}
+
+/// The rule → lint table, as docs/regenerating.md keeps it.
+pub fn table(outcomes: &[Outcome]) -> String {
+    let list = |set: &BTreeSet<String>| {
+        if set.is_empty() {
+            "none".to_string()
+        } else {
+            set.iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    let mut out = String::from(
+        "| change | release | rule | source | cargo-semver-checks (deny) | (warn) | rustc on the downstream program |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for outcome in outcomes {
+        for row in &outcome.rows {
+            out += &format!(
+                "| {} | {} | `{}` | {} | {} | {} | {} |\n",
+                row.what,
+                outcome.name,
+                row.rule,
+                if row.source_breaking {
+                    "breaking"
+                } else {
+                    "no"
+                },
+                list(&row.lints),
+                list(&row.warnings),
+                if row.rustc.is_empty() {
+                    "compiles".to_string()
+                } else {
+                    list(&row.rustc)
+                }
+            );
+        }
+    }
+    out
+}
+
+pub fn run(args: &Args, root: &Path) -> Result<bool> {
+    let tool = Tool::find()?.ok_or_else(|| {
+        anyhow!(
+            "cargo-semver-checks {v} is not installed (.ci/run installs it; or \
+             cargo install --locked cargo-semver-checks --version {v})",
+            v = semver_checks::TOOL_VERSION
+        )
+    })?;
+    let started = Instant::now();
+    let target = args
+        .target_dir
+        .clone()
+        .unwrap_or_else(semver_checks::default_target_dir);
+    let scratch = tempfile_dir()?;
+    let bench = Workbench::new(root, &scratch, &target)?;
+    let base_text = std::fs::read_to_string(root.join("openapi/threatjammer.json"))
+        .context("reading the spec of record")?;
+    let base = spec_io::parse_document(&base_text)?;
+
+    println!(
+        "semver-model: building rustdoc JSON in {}",
+        target.display()
+    );
+    let (base_json, base_took) = bench.rustdoc(&base_text, "baseline")?;
+    println!("  baseline: rustdoc {:.0} s", base_took.as_secs_f64());
+    let mut problems = Vec::new();
+    // The compiler's errors on the downstream program against the copy as it
+    // was last built; the baseline must have none (else the program is stale).
+    let downstream = |name: &str| -> Result<Vec<(usize, String)>> {
+        let checked = Instant::now();
+        let result = bench.check_downstream(DOWNSTREAM)?;
+        let errors = match &result {
+            Ok(()) => Vec::new(),
+            Err(messages) => compile_errors(messages),
+        };
+        println!(
+            "  {name}: the downstream program: {} error(s) ({:.0} s)",
+            errors.len(),
+            checked.elapsed().as_secs_f64()
+        );
+        if let (Err(messages), true) = (&result, errors.is_empty()) {
+            anyhow::bail!("the downstream program fails without an error on a line:\n{messages}");
+        }
+        Ok(errors)
+    };
+    let base_errors = downstream("baseline")?;
+    if !base_errors.is_empty() {
+        let result = bench.check_downstream(DOWNSTREAM)?;
+        problems.push(format!(
+            "baseline: the downstream program does not compile against the spec of record's face (update DOWNSTREAM):\n{}",
+            result.err().unwrap_or_default()
+        ));
+    }
+
+    let mut outcomes = Vec::new();
+    for variant in [additive(), breaking()] {
+        let doc = variant_spec(&base, &variant)?;
+        let text = spec_io::canonical_text(&doc);
+        std::fs::write(scratch.join(format!("{}.json", variant.name)), &text)?;
+        let report = diff::compare(&base, &doc);
+        let (json, took) = bench.rustdoc(&text, variant.name)?;
+        let errors = downstream(variant.name)?;
+        let findings = tool.major_findings(&base_json, &json)?;
+        println!(
+            "  {}: cargo-semver-checks {:.1} s",
+            variant.name,
+            findings.took.as_secs_f64()
+        );
+        let (rows, problems) = judge(&variant, &report, &findings, &errors);
+        outcomes.push(Outcome {
+            name: variant.name,
+            report,
+            findings,
+            build: took,
+            rows,
+            problems,
+        });
+    }
+
+    for outcome in &outcomes {
+        println!(
+            "\n## {} (rustdoc {:.0} s): {} change(s), {} source-breaking; cargo-semver-checks: {} deny-level and {} warn-level major lint(s)",
+            outcome.name,
+            outcome.build.as_secs_f64(),
+            outcome.report.changes.len(),
+            outcome.report.source_breaking(),
+            outcome.findings.lints.iter().filter(|l| l.level == LintLevel::Failure).count(),
+            outcome.findings.lints.iter().filter(|l| l.level == LintLevel::Warning).count()
+        );
+        for line in outcome.findings.lines() {
+            println!("  {line}");
+        }
+    }
+    let table = table(&outcomes);
+    println!("\n{table}");
+    problems.extend(
+        outcomes
+            .iter()
+            .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.name))),
+    );
+    problems.extend(additive_bump_problem(&outcomes));
+    let docs = std::fs::read_to_string(root.join("docs/regenerating.md"))
+        .context("reading docs/regenerating.md")?;
+    if !docs.contains(&table) {
+        problems.push("docs/regenerating.md does not hold the rule → lint table above".to_string());
+    }
+    println!("took {:.0} s", started.elapsed().as_secs_f64());
+    if args.keep {
+        println!("kept {}", scratch.display());
+    } else {
+        std::fs::remove_dir_all(&scratch).ok();
+    }
+    if problems.is_empty() {
+        println!("semver-model: the model agrees with cargo-semver-checks");
+        Ok(true)
+    } else {
+        for p in &problems {
+            eprintln!("semver-model: {p}");
+        }
+        Ok(false)
+    }
+}
+
+/// The additive release must come out of `spec bump`'s gate as a patch release
+/// of a 0.x crate, with the tool's verdict, not only the model's.
+fn additive_bump_problem(outcomes: &[Outcome]) -> Option<String> {
+    let outcome = outcomes.iter().find(|o| o.name == "additive")?;
+    let current = semver::Version::parse("0.1.0").expect("a version");
+    let result = diff::suggest(&outcome.report, &current).and_then(|s| {
+        crate::bump::gate(&outcome.report, &s, Some(&outcome.findings))?;
+        Ok(s)
+    });
+    match result {
+        Ok(s) if s.next.major == 0 && s.next.minor == 1 && s.next.patch == 1 => None,
+        Ok(s) => Some(format!(
+            "additive: spec bump would release {} from 0.1.0, not 0.1.1",
+            s.next
+        )),
+        Err(e) => Some(format!("additive: spec bump refuses it: {e:#}")),
+    }
+}
+
+fn tempfile_dir() -> Result<PathBuf> {
+    let dir =
+        std::env::temp_dir().join(format!("threatjammer-semver-model-{}", std::process::id()));
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec_of_record() -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/threatjammer.json");
+        spec_io::read_document(Path::new(path)).unwrap()
+    }
+
+    /// The part of the check that needs no build: each edit applies to today's
+    /// spec of record, and `spec diff` reports exactly the edits, by the rules
+    /// they name. (A stale edit would otherwise surface only in CI's long step.)
+    #[test]
+    fn the_synthetic_releases_are_what_the_model_expects() {
+        let base = spec_of_record();
+        for variant in [additive(), breaking()] {
+            let doc = variant_spec(&base, &variant).unwrap();
+            let report = diff::compare(&base, &doc);
+            let none = Findings {
+                lints: Vec::new(),
+                took: Duration::ZERO,
+            };
+            let (_, problems) = judge(&variant, &report, &none, &[]);
+            // Without the tool's findings only the model's side can be judged:
+            // the claims, and that each edit's rule is the expected one.
+            let model: Vec<&String> = problems
+                .iter()
+                .filter(|p| !p.contains("cargo-semver-checks") && !p.contains("the compiler"))
+                .collect();
+            assert!(model.is_empty(), "{}: {model:#?}", variant.name);
+        }
+    }
+
+    #[test]
+    fn the_additive_release_is_not_source_breaking_in_the_model() {
+        let base = spec_of_record();
+        let doc = variant_spec(&base, &additive()).unwrap();
+        let report = diff::compare(&base, &doc);
+        let breaking: Vec<_> = report
+            .changes
+            .iter()
+            .filter(|c| c.rule.source_breaking || c.rule.wire_breaking)
+            .map(|c| (c.rule.id, c.location.clone()))
+            .collect();
+        assert!(breaking.is_empty(), "{breaking:#?}");
+    }
+
+    #[test]
+    fn a_lint_is_attributed_by_whole_path_segments() {
+        let line = "threatjammer::Client::list_datasets_of_things now takes 2 parameters";
+        assert!(names(line, "Client::list_datasets_of_things"));
+        assert!(!names(line, "Client::list_datasets"));
+        assert!(!names(line, "Client::list_datasets_of"));
+        assert!(names("variant OperationId::GetAsn 27 -> 28", "OperationId"));
+        assert!(!names(
+            "variant OperationId::GetAsn 27 -> 28",
+            "request::GetAsn"
+        ));
+    }
+
+    #[test]
+    fn every_tag_in_the_downstream_program_is_an_edit_and_every_breaking_edit_has_one() {
+        let edits: Vec<Edit> = additive()
+            .edits
+            .into_iter()
+            .chain(breaking().edits)
+            .collect();
+        let used: BTreeSet<&str> = DOWNSTREAM.lines().flat_map(line_tags).collect();
+        for tag in &used {
+            assert!(edits.iter().any(|e| e.tag == *tag), "unknown tag {tag}");
+        }
+        for edit in edits.iter().filter(|e| e.rule.source_breaking) {
+            assert!(
+                used.contains(edit.tag),
+                "{}: no line of DOWNSTREAM uses it",
+                edit.what
+            );
+        }
+    }
+
+    #[test]
+    fn compiler_errors_are_read_by_line() {
+        let messages = "src/lib.rs:12:5: error[E0599]: no method named `delete_all_reported_ips` found\n\
+                        src/lib.rs:14:20: error[E0061]: this method takes 2 arguments but 1 argument was supplied\n\
+                        src/lib.rs:3:1: warning: unused import\n\
+                        error: could not compile `downstream` (lib) due to 2 previous errors\n";
+        assert_eq!(
+            compile_errors(messages),
+            [(12, "E0599".to_string()), (14, "E0061".to_string())]
+        );
+    }
+}
