@@ -293,6 +293,9 @@ fn additive() -> Variant {
                     let mut new = op(d, "/v1/asn/{number}", "get")?.clone();
                     new["operationId"] = json!("list_asn_peers");
                     new["summary"] = json!("List the peers of an Autonomous System");
+                    // Facts of its own: no answer links to it (a second operation
+                    // serving `Link::Asn` is refused by the build).
+                    new["x-threatjammer"] = json!({ "area": "asn", "repeatable": true });
                     new["responses"]["200"]["content"]["application/json"]["schema"] =
                         json!({ "$ref": format!("#/components/schemas/{PEERS}") });
                     let paths = d["paths"]
