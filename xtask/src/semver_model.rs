@@ -100,6 +100,9 @@ struct Edit {
     items: &'static [&'static str],
     /// The deny-level lints cargo-semver-checks reports for it on the generated crate.
     lints: &'static [&'static str],
+    /// Why cargo-semver-checks has no lint for the change, when it has none; the
+    /// compiler's rejection of the downstream program is then the only proof.
+    blind: Option<&'static str>,
     /// Marks the lines of `DOWNSTREAM` (`// <tag>`) that use what the change
     /// touches: for a source-breaking change, the compiler must reject one of
     /// them; for any other, none.
@@ -178,6 +181,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "get-asn-param",
+                blind: None,
             },
             Edit {
                 what: "optional query parameter added (operation with some)",
@@ -200,6 +204,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "log-param",
+                blind: None,
             },
             Edit {
                 what: "optional request-body field added (top level)",
@@ -221,6 +226,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "origin-config-field",
+                blind: None,
             },
             Edit {
                 what: "optional request-body field added (nested input)",
@@ -241,6 +247,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "acl-input-field",
+                blind: None,
             },
             Edit {
                 what: "optional response field added",
@@ -260,6 +267,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "confidence",
+                blind: None,
             },
             Edit {
                 // IPAssessmentOutput.risk and AutonomousSystemOutput.risk share the
@@ -286,6 +294,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "risk-value",
+                blind: None,
             },
             Edit {
                 what: "operation added",
@@ -313,6 +322,7 @@ fn additive() -> Variant {
                 ],
                 lints: &[],
                 tag: "operation-added",
+                blind: None,
             },
             Edit {
                 what: "schema added",
@@ -330,6 +340,7 @@ fn additive() -> Variant {
                 items: &["types::AutonomousSystemPeersOutput"],
                 lints: &[],
                 tag: "schema-added",
+                blind: None,
             },
         ],
     }
@@ -364,6 +375,7 @@ fn breaking() -> Variant {
                     "struct_missing",
                 ],
                 tag: "operation-removed",
+                blind: None,
             },
             Edit {
                 what: "property type changed (response field, integer to string)",
@@ -377,6 +389,7 @@ fn breaking() -> Variant {
                 items: &["types::IpAssessmentOutput", "IpAssessmentOutput::score"],
                 lints: &[],
                 tag: "score-retyped",
+                blind: Some("cargo-semver-checks 0.51 compares no field types (its lints see items, signatures' arity and attributes)"),
             },
             Edit {
                 what: "optional parameter made required",
@@ -403,6 +416,7 @@ fn breaking() -> Variant {
                 ],
                 lints: &["inherent_method_missing", "method_parameter_count_changed"],
                 tag: "to-timestamp-required",
+                blind: None,
             },
             Edit {
                 what: "required parameter added",
@@ -418,6 +432,7 @@ fn breaking() -> Variant {
                 items: &["Client::list_datasets", "request::ListDatasets"],
                 lints: &["method_parameter_count_changed"],
                 tag: "datasets-kind",
+                blind: None,
             },
             Edit {
                 what: "required request field added (top level)",
@@ -441,6 +456,7 @@ fn breaking() -> Variant {
                 ],
                 lints: &["method_parameter_count_changed"],
                 tag: "disable-reason",
+                blind: None,
             },
             Edit {
                 what: "required request field added (nested input)",
@@ -460,6 +476,7 @@ fn breaking() -> Variant {
                 ],
                 lints: &["method_parameter_count_changed"],
                 tag: "acl-owner",
+                blind: None,
             },
         ],
     }
@@ -650,9 +667,17 @@ fn judge(
             ));
         }
         // The tool and the model must agree, except where the tool has no lint
-        // for the change at all (a field's type: 0.51 compares no types); there
-        // the compiler's verdict above is the proof, and the table says so.
-        if model_breaking != !lints.is_empty() && !(model_breaking && edit.lints.is_empty()) {
+        // for the change at all; there the compiler's verdict above is the
+        // proof, and the tool must still report nothing (when it learns to see
+        // the change, the exception goes).
+        if let Some(why) = edit.blind {
+            if !lints.is_empty() {
+                problems.push(format!(
+                    "{}: cargo-semver-checks now reports {lints:?}; drop the exception ({why})",
+                    edit.what
+                ));
+            }
+        } else if model_breaking == lints.is_empty() {
             problems.push(format!(
                 "{}: spec diff ranks it {}, cargo-semver-checks reports {}",
                 edit.what,
