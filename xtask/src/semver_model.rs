@@ -32,6 +32,20 @@ pub struct Args {
     /// Keep the scratch directory (crate copy, variant specs, rustdoc JSON) and print where it is.
     #[arg(long)]
     keep: bool,
+    /// Write the rule → lint table this run found into docs/regenerating.md
+    /// (after a change to the face or the pinned tool); the other checks still apply.
+    #[arg(long)]
+    write_docs: bool,
+}
+
+const TABLE_START: &str = "<!-- semver-model table -->\n";
+const TABLE_END: &str = "<!-- /semver-model table -->";
+
+/// The docs with `table` between the markers, or None when they are missing.
+fn with_table(docs: &str, table: &str) -> Option<String> {
+    let start = docs.find(TABLE_START)? + TABLE_START.len();
+    let end = start + docs[start..].find(TABLE_END)?;
+    Some(format!("{}{table}{}", &docs[..start], &docs[end..]))
 }
 
 /// Where a change shows in `spec diff`'s report: every condition given must hold.
@@ -879,10 +893,22 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
             .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.name))),
     );
     problems.extend(additive_bump_problem(&outcomes));
-    let docs = std::fs::read_to_string(root.join("docs/regenerating.md"))
-        .context("reading docs/regenerating.md")?;
-    if !docs.contains(&table) {
-        problems.push("docs/regenerating.md does not hold the rule → lint table above".to_string());
+    let docs_path = root.join("docs/regenerating.md");
+    let docs = std::fs::read_to_string(&docs_path).context("reading docs/regenerating.md")?;
+    match with_table(&docs, &table) {
+        None => problems.push(format!(
+            "docs/regenerating.md has no {} ... {TABLE_END} markers",
+            TABLE_START.trim()
+        )),
+        Some(updated) if updated != docs && args.write_docs => {
+            std::fs::write(&docs_path, updated).context("writing docs/regenerating.md")?;
+            println!("wrote the table into docs/regenerating.md");
+        }
+        Some(updated) if updated != docs => problems.push(
+            "docs/regenerating.md does not hold the rule → lint table above (--write-docs puts it there)"
+                .to_string(),
+        ),
+        Some(_) => {}
     }
     println!("took {:.0} s", started.elapsed().as_secs_f64());
     if args.keep {
@@ -1008,6 +1034,25 @@ mod tests {
                 edit.what
             );
         }
+    }
+
+    #[test]
+    fn the_table_goes_between_the_markers() {
+        let docs = format!("intro\n{TABLE_START}| old |\n{TABLE_END}\nafter\n");
+        assert_eq!(
+            with_table(&docs, "| new |\n").unwrap(),
+            format!("intro\n{TABLE_START}| new |\n{TABLE_END}\nafter\n")
+        );
+        assert!(with_table("no markers", "| new |\n").is_none());
+        let ours = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/regenerating.md"
+        ))
+        .unwrap();
+        assert!(
+            with_table(&ours, "").is_some(),
+            "docs/regenerating.md lost its table markers"
+        );
     }
 
     #[test]
