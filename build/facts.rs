@@ -97,14 +97,15 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
         }
     });
     let count = operations.len();
-    let variants: Vec<_> = operations
+    let consts: Vec<_> = operations
         .iter()
-        .map(|op| format_ident!("{}", pascal_case(&op.id)))
+        .map(|op| format_ident!("{}", op.id.to_uppercase()))
         .collect();
     let ids: Vec<_> = operations.iter().map(|op| op.id.as_str()).collect();
-    let variant_docs = operations
+    let indexes = 0..operations.len();
+    let const_docs = operations
         .iter()
-        .map(|op| format!("`{} {}`", op.method, op.path));
+        .map(|op| format!("`{}`: `{} {}`", op.id, op.method, op.path));
     let slashes = operations.iter().map(|op| op.path.matches('/').count());
     let repeatable = operations
         .iter()
@@ -118,28 +119,38 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
 
-        /// An operation of the User API, by its id (`OperationId::GetAsn` is
-        /// `"get_asn"`, the name of the client's method).
+        /// An operation of the User API, by its id: `OperationId::GET_ASN` is
+        /// `"get_asn"`, the name of the client's method. A struct of constants
+        /// rather than an enum, so that an operation added upstream is a new
+        /// constant and changes nothing about the others (an enum's variants
+        /// would be renumbered). Ordered by id.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[non_exhaustive]
-        pub enum OperationId {
-            #(#[doc = #variant_docs] #variants,)*
-        }
+        pub struct OperationId(&'static str);
 
         impl OperationId {
+            #(#[doc = #const_docs] pub const #consts: OperationId = OperationId(#ids);)*
+
             /// Every operation, in the spec's order.
-            pub const ALL: [OperationId; #count] = [#(OperationId::#variants),*];
+            pub const ALL: &'static [OperationId] = &[#(OperationId::#consts),*];
 
             /// The id as the spec of record spells it.
             pub const fn as_str(self) -> &'static str {
-                match self {
-                    #(OperationId::#variants => #ids,)*
-                }
+                self.0
             }
 
             /// The operation this id names, with its facts.
             pub fn operation(self) -> &'static crate::operations::Operation {
-                &OPERATIONS[self as usize]
+                let index = match self.0 {
+                    #(#ids => #indexes,)*
+                    _ => unreachable!("an OperationId is only made from the table"),
+                };
+                &OPERATIONS[index]
+            }
+        }
+
+        impl ::std::fmt::Display for OperationId {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.0)
             }
         }
 
@@ -147,7 +158,7 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
             type Err = crate::operations::UnknownOperation;
             fn from_str(id: &str) -> ::std::result::Result<Self, Self::Err> {
                 match id {
-                    #(#ids => Ok(OperationId::#variants),)*
+                    #(#ids => Ok(OperationId::#consts),)*
                     _ => Err(crate::operations::UnknownOperation(id.into())),
                 }
             }
