@@ -359,7 +359,6 @@ impl<'a> Face<'a> {
         let pages = self.pages();
         quote! {
             #[doc = #struct_doc]
-            #[derive(Clone, Debug)]
             #[must_use = "a request is sent only when it is awaited"]
             pub struct #builder<'a> {
                 client: &'a crate::Client,
@@ -398,6 +397,10 @@ impl<'a> Face<'a> {
             impl<'a> ::std::future::IntoFuture for #builder<'a> {
                 type Output = ::std::result::Result<#value, crate::Error>;
                 type IntoFuture = crate::request::Pending<'a, #value>;
+                // Inline, so that the boxed future's code is compiled in the
+                // crate that awaits it, for the operations it uses: a vtable
+                // made here would compile every operation's call into the library.
+                #[inline]
                 fn into_future(self) -> Self::IntoFuture {
                     ::std::boxed::Box::pin(self.send())
                 }

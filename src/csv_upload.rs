@@ -183,6 +183,8 @@ macro_rules! csv_upload {
         impl<'a> std::future::IntoFuture for $builder<'a> {
             type Output = Result<$answer, Error>;
             type IntoFuture = crate::request::Pending<'a, $answer>;
+            // Inline for the reason the generated builders' is (build/face.rs).
+            #[inline]
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }

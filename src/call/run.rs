@@ -25,6 +25,9 @@ pub(crate) struct CallOptions {
 /// says may pass, as long as the operation is `repeatable` and the policy
 /// allows. Each attempt builds its request afresh, so a connection that broke
 /// while the answer was read is repeated like one that was refused.
+///
+/// This is instantiated once per operation, so everything that does not
+/// depend on the answer's type lives in [`Attempts`], compiled once.
 pub(crate) async fn run<T, F, Fut>(
     client: &Client,
     operation: &'static str,
@@ -37,46 +40,92 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
 {
-    let state = client.hook_state();
-    let policy = options.retry.as_ref().unwrap_or(&state.retry);
-    let span = tracing::debug_span!(
-        "threatjammer.request",
-        operation,
-        method = tracing::field::Empty,
-        path = tracing::field::Empty,
-        status = tracing::field::Empty,
-        attempt = tracing::field::Empty,
-        elapsed_ms = tracing::field::Empty,
-    );
-    async move {
-        let started = Instant::now();
-        let mut number = 1;
-        loop {
-            let outcome = settle(&state.redactor, operation, options.timeout, attempt()).await;
-            let wait = match &outcome {
-                Err(error) if repeatable && month_left(client) => policy.next_wait(number, error),
-                _ => None,
-            };
-            let Some((wait, reason)) = wait else {
-                let span = tracing::Span::current();
-                span.record("attempt", number);
-                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-                return outcome;
-            };
-            drop(outcome);
-            tracing::debug!(
-                attempt = number,
-                reason,
-                wait_ms = wait.as_millis() as u64,
-                "repeating the request"
-            );
-            // Boxed: a timer is large, and most calls never wait.
-            Box::pin(tokio::time::sleep(wait)).await;
-            number += 1;
+    let mut attempts = Attempts::start(client, operation, repeatable, options);
+    let redactor = &client.hook_state().redactor;
+    loop {
+        let outcome = settle(redactor, operation, options.timeout, attempt())
+            .instrument(attempts.span.clone())
+            .await;
+        match attempts.after(outcome.as_ref().err()) {
+            Some(wait) => {
+                drop(outcome);
+                attempts.wait(wait).await;
+            }
+            None => return outcome,
         }
     }
-    .instrument(span)
-    .await
+}
+
+/// The state of one call's attempts that does not depend on its answer.
+struct Attempts<'c> {
+    client: &'c Client,
+    policy: &'c RetryPolicy,
+    repeatable: bool,
+    span: tracing::Span,
+    started: Instant,
+    number: u32,
+}
+
+impl<'c> Attempts<'c> {
+    fn start(
+        client: &'c Client,
+        operation: &'static str,
+        repeatable: bool,
+        options: &'c CallOptions,
+    ) -> Attempts<'c> {
+        let state = client.hook_state();
+        Attempts {
+            client,
+            policy: options.retry.as_ref().unwrap_or(&state.retry),
+            repeatable,
+            span: tracing::debug_span!(
+                "threatjammer.request",
+                operation,
+                method = tracing::field::Empty,
+                path = tracing::field::Empty,
+                status = tracing::field::Empty,
+                attempt = tracing::field::Empty,
+                elapsed_ms = tracing::field::Empty,
+            ),
+            started: Instant::now(),
+            number: 1,
+        }
+    }
+
+    /// After an attempt that failed with `error` (or succeeded, `None`): how
+    /// long to wait before the next one, or `None` when the outcome stands.
+    fn after(&mut self, error: Option<&Error>) -> Option<Duration> {
+        let wait = match error {
+            Some(error) if self.repeatable && month_left(self.client) => {
+                self.policy.next_wait(self.number, error)
+            }
+            _ => None,
+        };
+        let _entered = self.span.enter();
+        match wait {
+            Some((wait, reason)) => {
+                tracing::debug!(
+                    attempt = self.number,
+                    reason,
+                    wait_ms = wait.as_millis() as u64,
+                    "repeating the request"
+                );
+                self.number += 1;
+                Some(wait)
+            }
+            None => {
+                self.span.record("attempt", self.number);
+                self.span
+                    .record("elapsed_ms", self.started.elapsed().as_millis() as u64);
+                None
+            }
+        }
+    }
+
+    /// Boxed: a timer is large, and most calls never wait.
+    async fn wait(&self, wait: Duration) {
+        Box::pin(tokio::time::sleep(wait)).await;
+    }
 }
 
 /// Whether the month's quota, as the client counts it, has requests left: a
