@@ -384,7 +384,7 @@ fn breaking() -> Variant {
                     "OperationId",
                 ],
                 lints: &[
-                    "enum_variant_missing",
+                    "inherent_associated_pub_const_missing",
                     "inherent_method_missing",
                     "struct_missing",
                 ],
