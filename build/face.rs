@@ -120,7 +120,7 @@ pub fn face_methods(file: &syn::File, operations: &[Operation]) -> Result<TokenS
 }
 
 /// progenitor's positional methods on its `Client`, one per operation.
-fn generated_methods(file: &syn::File) -> impl Iterator<Item = &syn::ImplItemFn> {
+pub fn generated_methods(file: &syn::File) -> impl Iterator<Item = &syn::ImplItemFn> {
     file.items
         .iter()
         .filter_map(|item| match item {

@@ -5,7 +5,7 @@
 //! `$OUT_DIR/links.rs`, included by src/links.rs, whose helpers (`name`,
 //! `network`, `segment`, `get_path`, ...) it calls.
 
-use crate::face::success_type;
+use crate::face::{generated_methods, success_type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -395,7 +395,8 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
 
     for fact in &links.facts {
         let op = fact.op.as_str();
-        let method = generated_method(file, op)
+        let method = generated_methods(file)
+            .find(|f| f.sig.ident == op)
             .ok_or_else(|| format!("{op}: link: no generated method of that name"))?;
         let answer = success_type(&method.sig.output)
             .ok_or_else(|| format!("{op}: link: unexpected return type"))?;
@@ -669,26 +670,6 @@ fn slice_pattern(pattern: &[Pattern], names: Option<&[syn::Ident]>) -> TokenStre
         (Pattern::Any, None) => quote!(_),
     });
     quote!([#(#items),*])
-}
-
-/// progenitor's method for the operation `id`.
-fn generated_method<'f>(file: &'f syn::File, id: &str) -> Option<&'f syn::ImplItemFn> {
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Impl(imp)
-                if imp.trait_.is_none()
-                    && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
-            {
-                Some(imp)
-            }
-            _ => None,
-        })
-        .flat_map(|imp| &imp.items)
-        .find_map(|item| match item {
-            syn::ImplItem::Fn(f) if f.sig.ident == id => Some(f),
-            _ => None,
-        })
 }
 
 /// The body type of a generated method whose one argument is `body: &Body`.
