@@ -261,16 +261,21 @@ async fn a_calls_timeout_overrides_the_clients() {
     assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
 }
 
-/// A request's own retry policy replaces the client's for that call only.
-#[tokio::test(start_paused = true)]
-async fn a_calls_retry_policy_overrides_the_clients() {
-    let server = once_then(
+/// `GET /v1/asn/15169` answers `503` once, then the AS.
+async fn gateway_then_asn() -> MockServer {
+    once_then(
         "GET",
         "/v1/asn/15169",
         ResponseTemplate::new(503),
         ResponseTemplate::new(200).set_body_json(asn_body()),
     )
-    .await;
+    .await
+}
+
+/// A request's own retry policy replaces the client's for that call only.
+#[tokio::test(start_paused = true)]
+async fn a_calls_retry_policy_overrides_the_clients() {
+    let server = gateway_then_asn().await;
     let tj = client(&server, RetryPolicy::new(), QuotaPolicy::disabled());
     let err = tj
         .get_asn(15169)
@@ -284,13 +289,7 @@ async fn a_calls_retry_policy_overrides_the_clients() {
         "sent once, as the call's policy says"
     );
     // And a call may be repeated where the client's policy would send it once.
-    let server = once_then(
-        "GET",
-        "/v1/asn/15169",
-        ResponseTemplate::new(503),
-        ResponseTemplate::new(200).set_body_json(asn_body()),
-    )
-    .await;
+    let server = gateway_then_asn().await;
     let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::disabled());
     let asn = tj
         .get_asn(15169)
