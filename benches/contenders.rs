@@ -24,10 +24,12 @@ pub fn assessment() -> serde_json::Value {
     exchange["response"]["body"].clone()
 }
 
-/// The two ways of making the same request.
+/// The ways of making the same request.
 #[derive(Clone)]
 pub struct Contenders {
     client: Client,
+    /// The same client with drift observation off.
+    unobserved: Client,
     http: reqwest::Client,
     base: String,
     ip: IpAddr,
@@ -35,11 +37,15 @@ pub struct Contenders {
 
 impl Contenders {
     pub fn new(base: &str) -> Contenders {
-        let client = Client::builder()
-            .base_url(base)
-            .api_key(ApiKey::new(KEY).expect("well-formed key"))
-            .build()
-            .expect("client");
+        let client = |observe: bool| {
+            Client::builder()
+                .base_url(base)
+                .api_key(ApiKey::new(KEY).expect("well-formed key"))
+                .observe_drift(observe)
+                .build()
+                .expect("client")
+        };
+        let (client, unobserved) = (client(true), client(false));
         // The baseline gets the reqwest configuration the client builds for
         // itself, so the difference is the client's own layer: generated call,
         // request hook, tracing span, error mapping.
@@ -51,6 +57,7 @@ impl Contenders {
             .expect("reqwest client");
         Contenders {
             client,
+            unobserved,
             http,
             base: base.to_string(),
             ip: "212.231.12.22".parse().expect("address"),
@@ -61,6 +68,36 @@ impl Contenders {
     // request, as any caller of an address lookup has to.
     pub async fn client(&self) -> IpAssessmentOutput {
         self.client.assess_ip(self.ip).await.expect("assessment")
+    }
+
+    pub async fn client_unobserved(&self) -> IpAssessmentOutput {
+        self.unobserved.assess_ip(self.ip).await.expect("assessment")
+    }
+
+    /// A batch assessment through the client, whose answer (from a server of
+    /// [`collection500`]) is decoded into the generated type with drift observed.
+    pub async fn client_batch(&self) -> usize {
+        let batch = self.client.assess_ips(vec![self.ip.to_string()]).await;
+        batch.expect("batch").results.len()
+    }
+
+    /// The same request by hand, its answer decoded into `serde_json::Value`.
+    pub async fn baseline_batch_value(&self) -> usize {
+        let body = self
+            .http
+            .post(format!("{}/v1/assess/ip", self.base))
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
+            .header(reqwest::header::ACCEPT, "application/json")
+            .json(&[self.ip.to_string()])
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .expect("response")
+            .bytes()
+            .await
+            .expect("body");
+        let value: serde_json::Value = serde_json::from_slice(&body).expect("collection");
+        value["results"].as_array().map_or(0, Vec::len)
     }
 
     pub async fn baseline(&self) -> IpAssessmentOutput {
@@ -98,6 +135,11 @@ where
 /// A loopback server answering every request with the documented assessment.
 pub async fn server() -> Loopback {
     Loopback::fixed(loopback::json(assessment().to_string().as_bytes())).await
+}
+
+/// A loopback server answering every request with [`collection500`].
+pub async fn batch_server() -> Loopback {
+    Loopback::fixed(loopback::json(&collection500())).await
 }
 
 /// 500 distinct assessments, as `POST /v1/assess/ip` answers a full batch.

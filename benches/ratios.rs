@@ -133,6 +133,11 @@ fn main() {
         &mut on(&runtime, || c.client()),
         &mut on(&runtime, || c.baseline()),
     );
+    let unobserved = measure(
+        budget,
+        &mut on(&runtime, || c.client_unobserved()),
+        &mut on(&runtime, || c.baseline()),
+    );
     let concurrent = measure(
         budget,
         &mut on(&runtime, || {
@@ -141,6 +146,13 @@ fn main() {
         &mut on(&runtime, || {
             concurrently(&c, |c| async move { c.baseline().await })
         }),
+    );
+    let batch_server = runtime.block_on(contenders::batch_server());
+    let batches = Contenders::new(&batch_server.uri());
+    let batch = measure(
+        budget,
+        &mut on(&runtime, || batches.client_batch()),
+        &mut on(&runtime, || batches.baseline_batch_value()),
     );
     let collection = collection500();
     let body = collection.as_slice();
@@ -171,6 +183,8 @@ fn main() {
             concurrent,
         ),
         report("decode_collection500", "bytes", body.len() as f64, decoding),
+        report("assess_ip_sequential_unobserved", "requests", 1.0, unobserved),
+        report("assess_ips500_observed", "bytes", body.len() as f64, batch),
     ];
     println!("{}", json!({ "comparisons": comparisons }));
 }

@@ -1,4 +1,4 @@
-//! Passes over the code progenitor generated (adaptations 4, 8, 9, 10).
+//! Passes over the code progenitor generated (adaptations 4, 8, 9, 10, 11, 12, 13).
 
 use quote::quote;
 
@@ -20,12 +20,13 @@ pub fn open_enums(file: &mut syn::File, schemas: bool) {
             continue;
         }
         // serde tries the named variants first and falls back to an untagged
-        // one, which keeps the text and writes it back unchanged.
+        // one, which keeps the text and writes it back unchanged. Decoding it
+        // tells drift observation (crate::drift) that the answer needs a look.
         let mut catch_all: syn::Variant = syn::parse_quote! {
             /// A value this version of the spec does not list, kept as sent. The
             /// service may add values before the spec says so; decoding keeps going
             /// rather than failing the whole response.
-            #[serde(untagged)]
+            #[serde(untagged, deserialize_with = "crate::drift::unlisted")]
             Unrecognized(::std::string::String)
         };
         if schemas {
@@ -201,4 +202,132 @@ pub fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
         _ => None,
     })
+}
+
+/// Adaptation 12, code side: the arm of each generated method that decodes
+/// its one declared success (`200u16 => ...`) becomes an arm for every 2xx
+/// status, decoded by `crate::call::json` (or `crate::call::empty` for an
+/// answer without a body), which also reports a status or content type the
+/// spec of record does not declare. Finding no such arm means progenitor
+/// changed how it writes them, and the adaptation must be looked at again.
+pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
+    let mut replaced = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for impl_item in &mut imp.items {
+            let syn::ImplItem::Fn(f) = impl_item else {
+                continue;
+            };
+            for stmt in &mut f.block.stmts {
+                let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
+                    continue;
+                };
+                let mut empty = None;
+                m.arms.retain(|arm| {
+                    let syn::Pat::Lit(syn::PatLit { lit: syn::Lit::Int(status), .. }) = &arm.pat else {
+                        return true;
+                    };
+                    if !status.base10_digits().starts_with('2') {
+                        return true;
+                    }
+                    let body = &arm.body;
+                    empty = Some(quote!(#body).to_string().contains("ResponseValue :: empty"));
+                    false
+                });
+                let arm: syn::Arm = match empty {
+                    None => continue,
+                    Some(true) => syn::parse_quote! {
+                        200u16..=299u16 => crate::call::empty(self, response, info.operation_id),
+                    },
+                    Some(false) => syn::parse_quote! {
+                        200u16..=299u16 => crate::call::json(self, response, info.operation_id).await,
+                    },
+                };
+                m.arms.insert(0, arm);
+                replaced += 1;
+            }
+        }
+    }
+    if replaced == 0 {
+        return Err("adaptation 12: no success arm found in the generated methods".into());
+    }
+    Ok(())
+}
+
+/// Adaptation 13, code side: a required text, number or boolean field of an
+/// answer's type decodes to its empty value (`""`, `0`, `false`) when the
+/// service leaves it out, through `crate::drift::absent`, which tells drift
+/// observation the answer needs a look. A field of any other type (an enum, a
+/// list, a nested object) stays required: an answer without its `results` or
+/// its `risk` is not one decoding can go on with. `answers` names the types reachable from the operations'
+/// results, so request bodies keep their required fields as they are.
+pub fn missing_fields_observed(file: &mut syn::File) {
+    let answers = answer_types(file);
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        if !answers.contains(&s.ident.to_string()) {
+            continue;
+        }
+        for field in s.fields.iter_mut() {
+            let ty = &field.ty;
+            let ty = quote!(#ty).to_string();
+            let has_empty = ["i64", "f64", "bool", ":: std :: string :: String"].contains(&ty.as_str());
+            let defaulted = field.attrs.iter().any(|a| {
+                a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
+            });
+            if has_empty && !defaulted {
+                // Named with its type: schemars calls the default on its own
+                // to show it, where nothing else says what type it makes.
+                let ty = &field.ty;
+                let default = format!("crate::drift::absent::<{}>", quote!(#ty));
+                field.attrs.push(syn::parse_quote!(#[serde(default = #default)]));
+            }
+        }
+    }
+}
+
+/// The names of the types in `mod types` that an operation's result holds,
+/// directly or nested.
+fn answer_types(file: &syn::File) -> std::collections::BTreeSet<String> {
+    let words = |tokens: String| -> Vec<String> {
+        tokens
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let mut todo: Vec<String> = crate::face::generated_methods(file)
+        .filter_map(|f| crate::face::success_type(&f.sig.output))
+        .flat_map(|t| words(t.to_string()))
+        .collect();
+    let mut fields_of = std::collections::BTreeMap::new();
+    for item in file.items.iter().filter_map(|i| match i {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
+        _ => None,
+    }).flat_map(|(_, items)| items) {
+        let (name, tokens) = match item {
+            syn::Item::Struct(s) => (s.ident.to_string(), {
+                let fields = &s.fields;
+                quote!(#fields).to_string()
+            }),
+            syn::Item::Enum(e) => (e.ident.to_string(), {
+                let variants = &e.variants;
+                quote!(#variants).to_string()
+            }),
+            _ => continue,
+        };
+        fields_of.insert(name, tokens);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if let Some(tokens) = fields_of.get(&name) {
+            if seen.insert(name) {
+                todo.extend(words(tokens.clone()));
+            }
+        }
+    }
+    seen
 }

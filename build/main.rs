@@ -15,6 +15,7 @@ use quote::quote;
 use serde_json::Value;
 use std::path::Path;
 
+mod answers;
 mod code_passes;
 mod face;
 mod facts;
@@ -22,6 +23,7 @@ mod links;
 mod spec;
 mod spec_passes;
 
+use answers::answers_json;
 use code_passes::*;
 use face::face_methods;
 use facts::{operation_table, operations_tokens};
@@ -90,6 +92,21 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///     a breaking change of this crate. Request inputs nested in a body get a
 ///     constructor of their required fields and setters for the rest; answers
 ///     are made from JSON (`serde_json::from_value`) where a test needs one.
+/// 12. `every success decodes`: progenitor takes one success type per
+///     operation and stops on two, where the spec of record declares both
+///     upstream's `200` and the documented `202`/`204`. Generation sees one of
+///     them (the body-less one when the others carry any JSON at all); every
+///     2xx answer then decodes into the operation's result, through
+///     `crate::call::json`/`empty`, which report a status or content type the
+///     spec does not declare (`crate::drift`) instead of failing the call.
+/// 13. `answers observed, not enforced`: schemas that only answers use lose
+///     their constraints (`pattern`, lengths, bounds) for generation, so a
+///     `registry_date` the pattern refuses decodes as the text it is instead of
+///     failing the whole answer; required text, number and boolean fields of
+///     an answer decode to their empty value when absent. Both are
+///     reported by drift observation, which checks the spec of record's own
+///     schemas (`$OUT_DIR/answers.json`). Arguments and request bodies keep
+///     every constraint: a bad argument is refused before anything is sent.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -107,11 +124,14 @@ fn generate() -> Result<(), String> {
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
     let operations = operation_table(&doc)?;
+    let answers = answers_json(&doc);
     let links = read_links(&operations)?;
     remove_multipart_operations(&mut doc);
     let mut renames = body_schema_renames(&doc);
     renames.extend(module_qualified_renames(&doc));
     title_by_site(&mut doc, &renames);
+    one_success_shape(&mut doc)?;
+    observe_answer_constraints(&mut doc);
 
     let spec: openapiv3::OpenAPI =
         serde_json::from_value(doc).map_err(|e| format!("{SPEC} is not OpenAPI 3.0: {e}"))?;
@@ -142,6 +162,8 @@ fn generate() -> Result<(), String> {
     own_path_encoding(&mut file);
     no_api_version_header(&mut file)?;
     one_round_trip(&mut file)?;
+    every_success_decodes(&mut file)?;
+    missing_fields_observed(&mut file);
     let face = face_methods(&file, &operations)?;
     non_exhaustive(&mut file);
     let table = operations_tokens(&operations);
@@ -150,6 +172,8 @@ fn generate() -> Result<(), String> {
     // Unformatted on purpose: rustfmt/prettyplease would cost build time and nobody reads this file.
     let all = quote! { #file #face #table };
     std::fs::write(&out, all.to_string()).map_err(|e| format!("writing {}: {e}", out.display()))?;
+    let out = out.with_file_name("answers.json");
+    std::fs::write(&out, answers).map_err(|e| format!("writing {}: {e}", out.display()))?;
     // Included by src/links.rs, inside the module whose helpers it calls.
     let out = out.with_file_name("links.rs");
     let links = links_tokens(&links, &file)?;

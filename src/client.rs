@@ -72,6 +72,7 @@ pub struct ClientBuilder {
     /// `None` until set: then the free plan for a region, no guard for a base URL.
     quota: Option<QuotaPolicy>,
     max_response_bytes: u64,
+    observe_drift: bool,
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
@@ -93,6 +94,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             quota: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            observe_drift: true,
         }
     }
 }
@@ -240,6 +242,14 @@ impl ClientBuilder {
         Ok(self)
     }
 
+    /// Whether to note what answers carry that the spec of record does not
+    /// describe ([`crate::drift`], read with [`Client::drift`]). On by
+    /// default; off, answers are decoded without looking.
+    pub fn observe_drift(mut self, observe: bool) -> Self {
+        self.observe_drift = observe;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
@@ -292,6 +302,7 @@ impl ClientBuilder {
             self.retry,
             quota,
             self.max_response_bytes,
+            self.observe_drift,
         );
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, state),

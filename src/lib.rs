@@ -29,6 +29,7 @@ mod credentials;
 mod csv_upload;
 #[cfg(feature = "dynamic")]
 mod dispatch;
+pub mod drift;
 mod error;
 mod generated;
 mod links;

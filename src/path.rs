@@ -23,8 +23,13 @@ use percent_encoding::{
 use std::borrow::Cow;
 
 /// Everything that would end, split or escape a segment, plus what RFC 3986
-/// does not allow raw in one. Letters, digits and `!$&'()*+,;=:@-._~` stay.
+/// does not allow raw in one, plus `,` and `;`: RFC 3986 allows them, but
+/// servers that read path parameters in OpenAPI's styles (Prism, validating
+/// gateways) split a `simple` parameter at `,` and start `matrix` ones at `;`,
+/// and a user agent holds both. Letters, digits and `!$&'()*+=:@-._~` stay.
 const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b',')
+    .add(b';')
     .add(b' ')
     .add(b'"')
     .add(b'#')
@@ -144,10 +149,11 @@ mod tests {
         );
         assert_eq!(encoded("a/b?c#d%e"), "a%2Fb%3Fc%23d%25e");
         assert_eq!(encoded("x|y^[z]"), "x%7Cy%5E%5Bz%5D");
-        // What RFC 3986 allows in a segment is left alone, as progenitor does.
+        // What RFC 3986 allows in a segment is left alone, as progenitor
+        // does, but for the separators of OpenAPI's parameter styles.
         assert_eq!(
-            encoded("Mozilla/5.0 (X11; Linux)"),
-            "Mozilla%2F5.0%20(X11;%20Linux)"
+            encoded("Mozilla/5.0 (X11; Linux) like Gecko, Chrome"),
+            "Mozilla%2F5.0%20(X11%3B%20Linux)%20like%20Gecko%2C%20Chrome"
         );
     }
 

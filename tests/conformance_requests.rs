@@ -72,8 +72,8 @@ async fn only_request(server: &MockServer) -> wiremock::Request {
     received.remove(0)
 }
 
-/// `/`, `#`, `?`, `%` and spaces are percent-encoded so the user agent stays
-/// one path segment; `;`, `(` and `)` may stay as they are (RFC 3986 pchar);
+/// `/`, `;`, `#`, `?`, `%` and spaces are percent-encoded so the user agent
+/// stays one path segment; `(` and `)` may stay as they are (RFC 3986 pchar);
 /// decoding the segment once gives the user agent back.
 #[tokio::test]
 async fn user_agent_with_reserved_characters_travels_as_one_segment() {
@@ -83,7 +83,7 @@ async fn user_agent_with_reserved_characters_travels_as_one_segment() {
     let request = only_request(&server).await;
     assert_eq!(
         request.url.path(),
-        "/v1/ua/Mozilla%2F5.0%20(X11;%20Linux%20x86_64)%20Probe%2F1.0%20%23build%3Fid=100%25"
+        "/v1/ua/Mozilla%2F5.0%20(X11%3B%20Linux%20x86_64)%20Probe%2F1.0%20%23build%3Fid=100%25"
     );
     assert_eq!(request.url.query(), None);
     let segment = request

@@ -144,8 +144,8 @@ fn cases() -> Vec<Case> {
         Case {
             link: "/v1/ua/Mozilla%2F5.0%20(X11%3B%20Linux)".into(),
             verb: "GET",
-            // Re-encoded as a path segment: `/` and spaces escaped, the rest as is.
-            at: "/v1/ua/Mozilla%2F5.0%20(X11;%20Linux)".into(),
+            // Re-encoded as a path segment: `/`, `;` and spaces escaped, the rest as is.
+            at: "/v1/ua/Mozilla%2F5.0%20(X11%3B%20Linux)".into(),
             sent: None,
             answer: ua,
             kind: "UserAgent",

@@ -128,7 +128,9 @@ async fn response_property_added_optional() {
 #[tokio::test]
 async fn response_property_added_required() {
     // New client, old server: the old answer lacks a field the client requires.
-    let new_client = assess_json(&without("reason")).await;
+    // `risk` stands for a field without an empty value; a text field such as
+    // `reason` decodes as "" and is reported as drift (tests/drift.rs).
+    let new_client = assess_json(&without("risk")).await;
     assert!(
         matches!(new_client, Err(Error::Decode { .. })),
         "{new_client:?}"
@@ -184,8 +186,9 @@ async fn response_property_made_required() {
 
 #[tokio::test]
 async fn response_property_made_optional() {
-    // Old client (field required), new server now leaving it out.
-    let old_client = assess_json(&without("asn")).await;
+    // Old client (field required), new server now leaving it out; `risk`
+    // stands for a field without an empty value, as above.
+    let old_client = assess_json(&without("risk")).await;
     assert_eq!(
         broke(&old_client),
         wire_breaking("response-property-made-optional"),
@@ -238,17 +241,14 @@ async fn response_enum_value_removed() {
 #[tokio::test]
 async fn success_status_added_or_removed() {
     // assess_ip declares 200 only; a server on another version answers 203
-    // with the same body.
+    // with the same body, which is the call's success (and drift).
     let other = assess(response(
         203,
         &[("Content-Type", "application/json")],
         assessment().to_string().as_bytes(),
     ))
     .await;
-    assert!(
-        matches!(other, Err(Error::UnexpectedResponse { .. })),
-        "{other:?}"
-    );
+    assert!(other.is_ok(), "{other:?}");
     assert_eq!(broke(&other), wire_breaking("success-status-added"));
     assert_eq!(broke(&other), wire_breaking("success-status-removed"));
 }

@@ -32,6 +32,9 @@ pub struct HookState {
     pub(crate) redactor: Redactor,
     /// The longest answer body read, in bytes.
     max_response_bytes: u64,
+    /// What answers carried that the spec of record does not describe;
+    /// `None` when observation is off. Shared by clones, like the quota.
+    pub(crate) drift: Option<Arc<crate::drift::DriftLog>>,
     /// The base URL's own path (`/api` of `https://host/api`), as the URL
     /// parser writes it; empty for a host alone. Paths are checked after it.
     base_path: Box<str>,
@@ -45,10 +48,12 @@ impl HookState {
         retry: RetryPolicy,
         quota: crate::QuotaPolicy,
         max_response_bytes: u64,
+        observe_drift: bool,
     ) -> HookState {
         HookState {
             auth,
             max_response_bytes,
+            drift: observe_drift.then(Default::default),
             retry,
             quota: (!quota.is_disabled()).then(|| Arc::new(QuotaGuard::new(quota))),
             redactor,
@@ -86,6 +91,7 @@ impl fmt::Debug for HookState {
             .field("quota", &self.quota.as_ref().map(|q| q.policy()))
             .field("base_path", &self.base_path)
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("observe_drift", &self.drift.is_some())
             .finish()
     }
 }

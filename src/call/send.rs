@@ -35,7 +35,7 @@ impl crate::Client {
             repeatable,
             options,
             |http, base| Some(build(http, base)),
-            read_json,
+            super::answer::json,
         )
         .await
     }
@@ -55,7 +55,7 @@ impl crate::Client {
             false,
             options,
             |http, base| build.take().map(|build| build(http, base)),
-            read_json,
+            super::answer::json,
         )
         .await
     }
@@ -74,29 +74,21 @@ impl crate::Client {
             repeatable,
             &CallOptions::default(),
             |http, base| Some(build(http, base)),
-            |response| async {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let text = response
-                    .text()
-                    .await
-                    .map_err(progenitor_client::Error::ResponseBodyError)?;
-                Ok(ResponseValue::new(text, status, headers))
-            },
+            super::answer::text,
         )
         .await
     }
 
     /// `build` gives `None` when the request cannot be made again (its body
     /// was streamed), which only a call that is not `repeatable` could ask for.
-    async fn exchange<T, F>(
-        &self,
+    async fn exchange<'s, T, F>(
+        &'s self,
         operation_id: &'static str,
         accept: &'static str,
         repeatable: bool,
         options: &CallOptions,
         mut build: impl FnMut(&reqwest::Client, &str) -> Option<reqwest::RequestBuilder>,
-        read_ok: impl Fn(reqwest::Response) -> F,
+        read_ok: impl Fn(&'s crate::generated::Client, reqwest::Response, &'static str) -> F,
     ) -> Result<T, Error>
     where
         T: DeserializeOwned + Send + 'static,
@@ -117,10 +109,11 @@ impl crate::Client {
                     )
                 })??;
                 let response = round_trip(api, request, info).await?;
-                // The classification the generated methods make: 200 is the answer, the
-                // documented error statuses decode as a Problem, the rest is unexpected.
+                // The classification the generated methods make: every 2xx is the
+                // answer, the documented error statuses decode as a Problem, the rest
+                // is unexpected.
                 match response.status().as_u16() {
-                    200 => read_ok(response).await,
+                    200..=299 => read_ok(api, response, operation_id).await,
                     400..=499 => Err(progenitor_client::Error::ErrorResponse(
                         ResponseValue::from_response(response).await?,
                     )),
@@ -130,10 +123,4 @@ impl crate::Client {
         })
         .await
     }
-}
-
-async fn read_json<T: DeserializeOwned>(
-    response: reqwest::Response,
-) -> Result<ResponseValue<T>, progenitor_client::Error<Problem>> {
-    ResponseValue::from_response(response).await
 }

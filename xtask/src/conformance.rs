@@ -5,6 +5,10 @@
 
 #[path = "conformance_fixture.rs"]
 pub mod fixture;
+#[path = "conformance_operations.rs"]
+mod operations;
+#[path = "conformance_record.rs"]
+mod record;
 #[path = "conformance_replay.rs"]
 pub mod replay;
 
@@ -28,6 +32,20 @@ pub struct Args {
     /// The API key for --base-url. Default: THREATJAMMER_API_KEY, else a dummy key.
     #[arg(long, value_name = "T", requires = "base_url")]
     token: Option<String>,
+    /// With --base-url: call every operation once, with the arguments of its
+    /// first fixture that expects a success, and count the operations that
+    /// succeed. For a server that answers every valid request with a success,
+    /// such as a mock of the published document (Prism).
+    #[arg(long, requires = "base_url")]
+    operations: bool,
+    /// With --base-url: print what the answers carried that the spec of
+    /// record does not describe, and write an overlay proposing to describe it.
+    #[arg(long, value_name = "OVERLAY", requires = "base_url")]
+    drift: Option<PathBuf>,
+    /// With --base-url: write every exchange into DIR as a fixture (the key
+    /// replaced by the runner's dummy key), for replaying with --fixtures DIR.
+    #[arg(long, value_name = "DIR", requires = "base_url")]
+    record: Option<PathBuf>,
     /// One JSON line per fixture instead of text.
     #[arg(long)]
     json: bool,
@@ -40,18 +58,34 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         args.dirs.clone()
     };
     let paths = fixture::find_fixtures(&dirs).map_err(anyhow::Error::msg)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let token = args
+        .token
+        .clone()
+        .or_else(|| std::env::var("THREATJAMMER_API_KEY").ok())
+        .unwrap_or_else(|| replay::MOCK_KEY.to_string());
+    let seen = args
+        .base_url
+        .as_ref()
+        .map(|url| format!("{url} on {}", today()));
+    let recorder = match (&args.record, &args.base_url, &seen) {
+        (Some(_), Some(url), Some(seen)) => Some(runtime.block_on(record::Recorder::start(
+            url,
+            format!("recorded from {seen} by cargo xtask conformance --record"),
+        ))?),
+        _ => None,
+    };
     let remote = match &args.base_url {
         Some(url) => {
-            let token = args
-                .token
-                .clone()
-                .or_else(|| std::env::var("THREATJAMMER_API_KEY").ok())
-                .unwrap_or_else(|| replay::MOCK_KEY.to_string());
+            // With --record the client talks to the recording proxy in front of the server.
+            let url = recorder.as_ref().map_or(url.as_str(), |r| r.url());
             // One request a fixture, as against the mocks: what the server answers
             // first is what gets classified.
             let client = Client::builder()
                 .base_url(url)
-                .api_key(ApiKey::unchecked(token))
+                .api_key(ApiKey::unchecked(token.clone()))
                 .retry(RetryPolicy::disabled())
                 .build()
                 .with_context(|| format!("cannot build a client of {url}"))?;
@@ -60,9 +94,11 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         None => None,
     };
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    if let (true, Some(client)) = (args.operations, &remote) {
+        let all = runtime.block_on(operations::run(client, &paths, recorder.as_ref(), args.json))?;
+        finish(&args, root, client, recorder.as_ref(), &token, seen.as_deref())?;
+        return Ok(if all { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+    }
     // Everything, the client included, runs on this thread, so a thread-local
     // subscriber sees every request span.
     let _capture = status::install();
@@ -77,12 +113,18 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         let (fixture, replay, status, verdict) = match Fixture::load(path) {
             Ok(fixture) => {
                 status::forget();
+                let before = recorder.as_ref().map_or(0, |r| r.len());
                 let replay = runtime.block_on(async {
                     match &remote {
                         Some(client) => replay::call(&fixture, client).await,
                         None => replay::replay(&fixture).await,
                     }
                 });
+                if let (Some(recorder), Some(outcome)) = (&recorder, replay.outcome) {
+                    if recorder.len() > before {
+                        recorder.expect(recorder.len() - 1, outcome.as_str());
+                    }
+                }
                 let verdict = replay.verdict(defect);
                 (Some(fixture), replay, status::last(), verdict)
             }
@@ -127,11 +169,61 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         }
     }
     println!("{passed} passed, {failed} failed");
+    if let Some(client) = &remote {
+        finish(&args, root, client, recorder.as_ref(), &token, seen.as_deref())?;
+    }
     Ok(if failed == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// After a run against a server: the drift it showed and the exchanges it recorded.
+fn finish(
+    args: &Args,
+    root: &Path,
+    client: &Client,
+    recorder: Option<&record::Recorder>,
+    token: &str,
+    seen: Option<&str>,
+) -> Result<()> {
+    if let Some(overlay) = &args.drift {
+        let report = client.drift();
+        print!("{}", crate::drift_overlay::describe(&report));
+        let spec = crate::spec_io::read_document(&root.join("openapi/threatjammer.json"))?;
+        let proposal = crate::drift_overlay::propose(&spec, &report, seen.unwrap_or("a run"));
+        std::fs::write(overlay, proposal)
+            .with_context(|| format!("writing {}", overlay.display()))?;
+        println!(
+            "{} drift findings; proposed overlay in {}",
+            report.findings.len(),
+            overlay.display()
+        );
+    }
+    if let (Some(recorder), Some(dir)) = (recorder, &args.record) {
+        let written = recorder.write(dir, token, replay::MOCK_KEY)?;
+        println!("{written} exchanges recorded in {}", dir.display());
+    }
+    Ok(())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, for saying when answers were seen.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400) as i64;
+    // Days since 1970-01-01 to a civil date (the proleptic Gregorian calendar).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// One fixture's result, as text or as a JSON line.

@@ -4,6 +4,7 @@ mod build_cost;
 mod bump;
 mod conformance;
 mod diff;
+mod drift_overlay;
 mod import;
 mod overlay;
 mod perf;
@@ -80,9 +81,16 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SpecCommand {
-    /// Import an upstream OpenAPI document into openapi/ (strip prose, apply the overlay, canonical order).
-    Import { upstream: PathBuf },
-    /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would write.
+    /// Import an upstream OpenAPI document (a path or a URL) into openapi/ (strip prose, apply the overlays, canonical order).
+    Import {
+        upstream: PathBuf,
+        /// A further overlay applied after openapi/'s own, such as one
+        /// `conformance --drift` proposed; repeatable.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+    },
+    /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would
+    /// write from UPSTREAM (a path, or a URL such as a deployment's /openapi.json).
     Check { upstream: PathBuf },
     /// Say what changed between two OpenAPI documents and whom it breaks.
     Diff(diff::DiffArgs),
@@ -103,7 +111,11 @@ fn main() -> Result<ExitCode> {
     match cli.command {
         Command::Conformance(args) => return conformance::run(args, &workspace_root()),
         Command::Spec { command } => match command {
-            SpecCommand::Import { upstream } => import::import(&upstream, &files)?,
+            SpecCommand::Import { upstream, overlays } => {
+                let mut files = files;
+                files.overlays.extend(overlays);
+                import::import(&upstream, &files)?
+            }
             SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {
                 None => println!("openapi/ is current with {}", upstream.display()),
                 Some(diff) => {

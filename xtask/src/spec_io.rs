@@ -8,10 +8,42 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Reads an OpenAPI document, YAML (as 1.2) or JSON, into a JSON value.
+/// `path` may be an `http://` or `https://` URL, such as a deployment's own
+/// `/openapi.json`, so a scheduled job can compare it with the spec of record.
 pub fn read_document(path: &Path) -> Result<Value> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let url = path
+        .to_str()
+        .filter(|p| p.starts_with("http://") || p.starts_with("https://"));
+    let text = match url {
+        Some(url) => fetch(url)?,
+        None => std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()))?,
+    };
     parse_document(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The body of a `GET url`, which must answer 2xx within a minute.
+fn fetch(url: &str) -> Result<String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let response = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()?
+            .get(url)
+            .send()
+            .await
+            .with_context(|| format!("fetching {url}"))?;
+        let status = response.status();
+        if !status.is_success() {
+            anyhow::bail!("fetching {url}: the server answered {status}");
+        }
+        response
+            .text()
+            .await
+            .with_context(|| format!("reading the answer of {url}"))
+    })
 }
 
 /// Parses a document's text. JSON is a subset of YAML 1.2, but a JSON parser
@@ -30,4 +62,35 @@ pub fn canonical_text(doc: &Value) -> String {
     let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serialises");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// A loopback server that answers one request with `body`; its URL.
+    fn serve_once(body: &'static str) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/openapi.json", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            stream.write_all(head.as_bytes()).unwrap();
+            stream.write_all(body.as_bytes()).unwrap();
+        });
+        url
+    }
+
+    #[test]
+    fn a_document_is_read_from_a_url() {
+        let url = serve_once(r#"{"openapi": "3.0.2", "info": {"title": "t", "version": "1"}}"#);
+        let doc = read_document(Path::new(&url)).unwrap();
+        assert_eq!(doc["info"]["title"], "t");
+    }
 }

@@ -98,9 +98,9 @@ rules! {
     RESPONSE_PROPERTY_REMOVED_OPTIONAL = "response-property-removed-optional", "response field removed (was optional)", source: true, wire: false,
         "Code reading the field stops compiling; a client on OLD decodes the missing field as None.";
     RESPONSE_PROPERTY_MADE_REQUIRED = "response-property-made-required", "response field made required", source: true, wire: true,
-        "The field changes from `Option<T>` to `T`, so code matching on `Some`/`None` stops compiling; a client on NEW fails to decode a response from a server on OLD that leaves it out.";
+        "The field changes from `Option<T>` to `T`, so code matching on `Some`/`None` stops compiling; a client on NEW fails to decode a response from a server on OLD that leaves it out (unless the field is text, a number or a boolean, which decode as empty and are reported as drift).";
     RESPONSE_PROPERTY_MADE_OPTIONAL = "response-property-made-optional", "response field made optional", source: true, wire: true,
-        "The field changes from `T` to `Option<T>`, so code reading it stops compiling; a client on OLD fails to decode a response from a server on NEW that leaves it out.";
+        "The field changes from `T` to `Option<T>`, so code reading it stops compiling; a client on OLD fails to decode a response from a server on NEW that leaves it out (unless the field is text, a number or a boolean, which decode as empty and are reported as drift).";
     RESPONSE_PROPERTY_RETYPED = "response-property-retyped", "response field retyped", source: true, wire: true,
         "The field's (or the whole body's) Rust type changes, so code reading it stops compiling, and a decoder on one version rejects what a server on the other sends.";
 
@@ -118,10 +118,10 @@ rules! {
     SCHEMA_REMOVED = "schema-removed", "schema removed", source: true, wire: false,
         "The generated type disappears, so code naming it stops compiling; what the operations send and receive is reported on the operations themselves.";
 
-    SUCCESS_STATUS_ADDED = "success-status-added", "success status added", source: false, wire: true,
-        "The method's output type stays (one success body type per operation), but a client on OLD reports the new status from a server on NEW as an unexpected response.";
-    SUCCESS_STATUS_REMOVED = "success-status-removed", "success status removed", source: false, wire: true,
-        "The method's return type stays, but a client on NEW reports that status from a server on OLD as an unexpected response.";
+    SUCCESS_STATUS_ADDED = "success-status-added", "success status added", source: false, wire: false,
+        "The method's output type stays (one success body type per operation), and every 2xx status decodes into it (build adaptation 12): a client on OLD takes the new status from a server on NEW as a success and reports it as drift.";
+    SUCCESS_STATUS_REMOVED = "success-status-removed", "success status removed", source: false, wire: false,
+        "The method's return type stays, and a client on NEW takes that status from a server on OLD as a success (every 2xx decodes), reporting it as drift.";
     ERROR_STATUS_ADDED = "error-status-added", "error status added", source: false, wire: false,
         "The call fails either way; a client on OLD reports the status as an unexpected response instead of a decoded error body.";
     ERROR_STATUS_REMOVED = "error-status-removed", "error status removed", source: false, wire: false,

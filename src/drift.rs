@@ -1,0 +1,123 @@
+//! Drift: what the service's answers carry that the spec of record does not
+//! describe. The service is the authority on what it sends; the client
+//! decodes every answer whose shape is usable and notes, per operation, where
+//! it differed from the spec:
+//!
+//! - a field the schema does not declare ([`DriftKind::UnknownField`]);
+//! - an enum value the spec does not list, kept as `Unrecognized`
+//!   ([`DriftKind::UnlistedValue`]);
+//! - a value breaking a declared constraint, such as a `pattern`
+//!   ([`DriftKind::BrokenConstraint`]);
+//! - a required field that was absent, where decoding could go on without it
+//!   ([`DriftKind::MissingField`]);
+//! - a 2xx status or a content type the operation does not declare
+//!   ([`DriftKind::UndeclaredStatus`], [`DriftKind::UndeclaredContentType`]).
+//!
+//! Each distinct finding is logged once per client as a `tracing` event at
+//! `warn` with target `threatjammer::drift`, and counted in
+//! [`Client::drift`](crate::Client::drift). The client keeps at most
+//! [`MAX_FINDINGS`] distinct findings, each with its path and example cut
+//! to a few dozen characters and the key masked, so memory stays bounded
+//! however long the client lives and whatever the service sends.
+//!
+//! Observation is on by default; [`ClientBuilder::observe_drift`](crate::ClientBuilder::observe_drift)
+//! turns it off. Its cost on the common answer is a flag the decoder sets;
+//! the answer is checked against the spec (`walk`) only when the decoder saw
+//! something odd, or when the operation's answer carries constraints the
+//! types no longer enforce (build adaptation 13).
+
+mod log;
+mod observe;
+mod spec;
+mod walk;
+
+pub(crate) use log::DriftLog;
+pub(crate) use observe::{absent, check_answer, decode, unlisted};
+
+use crate::OperationId;
+use std::fmt;
+
+/// The most distinct findings a client keeps. Findings past it are counted
+/// in [`DriftReport::unkept`], not kept.
+pub const MAX_FINDINGS: usize = 256;
+
+/// One way the answers to one operation differed from the spec of record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DriftFinding {
+    /// The operation that answered.
+    pub operation: OperationId,
+    /// What differed.
+    pub kind: DriftKind,
+    /// Where in the answer's JSON, with `[]` for any element of an array
+    /// (`results[].reported`); empty for the status and the content type.
+    pub path: String,
+    /// The first offending value seen (the unlisted value, the value breaking
+    /// the constraint, the undeclared field's value as JSON, the status or
+    /// content type), cut to a few dozen characters.
+    pub example: String,
+    /// How many answers carried it.
+    pub count: u64,
+}
+
+/// What kind of difference a [`DriftFinding`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum DriftKind {
+    /// A field the schema does not declare.
+    UnknownField,
+    /// An enum value the spec does not list.
+    UnlistedValue,
+    /// A value breaking the named constraint (`pattern`, `maxLength`,
+    /// `minimum`, `format`, ...).
+    BrokenConstraint(&'static str),
+    /// A required field that was absent; it decoded as its empty value.
+    MissingField,
+    /// A success status the operation does not declare.
+    UndeclaredStatus,
+    /// A content type the operation does not declare for the status.
+    UndeclaredContentType,
+}
+
+impl fmt::Display for DriftKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DriftKind::UnknownField => f.write_str("unknown field"),
+            DriftKind::UnlistedValue => f.write_str("unlisted value"),
+            DriftKind::BrokenConstraint(c) => write!(f, "broken constraint `{c}`"),
+            DriftKind::MissingField => f.write_str("missing required field"),
+            DriftKind::UndeclaredStatus => f.write_str("undeclared status"),
+            DriftKind::UndeclaredContentType => f.write_str("undeclared content type"),
+        }
+    }
+}
+
+/// What a client has seen differ from the spec of record, ordered by
+/// operation, kind and path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DriftReport {
+    /// The distinct findings, each with how many answers carried it.
+    pub findings: Vec<DriftFinding>,
+    /// Findings seen after [`MAX_FINDINGS`] distinct ones were kept.
+    pub unkept: u64,
+}
+
+impl DriftReport {
+    /// Whether every answer matched the spec of record.
+    pub fn is_empty(&self) -> bool {
+        self.findings.is_empty() && self.unkept == 0
+    }
+}
+
+impl crate::Client {
+    /// What the answers this client (and its clones) received carried that the
+    /// spec of record does not describe. Empty when observation is off.
+    pub fn drift(&self) -> DriftReport {
+        self.hook_state()
+            .drift
+            .as_ref()
+            .map(|log| log.report())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,146 @@
+//! The findings a client keeps, and the one `tracing` event each gets.
+
+use super::{DriftFinding, DriftKind, DriftReport, MAX_FINDINGS};
+use crate::redact::Redactor;
+use crate::OperationId;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Paths and examples are cut to this many characters: enough to recognise,
+/// too little to carry a body.
+const PATH_CHARS: usize = 96;
+const EXAMPLE_CHARS: usize = 40;
+
+/// One finding as the walk or the status check makes it.
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub kind: DriftKind,
+    pub path: String,
+    pub example: String,
+}
+
+/// What makes two findings the same one. The example counts where the value
+/// is the finding (an unlisted value, a status); elsewhere the first is kept.
+#[derive(Hash, PartialEq, Eq)]
+struct Key {
+    operation: &'static str,
+    kind: DriftKind,
+    path: String,
+    value: Option<String>,
+}
+
+#[derive(Default)]
+struct Kept {
+    findings: HashMap<Key, DriftFinding>,
+    unkept: u64,
+}
+
+/// Shared by a client and its clones. Locked only when an answer differed.
+#[derive(Default)]
+pub(crate) struct DriftLog {
+    kept: Mutex<Kept>,
+}
+
+impl std::fmt::Debug for DriftLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DriftLog")
+    }
+}
+
+impl DriftLog {
+    /// Counts what one answer carried; `found` holds each finding once.
+    pub(crate) fn record(&self, operation: &'static str, found: Vec<Found>, redactor: &Redactor) {
+        let Ok(id) = operation.parse::<OperationId>() else {
+            return;
+        };
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        for Found { kind, path, example } in found {
+            let path = cut(&redactor.text(&path), PATH_CHARS);
+            let example = cut(&redactor.text(&example), EXAMPLE_CHARS);
+            let value = matches!(
+                kind,
+                DriftKind::UnlistedValue | DriftKind::UndeclaredStatus | DriftKind::UndeclaredContentType
+            )
+            .then(|| example.clone());
+            let key = Key { operation, kind, path, value };
+            if let Some(finding) = kept.findings.get_mut(&key) {
+                finding.count += 1;
+                continue;
+            }
+            if kept.findings.len() >= MAX_FINDINGS {
+                if kept.unkept == 0 {
+                    tracing::warn!(
+                        target: "threatjammer::drift",
+                        kept = MAX_FINDINGS,
+                        "more distinct differences from the spec of record than a client keeps; further ones are only counted"
+                    );
+                }
+                kept.unkept += 1;
+                continue;
+            }
+            tracing::warn!(
+                target: "threatjammer::drift",
+                operation,
+                kind = %kind,
+                path = %key.path,
+                value = %example,
+                "the answer differs from the spec of record"
+            );
+            let finding = DriftFinding {
+                operation: id,
+                kind,
+                path: key.path.clone(),
+                example,
+                count: 1,
+            };
+            kept.findings.insert(key, finding);
+        }
+    }
+
+    pub(crate) fn report(&self) -> DriftReport {
+        let kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut findings: Vec<DriftFinding> = kept.findings.values().cloned().collect();
+        findings.sort_by(|a, b| {
+            (a.operation, a.kind, &a.path, &a.example).cmp(&(b.operation, b.kind, &b.path, &b.example))
+        });
+        DriftReport {
+            findings,
+            unkept: kept.unkept,
+        }
+    }
+}
+
+/// `text` up to `chars` characters, marked with `…` where it was cut.
+fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}…", &text[..end]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        assert_eq!(cut("abc", 3), "abc");
+        assert_eq!(cut("ééééé", 2), "éé…");
+    }
+
+    #[test]
+    fn findings_past_the_bound_are_counted_not_kept() {
+        let log = DriftLog::default();
+        for i in 0..(MAX_FINDINGS + 10) {
+            let found = Found {
+                kind: DriftKind::UnknownField,
+                path: format!("field{i}"),
+                example: String::new(),
+            };
+            log.record("get_asn", vec![found], &Redactor::default());
+        }
+        let report = log.report();
+        assert_eq!(report.findings.len(), MAX_FINDINGS);
+        assert_eq!(report.unkept, 10);
+    }
+}

@@ -1,0 +1,223 @@
+//! Checks a decoded answer, as JSON, against its schema in the spec of
+//! record, noting every difference drift observation reports. Runs only on
+//! answers the decoder flagged or whose operation carries unenforced
+//! constraints, so it favours plainness over speed.
+
+use super::log::Found;
+use super::spec::Answers;
+use super::DriftKind;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// Answers nest a handful of levels; a schema that recurses deeper than this
+/// is not followed further (a hostile answer cannot make the walk unbounded).
+const MAX_DEPTH: usize = 32;
+
+pub(super) fn walk(answers: &Answers, schema: &Value, value: &Value, found: &mut Vec<Found>) {
+    let mut walker = Walker { answers, found, path: String::new(), noted: HashSet::new() };
+    walker.walk(schema, value, 0);
+}
+
+struct Walker<'a> {
+    answers: &'a Answers,
+    found: &'a mut Vec<Found>,
+    /// `results[].reported`: where the value being walked sits.
+    path: String,
+    /// One answer counts each finding once, however many elements carry it.
+    noted: HashSet<(DriftKind, String, Option<String>)>,
+}
+
+impl Walker<'_> {
+    fn note(&mut self, kind: DriftKind, example: String) {
+        let value = keyed_by_value(kind).then(|| example.clone());
+        if self.noted.insert((kind, self.path.clone(), value)) {
+            self.found.push(Found { kind, path: self.path.clone(), example });
+        }
+    }
+
+    fn walk(&mut self, schema: &Value, value: &Value, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let schema = self.answers.resolve(schema);
+        let Some(rules) = schema.as_object() else {
+            return;
+        };
+        for key in ["anyOf", "oneOf"] {
+            if let Some(branches) = rules.get(key).and_then(Value::as_array) {
+                // The branch of the value's own type; the typed decode already
+                // accepted the value, so one of them fits it.
+                if let Some(branch) = branches.iter().find(|b| fits(self.answers.resolve(b), value)) {
+                    self.walk(branch, value, depth + 1);
+                }
+            }
+        }
+        for branch in rules.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+            self.walk(branch, value, depth + 1);
+        }
+        if let Some(listed) = rules.get("enum").and_then(Value::as_array) {
+            if !listed.contains(value) {
+                self.note(DriftKind::UnlistedValue, text_of(value));
+            }
+        }
+        match value {
+            Value::Object(fields) => self.object(rules, fields, depth),
+            Value::Array(items) => {
+                if let Some(n) = rules.get("minItems").and_then(Value::as_u64) {
+                    if (items.len() as u64) < n {
+                        self.note(DriftKind::BrokenConstraint("minItems"), items.len().to_string());
+                    }
+                }
+                if let Some(n) = rules.get("maxItems").and_then(Value::as_u64) {
+                    if items.len() as u64 > n {
+                        self.note(DriftKind::BrokenConstraint("maxItems"), items.len().to_string());
+                    }
+                }
+                if rules.get("uniqueItems") == Some(&Value::Bool(true))
+                    && items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
+                {
+                    self.note(DriftKind::BrokenConstraint("uniqueItems"), String::new());
+                }
+                if let Some(item_schema) = rules.get("items") {
+                    let at = self.path.len();
+                    self.path.push_str("[]");
+                    for item in items {
+                        self.walk(item_schema, item, depth + 1);
+                    }
+                    self.path.truncate(at);
+                }
+            }
+            Value::String(text) => self.string(rules, text),
+            Value::Number(n) => {
+                if let Some(x) = n.as_f64() {
+                    self.number(rules, x, n.to_string());
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+
+    fn object(&mut self, rules: &serde_json::Map<String, Value>, fields: &serde_json::Map<String, Value>, depth: usize) {
+        let properties = rules.get("properties").and_then(Value::as_object);
+        for required in rules.get("required").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(name) = required.as_str() {
+                if !fields.contains_key(name) {
+                    let at = self.enter(name);
+                    self.note(DriftKind::MissingField, String::new());
+                    self.path.truncate(at);
+                }
+            }
+        }
+        let extra = rules.get("additionalProperties");
+        for (name, field) in fields {
+            let at = self.enter(name);
+            match (properties.and_then(|p| p.get(name)), extra) {
+                (Some(schema), _) => self.walk(schema, field, depth + 1),
+                (None, Some(schema @ Value::Object(_))) => self.walk(schema, field, depth + 1),
+                (None, Some(Value::Bool(true))) => {}
+                // A schema that names no properties is a free-form object.
+                (None, _) if properties.is_none() => {}
+                (None, _) => self.note(DriftKind::UnknownField, json_of(field)),
+            }
+            self.path.truncate(at);
+        }
+    }
+
+    fn string(&mut self, rules: &serde_json::Map<String, Value>, text: &str) {
+        if let Some(pattern) = rules.get("pattern").and_then(Value::as_str) {
+            let matches = self.answers.patterns.get(pattern).is_none_or(|re| re.find(text).is_some());
+            if !matches {
+                self.note(DriftKind::BrokenConstraint("pattern"), text.to_string());
+            }
+        }
+        let chars = text.chars().count() as u64;
+        if rules.get("minLength").and_then(Value::as_u64).is_some_and(|n| chars < n) {
+            self.note(DriftKind::BrokenConstraint("minLength"), text.to_string());
+        }
+        if rules.get("maxLength").and_then(Value::as_u64).is_some_and(|n| chars > n) {
+            self.note(DriftKind::BrokenConstraint("maxLength"), text.to_string());
+        }
+        if let Some(format) = rules.get("format").and_then(Value::as_str) {
+            if !format_holds(format, text) {
+                self.note(DriftKind::BrokenConstraint("format"), text.to_string());
+            }
+        }
+    }
+
+    fn number(&mut self, rules: &serde_json::Map<String, Value>, x: f64, text: String) {
+        let bound = |key: &str| rules.get(key).and_then(Value::as_f64);
+        let broken = [
+            ("minimum", bound("minimum").is_some_and(|m| x < m)),
+            ("maximum", bound("maximum").is_some_and(|m| x > m)),
+            ("exclusiveMinimum", bound("exclusiveMinimum").is_some_and(|m| x <= m)),
+            ("exclusiveMaximum", bound("exclusiveMaximum").is_some_and(|m| x >= m)),
+            ("multipleOf", bound("multipleOf").is_some_and(|m| m > 0.0 && (x / m).fract() != 0.0)),
+        ];
+        for (constraint, is_broken) in broken {
+            if is_broken {
+                self.note(DriftKind::BrokenConstraint(constraint), text.clone());
+            }
+        }
+    }
+
+    /// Appends a field to the path; returns the length to truncate back to.
+    fn enter(&mut self, name: &str) -> usize {
+        let at = self.path.len();
+        if !self.path.is_empty() {
+            self.path.push('.');
+        }
+        self.path.push_str(name);
+        at
+    }
+}
+
+fn keyed_by_value(kind: DriftKind) -> bool {
+    matches!(kind, DriftKind::UnlistedValue)
+}
+
+/// Whether `value` is of the type `schema` describes, for choosing a branch.
+fn fits(schema: &Value, value: &Value) -> bool {
+    match schema.get("type").and_then(Value::as_str) {
+        Some("null") => value.is_null(),
+        Some("string") => value.is_string(),
+        Some("integer") => value.is_i64() || value.is_u64(),
+        Some("number") => value.is_number(),
+        Some("boolean") => value.is_boolean(),
+        Some("array") => value.is_array(),
+        Some("object") => value.is_object(),
+        Some(_) => false,
+        // No type: an object schema if it has properties, else anything.
+        None => !schema.get("properties").is_some() || value.is_object(),
+    }
+}
+
+/// The formats the service's answers use; any other format is not checked.
+fn format_holds(format: &str, text: &str) -> bool {
+    match format {
+        "uuid" => uuid::Uuid::parse_str(text).is_ok(),
+        "ip" | "ipvanyaddress" => text.parse::<std::net::IpAddr>().is_ok(),
+        "ipv4" => text.parse::<std::net::Ipv4Addr>().is_ok(),
+        "ipv6" => text.parse::<std::net::Ipv6Addr>().is_ok(),
+        "ipvanynetwork" => text.parse::<ipnet::IpNet>().is_ok() || text.parse::<std::net::IpAddr>().is_ok(),
+        _ => true,
+    }
+}
+
+/// An undeclared field's value as an example: as JSON, so that its type shows
+/// (`"12"` is text, `12` a number); a nested object or list only by its kind.
+fn json_of(value: &Value) -> String {
+    match value {
+        Value::String(_) => value.to_string(),
+        other => text_of(other),
+    }
+}
+
+/// A value as an example: text as it is, a nested object or list only by its kind.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(_) => "{…}".to_string(),
+        Value::Array(_) => "[…]".to_string(),
+        other => other.to_string(),
+    }
+}

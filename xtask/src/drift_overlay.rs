@@ -1,0 +1,284 @@
+//! `cargo xtask conformance --base-url URL --drift FILE`: turns what the
+//! client saw differ from the spec of record into an Overlay 1.0 document
+//! that would make the spec describe it. Each action says what was seen, where
+//! and when; the overlay is a proposal to review before it joins the others
+//! in xtask/src/import.rs (docs/regenerating.md, "From drift to spec").
+
+use serde_json::{json, Value};
+use threatjammer::drift::{DriftFinding, DriftKind, DriftReport};
+
+/// The findings, one a line, for the run's output.
+pub fn describe(report: &DriftReport) -> String {
+    let mut text = String::new();
+    for f in &report.findings {
+        let at = if f.path.is_empty() { String::new() } else { format!(" at {}", f.path) };
+        text.push_str(&format!("drift  {}  {}{at}: {} ({} answers)\n", f.operation, f.kind, f.example, f.count));
+    }
+    if report.unkept > 0 {
+        text.push_str(&format!("drift  {} more findings were counted but not kept\n", report.unkept));
+    }
+    text
+}
+
+/// The proposed overlay, as YAML. `seen` says where and when the answers
+/// came from ("https://dublin.api.threatjammer.com on 2026-12-02").
+pub fn propose(spec: &Value, report: &DriftReport, seen: &str) -> String {
+    let actions: Vec<Value> = report
+        .findings
+        .iter()
+        .filter_map(|f| action(spec, f, seen))
+        .collect();
+    let overlay = json!({
+        "overlay": "1.0.0",
+        "info": {"title": format!("what the service answered ({seen})"), "version": "1.0.0"},
+        "actions": actions,
+    });
+    serde_yaml_ng::to_string(&overlay).unwrap_or_default()
+}
+
+fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
+    let (path, method, operation) = find_operation(spec, f.operation.as_str())?;
+    let op_target = format!("$.paths['{path}'].{method}");
+    let reason = |what: String| format!("{what}: declared by what the service answered, {seen}");
+    let responses = operation["responses"].as_object()?;
+    // The declared success an answer's body is described by.
+    let (status, success) = responses
+        .iter()
+        .find(|(s, r)| s.starts_with('2') && r.pointer("/content/application~1json/schema").is_some())
+        .or_else(|| responses.iter().find(|(s, _)| s.starts_with('2')))?;
+    let body = format!("{op_target}.responses['{status}'].content['application/json'].schema");
+    let located = || locate(spec, &body, success.pointer("/content/application~1json/schema")?, &f.path);
+    Some(match f.kind {
+        DriftKind::UndeclaredStatus => json!({
+            "target": format!("{op_target}.responses"),
+            "description": reason(format!("{} answers {}", f.operation, f.example)),
+            "update": {f.example.clone(): {
+                "description": format!("Seen from the service, {seen}."),
+                "content": success.get("content").cloned().unwrap_or(json!({})),
+            }},
+        }),
+        DriftKind::UndeclaredContentType => {
+            let media = f.example.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let schema = success.pointer("/content/application~1json/schema").cloned().unwrap_or(json!({}));
+            json!({
+                "target": format!("{op_target}.responses['{status}'].content"),
+                "description": reason(format!("{} answers as {media}", f.operation)),
+                "update": {media: {"schema": schema}},
+            })
+        }
+        DriftKind::UnknownField => {
+            let (parent, name) = split_last(&f.path);
+            let (target, _) = located_parent(spec, &body, success, parent)?;
+            json!({
+                "target": format!("{target}.properties"),
+                "description": reason(format!("{} answers carry `{}`", f.operation, f.path)),
+                "update": {name: schema_of_example(&f.example)},
+            })
+        }
+        DriftKind::MissingField => {
+            let (parent, name) = split_last(&f.path);
+            let (target, _) = located_parent(spec, &body, success, parent)?;
+            json!({
+                "target": format!("{target}.required[?@ == '{name}']"),
+                "description": reason(format!("{} answers without `{}`", f.operation, f.path)),
+                "remove": true,
+            })
+        }
+        DriftKind::UnlistedValue => {
+            let (target, _) = located()?;
+            json!({
+                "target": format!("{target}.enum"),
+                "description": reason(format!("{} answers `{}` at {}", f.operation, f.example, f.path)),
+                "update": [f.example.clone()],
+            })
+        }
+        DriftKind::BrokenConstraint(constraint) => {
+            let (target, _) = located()?;
+            json!({
+                "target": format!("{target}.{constraint}"),
+                "description": reason(format!("{} answers `{}` at {}, which its {constraint} refuses", f.operation, f.example, f.path)),
+                "remove": true,
+            })
+        }
+        _ => return None,
+    })
+}
+
+fn located_parent(spec: &Value, body: &str, success: &Value, parent: &str) -> Option<(String, Value)> {
+    locate(spec, body, success.pointer("/content/application~1json/schema")?, parent)
+}
+
+fn find_operation<'a>(spec: &'a Value, id: &str) -> Option<(&'a str, &'a str, &'a Value)> {
+    spec["paths"].as_object()?.iter().find_map(|(path, item)| {
+        item.as_object()?.iter().find_map(|(method, op)| {
+            (op["operationId"].as_str() == Some(id)).then_some((path.as_str(), method.as_str(), op))
+        })
+    })
+}
+
+/// `results[].reported` -> (`results[]`, `reported`).
+fn split_last(path: &str) -> (&str, &str) {
+    match path.rfind('.') {
+        Some(dot) => (&path[..dot], &path[dot + 1..]),
+        None => ("", path),
+    }
+}
+
+/// The JSONPath of the schema at `path` (a finding's path) under `schema`,
+/// itself at `target`, following `$ref`s into the component schemas and the
+/// object or array branch of an `anyOf`; and that schema.
+fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(String, Value)> {
+    let mut target = target.to_string();
+    let mut schema = schema.clone();
+    let steps = path
+        .split('.')
+        .filter(|s| !s.is_empty())
+        .flat_map(|s| {
+            let name = s.trim_end_matches("[]");
+            let arrays = (s.len() - name.len()) / 2;
+            std::iter::once(name).filter(|n| !n.is_empty()).chain(std::iter::repeat_n("[]", arrays))
+        });
+    for step in steps {
+        (target, schema) = follow(spec, target, schema);
+        if step == "[]" {
+            target.push_str(".items");
+            schema = schema.get("items")?.clone();
+        } else {
+            target.push_str(&format!(".properties['{step}']"));
+            schema = schema.pointer(&format!("/properties/{}", step.replace('~', "~0").replace('/', "~1")))?.clone();
+        }
+    }
+    Some(follow(spec, target, schema))
+}
+
+/// Through `$ref`s and into the non-null branch of an `anyOf`/`oneOf`.
+fn follow(spec: &Value, mut target: String, mut schema: Value) -> (String, Value) {
+    for _ in 0..16 {
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
+            target = format!("$.components.schemas['{name}']");
+            schema = spec["components"]["schemas"][name].clone();
+            continue;
+        }
+        let branch = ["anyOf", "oneOf"].iter().find_map(|key| {
+            let branches = schema.get(*key)?.as_array()?;
+            branches
+                .iter()
+                .position(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+                .map(|i| (key.to_string(), i, branches[i].clone()))
+        });
+        match branch {
+            Some((key, i, next)) => {
+                target = format!("{target}.{key}[{i}]");
+                schema = next;
+            }
+            None => break,
+        }
+    }
+    (target, schema)
+}
+
+/// The schema a field's first value suggests: drift keeps it as JSON text.
+fn schema_of_example(example: &str) -> Value {
+    let shown = example.trim_end_matches('…');
+    let kind = match shown.chars().next() {
+        Some('"') => "string",
+        Some('{') => "object",
+        Some('[') => "array",
+        Some('t' | 'f') => "boolean",
+        Some('n') => return json!({"nullable": true}),
+        _ if shown.parse::<i64>().is_ok() => "integer",
+        _ if shown.parse::<f64>().is_ok() => "number",
+        _ => return json!({}),
+    };
+    json!({"type": kind})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_example_suggests_its_type() {
+        assert_eq!(schema_of_example("\"abc"), json!({"type": "string"}));
+        assert_eq!(schema_of_example("12"), json!({"type": "integer"}));
+        assert_eq!(schema_of_example("1.5"), json!({"type": "number"}));
+        assert_eq!(schema_of_example("{…}"), json!({"type": "object"}));
+        assert_eq!(schema_of_example("true"), json!({"type": "boolean"}));
+    }
+}
+
+#[cfg(test)]
+mod round_trip {
+    use super::*;
+    use threatjammer::{ApiKey, Client, RetryPolicy};
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn spec() -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/threatjammer.json");
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// A client answered, for every request, `status` with the documented AS
+    /// changed in every way drift reports; the drift it saw.
+    fn drift_of(status: u16, body: Value) -> DriftReport {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(status).set_body_json(body))
+                .mount(&server)
+                .await;
+            let client = Client::builder()
+                .base_url(server.uri())
+                .api_key(ApiKey::new("tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123").unwrap())
+                .retry(RetryPolicy::disabled())
+                .build()
+                .unwrap();
+            client.get_asn(15169).await.expect("a drifting answer still decodes");
+            client.drift()
+        })
+    }
+
+    #[test]
+    fn the_proposal_makes_the_spec_describe_every_finding() {
+        let body = json!({
+            "self": "/v1/asn/15169", "description": "", "country_code": "US",
+            "registry_date": "2000-03-30", "registry": "/v1/asn/registry/arin",
+            "status": "/v1/asn/status/assigned", "prefixes": "/v1/asn/15169/prefixes",
+            "score": 0, "risk": "EXTREME", "peers": 12,
+        });
+        let report = drift_of(201, body);
+        let kinds: Vec<DriftKind> = report.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DriftKind::UnknownField,
+                DriftKind::UnlistedValue,
+                DriftKind::BrokenConstraint("pattern"),
+                DriftKind::MissingField,
+                DriftKind::UndeclaredStatus,
+            ],
+            "{report:#?}"
+        );
+        let proposal = propose(&spec(), &report, "a loopback test on 2026-12-02");
+        let overlay = crate::overlay::parse(&proposal).unwrap();
+        assert_eq!(overlay.actions.len(), 5, "{proposal}");
+        assert!(overlay.actions.iter().all(|a| a.description.as_deref().is_some_and(|d| d.contains("2026-12-02"))));
+        let mut described = spec();
+        // Every action selects something (apply fails otherwise) ...
+        crate::overlay::apply(&mut described, &overlay).unwrap_or_else(|e| panic!("{e:#}\n{proposal}"));
+        // ... and afterwards the spec says what the service sent.
+        let asn = &described["components"]["schemas"]["AutonomousSystemOutput"];
+        assert_eq!(asn["properties"]["peers"], json!({"type": "integer"}));
+        assert!(asn["properties"]["risk"].to_string().contains("EXTREME"), "{}", asn["properties"]["risk"]);
+        assert!(asn["properties"]["registry_date"].get("pattern").is_none());
+        assert!(!asn["required"].as_array().unwrap().contains(&json!("name")));
+        let get = &described["paths"]["/v1/asn/{number}"]["get"]["responses"];
+        assert!(get.get("201").is_some(), "{get}");
+    }
+}
