@@ -10,7 +10,9 @@ pub struct SpecFiles {
     pub spec: PathBuf,
     /// Applied in this order: first the reconciliations of upstream defects,
     /// then the project's operation names and prose (which may refer to
-    /// components the reconciliations add, such as the shared error response).
+    /// components the reconciliations add, such as the shared error response),
+    /// then the project's descriptions of the schemas and their properties
+    /// (which describe properties the reconciliations add).
     pub overlays: Vec<PathBuf>,
 }
 
@@ -22,6 +24,7 @@ impl SpecFiles {
             overlays: vec![
                 dir.join("reconcile.overlay.yaml"),
                 dir.join("operations.overlay.yaml"),
+                dir.join("schemas.overlay.yaml"),
             ],
         }
     }
