@@ -11,8 +11,10 @@
 //! ```
 //!
 //! `(total at 3000 - total at 1000) / 2000` is one request's instructions,
-//! the loopback server's included (it runs in the same process). A third
-//! argument, `concurrent`, runs each iteration as 64 requests at once.
+//! the loopback server's included (it runs in the same process). The sides
+//! are `client`, `unobserved` (the client with drift observation off) and
+//! `baseline`. A third argument, `concurrent`, runs each iteration as 64
+//! requests at once.
 
 #[path = "contenders.rs"]
 mod contenders;
@@ -32,15 +34,20 @@ fn main() {
         // The first request of each side opens its connection.
         c.client().await;
         c.baseline().await;
-        let client = side == "client";
+        c.client_unobserved().await;
         for _ in 0..n {
-            match (concurrent, client) {
-                (false, true) => drop(std::hint::black_box(c.client().await)),
-                (false, false) => drop(std::hint::black_box(c.baseline().await)),
-                (true, true) => {
+            match (concurrent, side.as_str()) {
+                (false, "client") => drop(std::hint::black_box(c.client().await)),
+                (false, "unobserved") => drop(std::hint::black_box(c.client_unobserved().await)),
+                (false, _) => drop(std::hint::black_box(c.baseline().await)),
+                (true, "client") => {
                     contenders::concurrently(&c, |c| async move { c.client().await }).await
                 }
-                (true, false) => {
+                (true, "unobserved") => {
+                    contenders::concurrently(&c, |c| async move { c.client_unobserved().await })
+                        .await
+                }
+                (true, _) => {
                     contenders::concurrently(&c, |c| async move { c.baseline().await }).await
                 }
             }

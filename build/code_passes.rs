@@ -140,9 +140,15 @@ pub fn no_api_version_header(file: &mut syn::File) -> Result<(), String> {
 
 /// Adaptation 10: the four statements progenitor writes to send a request
 /// (`self.pre(..)`, `let result = self.exec(..)`, `self.post(..)`,
-/// `let response = result?`) become one call. Finding none means progenitor
-/// changed how it writes them, and the adaptation must be looked at again.
-pub fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
+/// `let response = result?`) become one call, which is given the number of
+/// `/` in the operation's path template for the request hook's path check
+/// (a literal, so no call looks it up by name). Finding none means
+/// progenitor changed how it writes them, and the adaptation must be looked
+/// at again.
+pub fn one_round_trip(
+    file: &mut syn::File,
+    operations: &[crate::facts::Operation],
+) -> Result<(), String> {
     let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
     let sequence = [
         "self . pre (& mut request , & info) . await ?",
@@ -165,8 +171,15 @@ pub fn one_round_trip(file: &mut syn::File) -> Result<(), String> {
             }) else {
                 continue;
             };
+            let id = f.sig.ident.to_string();
+            let Some(op) = operations.iter().find(|op| op.id == id) else {
+                return Err(format!("adaptation 10: {id} is not in the operation table"));
+            };
+            let slashes = op.path.matches('/').count();
             let call: syn::Stmt = syn::parse_quote! {
-                let response = crate::call::round_trip(self, request, &info).await?;
+                let response = crate::call::round_trip(
+                    self, request, &info, ::std::option::Option::Some(#slashes)
+                ).await?;
             };
             stmts.splice(at..at + 4, [call]);
             replaced += 1;

@@ -161,7 +161,7 @@ fn generate() -> Result<(), String> {
     open_enums(&mut file, schemas);
     own_path_encoding(&mut file);
     no_api_version_header(&mut file)?;
-    one_round_trip(&mut file)?;
+    one_round_trip(&mut file, &operations)?;
     every_success_decodes(&mut file)?;
     missing_fields_observed(&mut file);
     let face = face_methods(&file, &operations)?;

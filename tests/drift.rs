@@ -210,3 +210,31 @@ async fn observation_can_be_turned_off() {
     assert_eq!(tj.get_asn(15169).await.unwrap().risk.unwrap().to_string(), "EXTREME");
     assert!(tj.drift().is_empty());
 }
+
+/// Undeclared fields are looked for in a sample of the answers (the first
+/// 64 of each operation, then one in 64): one that appears later is still
+/// found within a sample's length.
+#[tokio::test]
+async fn an_undeclared_field_that_appears_later_is_found_by_the_sample() {
+    let clean = bytes::Bytes::from(response(200, &[("content-type", "application/json")], asn().to_string().as_bytes()));
+    let mut later = asn();
+    later["peers"] = json!(12);
+    let later = bytes::Bytes::from(response(200, &[("content-type", "application/json")], later.to_string().as_bytes()));
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    let server = Loopback::start(move |_| {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        loopback::Reply::Bytes(if n < 100 { clean.clone() } else { later.clone() })
+    })
+    .await;
+    let tj = server.client_sending_once(key());
+    for _ in 0..100 {
+        tj.get_asn(15169).await.unwrap();
+    }
+    assert!(tj.drift().is_empty());
+    for _ in 0..64 {
+        tj.get_asn(15169).await.unwrap();
+    }
+    let f = only(&tj);
+    assert_finding(&f, OperationId::GET_ASN, DriftKind::UnknownField, "peers", "12");
+}

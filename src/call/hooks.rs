@@ -102,14 +102,17 @@ impl fmt::Debug for HookState {
 impl progenitor_client::ClientHooks<HookState> for generated::Client {}
 
 /// Sends one request of the operation `info` names: the checks before
-/// sending, then the attempts. Not an `async fn`, so that the request lives
-/// in one place (the attempts' future) instead of being kept twice.
+/// sending, then the attempts. `template_slashes` is the number of `/` in the
+/// operation's path template, which its path must still have when sent.
+/// Not an `async fn`, so that the request lives in one place (the attempts'
+/// future) instead of being kept twice.
 pub(crate) fn round_trip<'a, E: 'a>(
     api: &'a generated::Client,
     request: reqwest::Request,
     info: &OperationInfo,
+    template_slashes: Option<usize>,
 ) -> impl Future<Output = Result<reqwest::Response, progenitor_client::Error<E>>> + 'a {
-    match admit(api, &request, info.operation_id) {
+    match admit(api, &request, info.operation_id, template_slashes) {
         // The reason itself is in the call's notes; this is progenitor's side of it.
         Err(message) => Either::Left(ready(Err(progenitor_client::Error::Custom(message)))),
         Ok(()) => Either::Right(exec(api, request).map_err(Into::into)),
@@ -126,9 +129,10 @@ fn admit(
     api: &generated::Client,
     request: &reqwest::Request,
     operation_id: &'static str,
+    template_slashes: Option<usize>,
 ) -> Result<(), String> {
     let state = api.inner();
-    if let Some(slashes) = generated::path_slashes(operation_id) {
+    if let Some(slashes) = template_slashes {
         if let Err(refused) = state.check_sent(slashes, request.url().path()) {
             let reason = refused.to_string();
             note(|n| n.refused = Some(Refusal::Path(reason)));
@@ -169,12 +173,16 @@ fn exec<'a>(
         *request.timeout_mut() = Some(timeout);
     }
     // The call's span names the operation and the path, never headers: the key
-    // travels in one. Paths hold arguments, which may be anything a caller was handed.
+    // travels in one. Paths hold arguments, which may be anything a caller was
+    // handed, so they are masked; with no subscriber listening, nothing is.
     let span = tracing::Span::current();
-    span.record("method", request.method().as_str());
-    span.record("path", &*state.redactor.text(request.url().path()));
+    if !span.is_disabled() {
+        span.record("method", request.method().as_str());
+        span.record("path", &*state.redactor.text(request.url().path()));
+    }
     async move {
-        let started = Instant::now();
+        // Only the `debug` event reads the time taken.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
         // The wait is boxed: a timer is large, and unboxed it would make every
         // call's future larger (and costlier to move) for a wait most calls never make.
         if let Some(guard) = &state.quota {
@@ -191,11 +199,11 @@ fn exec<'a>(
 fn finish(
     api: &generated::Client,
     outcome: reqwest::Result<reqwest::Response>,
-    started: Instant,
+    started: Option<Instant>,
 ) -> reqwest::Result<reqwest::Response> {
     let span = tracing::Span::current();
     let redactor = &api.inner().redactor;
-    let elapsed_ms = started.elapsed().as_millis() as u64;
+    let elapsed_ms = started.map_or(0, |s| s.elapsed().as_millis() as u64);
     let outcome = outcome.map(|response| bounded(response, api.inner().max_response_bytes));
     match &outcome {
         Ok(response) => {

@@ -108,7 +108,8 @@ impl crate::Client {
                         "the streamed body was sent already".into(),
                     )
                 })??;
-                let response = round_trip(api, request, info).await?;
+                let slashes = crate::generated::path_slashes(operation_id);
+                let response = round_trip(api, request, info, slashes).await?;
                 // The classification the generated methods make: every 2xx is the
                 // answer, the documented error statuses decode as a Problem, the rest
                 // is unexpected.

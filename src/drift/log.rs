@@ -4,6 +4,7 @@ use super::{DriftFinding, DriftKind, DriftReport, MAX_FINDINGS};
 use crate::redact::Redactor;
 use crate::OperationId;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 
 /// Paths and examples are cut to this many characters: enough to recognise,
@@ -35,10 +36,25 @@ struct Kept {
     unkept: u64,
 }
 
+/// Answers of each operation searched for undeclared fields: the first
+/// [`SAMPLED`], then one in every [`SAMPLED`]. A field the service added
+/// shows in every answer, so a sample finds it within a few dozen.
+const SAMPLED: u32 = 64;
+
 /// Shared by a client and its clones. Locked only when an answer differed.
-#[derive(Default)]
 pub(crate) struct DriftLog {
     kept: Mutex<Kept>,
+    /// Answers decoded so far, per operation (in `OperationId::ALL`'s order).
+    answers: Box<[AtomicU32]>,
+}
+
+impl Default for DriftLog {
+    fn default() -> Self {
+        DriftLog {
+            kept: Mutex::default(),
+            answers: crate::OperationId::ALL.iter().map(|_| AtomicU32::new(0)).collect(),
+        }
+    }
 }
 
 impl std::fmt::Debug for DriftLog {
@@ -48,6 +64,15 @@ impl std::fmt::Debug for DriftLog {
 }
 
 impl DriftLog {
+    /// Whether this answer of the operation at `index` is one to search for
+    /// undeclared fields.
+    pub(crate) fn sample_fields(&self, index: usize) -> bool {
+        self.answers.get(index).is_some_and(|count| {
+            let seen = count.fetch_add(1, Ordering::Relaxed);
+            seen < SAMPLED || seen % SAMPLED == 0
+        })
+    }
+
     /// Counts what one answer carried; `found` holds each finding once.
     pub(crate) fn record(&self, operation: &'static str, found: Vec<Found>, redactor: &Redactor) {
         let Ok(id) = operation.parse::<OperationId>() else {

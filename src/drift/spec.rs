@@ -21,11 +21,13 @@ pub(super) struct Answers {
     pub patterns: HashMap<String, regress::Regex>,
 }
 
-struct Operation {
-    declared: Vec<Declared>,
+pub(super) struct Operation {
+    pub declared: Vec<Declared>,
     /// Whether its answers carry a constraint the generated types do not
     /// enforce, so that each of them is checked (build adaptation 13).
-    constrained: bool,
+    pub constrained: bool,
+    /// Its place in [`crate::OperationId::ALL`], for per-operation counts.
+    pub index: usize,
 }
 
 /// The keywords the walk checks beyond a value's type. Build adaptation 13
@@ -95,7 +97,11 @@ impl Answers {
             let constrained = declared
                 .iter()
                 .any(|d| constrains(&d.schema, &schemas, &mut Vec::new()));
-            (id, Operation { declared, constrained })
+            let index = crate::OperationId::ALL
+                .iter()
+                .position(|o| o.as_str() == id)
+                .unwrap_or(usize::MAX);
+            (id, Operation { declared, constrained, index })
         })
         .collect();
         Answers {
@@ -105,18 +111,10 @@ impl Answers {
         }
     }
 
-    /// The operation's declared successes; empty for an operation the spec
-    /// does not have.
-    pub(super) fn declared(&self, operation: &str) -> &[Declared] {
-        self.operations
-            .get(operation)
-            .map_or(&[], |o| o.declared.as_slice())
-    }
-
-    pub(super) fn constrained(&self, operation: &str) -> bool {
-        self.operations
-            .get(operation)
-            .is_some_and(|o| o.constrained)
+    /// What the spec says of the operation's successes; `None` for an
+    /// operation the spec does not have.
+    pub(super) fn operation(&self, operation: &str) -> Option<&Operation> {
+        self.operations.get(operation)
     }
 
     pub(super) fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
