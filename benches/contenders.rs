@@ -83,38 +83,36 @@ impl Contenders {
 
     /// The same request by hand, its answer decoded into `serde_json::Value`.
     pub async fn baseline_batch_value(&self) -> usize {
-        let body = self
+        let request = self
             .http
             .post(format!("{}/v1/assess/ip", self.base))
-            .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .json(&[self.ip.to_string()])
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .expect("response")
-            .bytes()
-            .await
-            .expect("body");
+            .json(&[self.ip.to_string()]);
+        let body = by_hand(request).await;
         let value: serde_json::Value = serde_json::from_slice(&body).expect("collection");
         value["results"].as_array().map_or(0, Vec::len)
     }
 
     pub async fn baseline(&self) -> IpAssessmentOutput {
-        let body = self
+        let request = self
             .http
-            .get(format!("{}/v1/assess/ip/{}", self.base, self.ip))
-            .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .and_then(reqwest::Response::error_for_status)
-            .expect("response")
-            .bytes()
-            .await
-            .expect("body");
-        serde_json::from_slice(&body).expect("assessment")
+            .get(format!("{}/v1/assess/ip/{}", self.base, self.ip));
+        serde_json::from_slice(&by_hand(request).await).expect("assessment")
     }
+}
+
+/// What a hand-written call adds to a request before sending it, and the
+/// answer's body.
+async fn by_hand(request: reqwest::RequestBuilder) -> bytes::Bytes {
+    request
+        .header(reqwest::header::AUTHORIZATION, format!("Bearer {KEY}"))
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("response")
+        .bytes()
+        .await
+        .expect("body")
 }
 
 /// Runs `CONCURRENCY` copies of `request` at once and waits for all of them.

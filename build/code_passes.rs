@@ -102,32 +102,23 @@ pub fn own_path_encoding(file: &mut syn::File) {
 /// writes them, and the adaptation must be looked at again.
 pub fn no_api_version_header(file: &mut syn::File) -> Result<(), String> {
     let mut dropped = 0;
-    for item in &mut file.items {
-        let syn::Item::Impl(imp) = item else { continue };
-        if imp.trait_.is_some() {
-            continue;
-        }
-        for impl_item in &mut imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else {
-                continue;
-            };
-            let stmts = &mut f.block.stmts;
-            let before = stmts.len();
-            stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
-            dropped += before - stmts.len();
-            // With no header left to add, the map needs no room (nor `mut`):
-            // an empty HeaderMap does not allocate.
-            let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
-            if !stmts
-                .iter()
-                .any(|s| text(s).contains("header_map . append"))
-            {
-                for stmt in stmts.iter_mut() {
-                    if text(stmt).starts_with("let mut header_map =") {
-                        *stmt = syn::parse_quote! {
-                            let header_map = ::reqwest::header::HeaderMap::new();
-                        };
-                    }
+    for f in inherent_methods(file) {
+        let stmts = &mut f.block.stmts;
+        let before = stmts.len();
+        stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
+        dropped += before - stmts.len();
+        // With no header left to add, the map needs no room (nor `mut`):
+        // an empty HeaderMap does not allocate.
+        let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
+        if !stmts
+            .iter()
+            .any(|s| text(s).contains("header_map . append"))
+        {
+            for stmt in stmts.iter_mut() {
+                if text(stmt).starts_with("let mut header_map =") {
+                    *stmt = syn::parse_quote! {
+                        let header_map = ::reqwest::header::HeaderMap::new();
+                    };
                 }
             }
         }
@@ -157,33 +148,27 @@ pub fn one_round_trip(
         "let response = result ? ;",
     ];
     let mut replaced = 0;
-    for item in &mut file.items {
-        let syn::Item::Impl(imp) = item else { continue };
-        for impl_item in &mut imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else {
-                continue;
-            };
-            let stmts = &mut f.block.stmts;
-            let Some(at) = stmts.windows(4).position(|w| {
-                w.iter()
-                    .zip(sequence)
-                    .all(|(stmt, expected)| text(stmt).starts_with(expected))
-            }) else {
-                continue;
-            };
-            let id = f.sig.ident.to_string();
-            let Some(op) = operations.iter().find(|op| op.id == id) else {
-                return Err(format!("adaptation 10: {id} is not in the operation table"));
-            };
-            let slashes = op.path.matches('/').count();
-            let call: syn::Stmt = syn::parse_quote! {
-                let response = crate::call::round_trip(
-                    self, request, &info, ::std::option::Option::Some(#slashes)
-                ).await?;
-            };
-            stmts.splice(at..at + 4, [call]);
-            replaced += 1;
-        }
+    for f in inherent_methods(file) {
+        let stmts = &mut f.block.stmts;
+        let Some(at) = stmts.windows(4).position(|w| {
+            w.iter()
+                .zip(sequence)
+                .all(|(stmt, expected)| text(stmt).starts_with(expected))
+        }) else {
+            continue;
+        };
+        let id = f.sig.ident.to_string();
+        let Some(op) = operations.iter().find(|op| op.id == id) else {
+            return Err(format!("adaptation 10: {id} is not in the operation table"));
+        };
+        let slashes = op.path.matches('/').count();
+        let call: syn::Stmt = syn::parse_quote! {
+            let response = crate::call::round_trip(
+                self, request, &info, ::std::option::Option::Some(#slashes)
+            ).await?;
+        };
+        stmts.splice(at..at + 4, [call]);
+        replaced += 1;
     }
     if replaced == 0 {
         return Err(
@@ -209,6 +194,22 @@ pub fn non_exhaustive(file: &mut syn::File) {
     }
 }
 
+/// The methods of the generated file's inherent `impl` blocks, progenitor's
+/// client methods among them.
+fn inherent_methods(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+    file.items
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp) if imp.trait_.is_none() => Some(imp.items.iter_mut()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(f) => Some(f),
+            _ => None,
+        })
+}
+
 /// The items of `mod types`, where typify puts every type.
 pub fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
     file.items.iter_mut().find_map(|item| match item {
@@ -225,40 +226,38 @@ pub fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
 /// changed how it writes them, and the adaptation must be looked at again.
 pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
     let mut replaced = 0;
-    for item in &mut file.items {
-        let syn::Item::Impl(imp) = item else { continue };
-        for impl_item in &mut imp.items {
-            let syn::ImplItem::Fn(f) = impl_item else {
+    for f in inherent_methods(file) {
+        for stmt in &mut f.block.stmts {
+            let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
                 continue;
             };
-            for stmt in &mut f.block.stmts {
-                let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
-                    continue;
+            let mut empty = None;
+            m.arms.retain(|arm| {
+                let syn::Pat::Lit(syn::PatLit {
+                    lit: syn::Lit::Int(status),
+                    ..
+                }) = &arm.pat
+                else {
+                    return true;
                 };
-                let mut empty = None;
-                m.arms.retain(|arm| {
-                    let syn::Pat::Lit(syn::PatLit { lit: syn::Lit::Int(status), .. }) = &arm.pat else {
-                        return true;
-                    };
-                    if !status.base10_digits().starts_with('2') {
-                        return true;
-                    }
-                    let body = &arm.body;
-                    empty = Some(quote!(#body).to_string().contains("ResponseValue :: empty"));
-                    false
-                });
-                let arm: syn::Arm = match empty {
-                    None => continue,
-                    Some(true) => syn::parse_quote! {
-                        200u16..=299u16 => crate::call::empty(self, response, info.operation_id),
-                    },
-                    Some(false) => syn::parse_quote! {
-                        200u16..=299u16 => crate::call::json(self, response, info.operation_id).await,
-                    },
-                };
-                m.arms.insert(0, arm);
-                replaced += 1;
-            }
+                if !status.base10_digits().starts_with('2') {
+                    return true;
+                }
+                let body = &arm.body;
+                empty = Some(quote!(#body).to_string().contains("ResponseValue :: empty"));
+                false
+            });
+            let arm: syn::Arm = match empty {
+                None => continue,
+                Some(true) => syn::parse_quote! {
+                    200u16..=299u16 => crate::call::empty(self, response, info.operation_id),
+                },
+                Some(false) => syn::parse_quote! {
+                    200u16..=299u16 => crate::call::json(self, response, info.operation_id).await,
+                },
+            };
+            m.arms.insert(0, arm);
+            replaced += 1;
         }
     }
     if replaced == 0 {
@@ -287,16 +286,20 @@ pub fn missing_fields_observed(file: &mut syn::File) {
         for field in s.fields.iter_mut() {
             let ty = &field.ty;
             let ty = quote!(#ty).to_string();
-            let has_empty = ["i64", "f64", "bool", ":: std :: string :: String"].contains(&ty.as_str());
-            let defaulted = field.attrs.iter().any(|a| {
-                a.path().is_ident("serde") && quote!(#a).to_string().contains("default")
-            });
+            let has_empty =
+                ["i64", "f64", "bool", ":: std :: string :: String"].contains(&ty.as_str());
+            let defaulted = field
+                .attrs
+                .iter()
+                .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("default"));
             if has_empty && !defaulted {
                 // Named with its type: schemars calls the default on its own
                 // to show it, where nothing else says what type it makes.
                 let ty = &field.ty;
                 let default = format!("crate::drift::absent::<{}>", quote!(#ty));
-                field.attrs.push(syn::parse_quote!(#[serde(default = #default)]));
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[serde(default = #default)]));
             }
         }
     }
@@ -317,10 +320,15 @@ fn answer_types(file: &syn::File) -> std::collections::BTreeSet<String> {
         .flat_map(|t| words(t.to_string()))
         .collect();
     let mut fields_of = std::collections::BTreeMap::new();
-    for item in file.items.iter().filter_map(|i| match i {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
-        _ => None,
-    }).flat_map(|(_, items)| items) {
+    for item in file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
+            _ => None,
+        })
+        .flat_map(|(_, items)| items)
+    {
         let (name, tokens) = match item {
             syn::Item::Struct(s) => (s.ident.to_string(), {
                 let fields = &s.fields;

@@ -30,25 +30,6 @@ pub(super) struct Operation {
     pub index: usize,
 }
 
-/// The keywords the walk checks beyond a value's type. Build adaptation 13
-/// takes the same ones out of the answer types (build/spec_passes.rs,
-/// `CONSTRAINTS`), plus `format`, which the types only enforce where a Rust
-/// type stands for it.
-pub(super) const CHECKED: &[&str] = &[
-    "pattern",
-    "minLength",
-    "maxLength",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "multipleOf",
-    "minItems",
-    "maxItems",
-    "uniqueItems",
-    "format",
-];
-
 impl Answers {
     pub(super) fn get() -> &'static Answers {
         static ANSWERS: OnceLock<Answers> = OnceLock::new();
@@ -65,6 +46,14 @@ impl Answers {
             Value::Object(o) => o,
             _ => Map::new(),
         };
+        // The keywords beyond a value's type that make an operation's answers
+        // checked on every call (build/answers.rs).
+        let checked: Vec<String> = doc["checked"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect();
         let mut patterns = HashMap::new();
         collect_patterns(&Value::Object(schemas.clone()), &mut patterns);
         let operations = match doc["operations"].take() {
@@ -96,7 +85,7 @@ impl Answers {
             }
             let constrained = declared
                 .iter()
-                .any(|d| constrains(&d.schema, &schemas, &mut Vec::new()));
+                .any(|d| constrains(&d.schema, &schemas, &checked, &mut Vec::new()));
             let index = crate::OperationId::ALL
                 .iter()
                 .position(|o| o.as_str() == id)
@@ -152,8 +141,13 @@ fn collect_patterns(value: &Value, into: &mut HashMap<String, regress::Regex>) {
     }
 }
 
-/// Whether `schema`, or a schema it reaches, has a keyword of [`CHECKED`].
-fn constrains<'a>(schema: &'a Value, schemas: &'a Map<String, Value>, seen: &mut Vec<&'a str>) -> bool {
+/// Whether `schema`, or a schema it reaches, has a keyword of `checked`.
+fn constrains<'a>(
+    schema: &'a Value,
+    schemas: &'a Map<String, Value>,
+    checked: &[String],
+    seen: &mut Vec<&'a str>,
+) -> bool {
     match schema {
         Value::Object(o) => {
             if let Some(name) = o
@@ -167,14 +161,14 @@ fn constrains<'a>(schema: &'a Value, schemas: &'a Map<String, Value>, seen: &mut
                 seen.push(name);
                 return schemas
                     .get(name)
-                    .is_some_and(|target| constrains(target, schemas, seen));
+                    .is_some_and(|target| constrains(target, schemas, checked, seen));
             }
-            CHECKED.iter().any(|k| o.contains_key(*k))
+            checked.iter().any(|k| o.contains_key(k))
                 || o.iter()
                     .filter(|(k, _)| !matches!(k.as_str(), "enum" | "default"))
-                    .any(|(_, v)| constrains(v, schemas, seen))
+                    .any(|(_, v)| constrains(v, schemas, checked, seen))
         }
-        Value::Array(items) => items.iter().any(|v| constrains(v, schemas, seen)),
+        Value::Array(items) => items.iter().any(|v| constrains(v, schemas, checked, seen)),
         _ => false,
     }
 }
