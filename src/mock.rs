@@ -50,6 +50,7 @@
 //! true)]`) its quota windows and delays follow the paused clock. It stops
 //! when the [`MockServer`] is dropped.
 
+mod contract;
 mod fixtures;
 mod quota;
 mod service;
@@ -197,6 +198,11 @@ impl std::ops::Deref for RecordedRequest {
         &self.request
     }
 }
+
+/// A fixture name that is not among the mock's success fixtures.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the mock has no success fixture named {0:?}")]
+pub struct UnknownFixture(pub String);
 
 type Hook = Arc<dyn Fn(&MockRequest) -> Option<MockResponse> + Send + Sync>;
 
@@ -403,6 +409,23 @@ impl MockServer {
             .lock()
             .overrides
             .insert(operation.to_string(), response);
+    }
+
+    /// Answers every request for the operation of the success fixture `name`
+    /// (its path below the fixture folder without `.json`, such as
+    /// `"edge/get-asn-new-country-code"`) with that fixture's answer, as
+    /// [`override_response`](MockServer::override_response) does. Fixtures whose
+    /// answer the spec of record does not allow (the edge cases that break it
+    /// on purpose) are answered only this way.
+    pub fn answer_with_fixture(&self, name: &str) -> Result<(), UnknownFixture> {
+        let (operation, response) = self
+            .state
+            .fixtures
+            .named
+            .get(name)
+            .ok_or_else(|| UnknownFixture(name.to_string()))?;
+        self.override_response(operation, response.clone());
+        Ok(())
     }
 
     /// Goes back to the mock's own answer for `operation`.

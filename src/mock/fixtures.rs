@@ -37,6 +37,10 @@ pub(super) struct Fixtures {
     pub(super) assessments: HashMap<IpAddr, Value>,
     pub(super) locations: HashMap<IpAddr, Value>,
     pub(super) agents: HashMap<String, Value>,
+    /// Every success fixture by its name (its path below the fixture folder,
+    /// without `.json`), for tests that ask for one: the only way a fixture the
+    /// spec of record does not allow is answered.
+    pub(super) named: BTreeMap<String, (&'static str, MockResponse)>,
     count: usize,
 }
 
@@ -64,7 +68,8 @@ impl Fixtures {
         for path in files {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            self.add(&path.display().to_string(), &text, true)?;
+            let name = path.strip_prefix(dir).unwrap_or(&path).with_extension("");
+            self.add(&name.display().to_string(), &text, true)?;
         }
         Ok(())
     }
@@ -122,6 +127,15 @@ impl Fixtures {
             for (key, value) in headers {
                 response = response.header(key.clone(), plain(value));
             }
+        }
+        let name = name.strip_suffix(".json").unwrap_or(name).to_string();
+        self.named
+            .insert(name.clone(), (operation.id, response.clone()));
+        let allowed = super::contract::operation(operation.id)
+            .map_or(Ok(()), |contract| contract.conforms(&response));
+        if let Err(deviation) = allowed {
+            tracing::debug!(fixture = name, deviation, "mock: fixture answered only when asked for");
+            return Ok(());
         }
         if let Body::Json(body) = &response.body {
             self.learn(operation.id, path, body);

@@ -71,7 +71,9 @@ async fn handle(
         .collect();
     let request = MockRequest {
         method: parts.method.to_string(),
-        operation: crate::operations::resolve(parts.method.as_str(), &path).map(|op| op.id),
+        operation: super::contract::route(parts.method.as_str(), &path)
+            .ok()
+            .map(|op| op.id),
         path,
         query: parts.uri.query().map(str::to_string),
         headers,
@@ -126,7 +128,13 @@ fn into_http(response: MockResponse) -> Response<Full<Bytes>> {
 /// The answer to one request, in the order the module documentation gives.
 fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) -> MockResponse {
     let Some(operation) = request.operation else {
-        return MockResponse::json(404, json!({ "detail": "Not Found" }));
+        let allowed =
+            super::contract::route(&request.method, &request.path).err().unwrap_or_default();
+        if allowed.is_empty() {
+            return MockResponse::json(404, json!({ "detail": "Not Found" }));
+        }
+        return MockResponse::json(405, json!({ "detail": "Method Not Allowed" }))
+            .header("allow", allowed.join(", "));
     };
     if !authorized {
         return MockResponse::problem(
@@ -170,6 +178,11 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
         }
         mutable.overrides.get(operation).cloned()
     };
+    if let Some(contract) = super::contract::operation(operation) {
+        if let Err(refusal) = contract.check(request) {
+            return refusal;
+        }
+    }
     if let Some(response) = overridden {
         return response;
     }
