@@ -52,6 +52,7 @@
 
 mod contract;
 mod fixtures;
+mod lists;
 mod quota;
 mod service;
 mod synth;
@@ -277,6 +278,7 @@ impl MockBuilder {
                     .map(|plan| Window::new(plan, Instant::now(), true)),
                 ..Mutable::default()
             }),
+            lists: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -303,6 +305,7 @@ struct State {
     /// For the wall-clock times in `GET /v1/token`.
     started: std::time::SystemTime,
     mutable: Mutex<Mutable>,
+    lists: Mutex<lists::Lists>,
 }
 
 #[derive(Default)]
@@ -325,6 +328,11 @@ impl State {
     fn lock(&self) -> std::sync::MutexGuard<'_, Mutable> {
         // A hook that panicked leaves nothing half-done: every update is one step.
         self.mutable.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_lists(&self) -> std::sync::MutexGuard<'_, lists::Lists> {
+        // Every change to the lists is made under one lock, so none is half-done.
+        self.lists.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 

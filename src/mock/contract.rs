@@ -36,7 +36,9 @@ pub(super) fn operation(id: &str) -> Option<&'static Operation> {
             .collect()
     });
     let cell = table.get(id)?;
-    let op = crate::operations::OPERATIONS.iter().find(|op| op.id == id)?;
+    let op = crate::operations::OPERATIONS
+        .iter()
+        .find(|op| op.id == id)?;
     Some(cell.get_or_init(|| Operation::compile(op)))
 }
 
@@ -64,8 +66,15 @@ pub(super) fn route(
         .filter(|op| literal(op.path) == best)
         .collect();
     // Starlette answers HEAD as it answers GET (hyper leaves the body out).
-    let method = if method.eq_ignore_ascii_case("HEAD") { "GET" } else { method };
-    if let Some(op) = template.iter().find(|op| op.method.eq_ignore_ascii_case(method)) {
+    let method = if method.eq_ignore_ascii_case("HEAD") {
+        "GET"
+    } else {
+        method
+    };
+    if let Some(op) = template
+        .iter()
+        .find(|op| op.method.eq_ignore_ascii_case(method))
+    {
         return Ok(op);
     }
     let mut allowed: Vec<&'static str> = template.iter().map(|op| op.method).collect();
@@ -170,7 +179,9 @@ impl Operation {
                 Some(Parameter {
                     name: p["name"].as_str()?.to_string(),
                     location,
-                    required: p["required"].as_bool().unwrap_or(location == Location::Path),
+                    required: p["required"]
+                        .as_bool()
+                        .unwrap_or(location == Location::Path),
                     kind: p["schema"]["type"].as_str().unwrap_or("string").to_string(),
                     validator: compile(&p["schema"])?,
                 })
@@ -261,7 +272,10 @@ impl Operation {
             let text = match parameter.location {
                 Location::Path => template
                     .iter()
-                    .position(|t| t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) == Some(&parameter.name))
+                    .position(|t| {
+                        t.strip_prefix('{').and_then(|t| t.strip_suffix('}'))
+                            == Some(&parameter.name)
+                    })
                     .and_then(|i| segments.get(i))
                     .map(|s| crate::path::decoded_or_raw(s).into_owned()),
                 // A scalar parameter given twice takes its last value, as Starlette's do.
@@ -439,7 +453,11 @@ fn errors(validator: &Validator, value: &Value, loc: &Value) -> Vec<Value> {
             let mut at: Vec<Value> = loc.as_array().cloned().unwrap_or_default();
             for segment in error.instance_path().to_string().split('/').skip(1) {
                 let segment = segment.replace("~1", "/").replace("~0", "~");
-                at.push(segment.parse::<u64>().map_or(Value::String(segment), Value::from));
+                at.push(
+                    segment
+                        .parse::<u64>()
+                        .map_or(Value::String(segment), Value::from),
+                );
             }
             let (msg, kind) = match error.kind() {
                 Kind::Required { property } => {
@@ -454,7 +472,10 @@ fn errors(validator: &Validator, value: &Value, loc: &Value) -> Vec<Value> {
                     match expected.as_str() {
                         "integer" => ("value is not a valid integer".into(), "type_error.integer"),
                         "number" => ("value is not a valid float".into(), "type_error.float"),
-                        "boolean" => ("value could not be parsed to a boolean".into(), "type_error.bool"),
+                        "boolean" => (
+                            "value could not be parsed to a boolean".into(),
+                            "type_error.bool",
+                        ),
                         "array" => ("value is not a valid list".into(), "type_error.list"),
                         "object" => ("value is not a valid dict".into(), "type_error.dict"),
                         "string" => ("str type expected".into(), "type_error.str"),
@@ -508,6 +529,10 @@ fn errors(validator: &Validator, value: &Value, loc: &Value) -> Vec<Value> {
                     format!("ensure this value has at most {limit} items"),
                     "value_error.list.max_items",
                 ),
+                Kind::UniqueItems => (
+                    "the list has duplicated items".into(),
+                    "value_error.list.unique_items",
+                ),
                 Kind::Pattern { pattern } => (
                     format!("string does not match regex \"{pattern}\""),
                     "value_error.str.regex",
@@ -522,7 +547,10 @@ fn errors(validator: &Validator, value: &Value, loc: &Value) -> Vec<Value> {
                         "value is not a valid IPv4 or IPv6 network".into(),
                         "value_error.ipvanynetwork",
                     ),
-                    "uri" => ("invalid or missing URL scheme".into(), "value_error.url.scheme"),
+                    "uri" => (
+                        "invalid or missing URL scheme".into(),
+                        "value_error.url.scheme",
+                    ),
                     _ => (format!("value is not a valid {format}"), "value_error"),
                 },
                 _ => (error.to_string(), "value_error"),
@@ -565,3 +593,34 @@ fn multipart_form(content_type: &str, body: &[u8]) -> Option<Value> {
     Some(Value::Object(form))
 }
 
+/// An entry of a list's content (`append` and `remove` carry text) as the
+/// content answer holds it, if it is one for a list of `resource_type`.
+pub(super) fn content_entry(resource_type: &str, text: &str) -> Option<Value> {
+    static ITEMS: OnceLock<HashMap<&'static str, Option<Validator>>> = OnceLock::new();
+    let field = super::lists::content_field(resource_type)?;
+    let items = ITEMS.get_or_init(|| {
+        let properties =
+            &document()["components"]["schemas"]["PrivateAclListCollectionOutput"]["properties"];
+        [
+            "cidrs",
+            "countries",
+            "continents",
+            "asns",
+            "datacenters",
+            "user_agents",
+        ]
+        .into_iter()
+        .map(|field| (field, compile(&properties[field]["items"])))
+        .collect()
+    });
+    let value = if field == "asns" {
+        Value::from(text.trim().parse::<i64>().ok()?)
+    } else {
+        Value::String(text.to_string())
+    };
+    items
+        .get(field)?
+        .as_ref()?
+        .is_valid(&value)
+        .then_some(value)
+}

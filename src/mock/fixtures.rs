@@ -41,6 +41,9 @@ pub(super) struct Fixtures {
     /// without `.json`), for tests that ask for one: the only way a fixture the
     /// spec of record does not allow is answered.
     pub(super) named: BTreeMap<String, (&'static str, MockResponse)>,
+    /// The allow- and denylists the answered fixtures name in their paths:
+    /// `(kind, public, id)`. These exist when the server starts.
+    lists: std::collections::HashSet<(String, bool, String)>,
     count: usize,
 }
 
@@ -134,8 +137,20 @@ impl Fixtures {
         let allowed = super::contract::operation(operation.id)
             .map_or(Ok(()), |contract| contract.conforms(&response));
         if let Err(deviation) = allowed {
-            tracing::debug!(fixture = name, deviation, "mock: fixture answered only when asked for");
+            tracing::debug!(
+                fixture = name,
+                deviation,
+                "mock: fixture answered only when asked for"
+            );
             return Ok(());
+        }
+        if let [_, "v1", kind @ ("allowlist" | "denylist"), scope @ ("private" | "public"), id, ..] =
+            path.split('/').collect::<Vec<_>>()[..]
+        {
+            if let Ok(id) = uuid::Uuid::parse_str(id) {
+                self.lists
+                    .insert((kind.to_string(), scope == "public", id.to_string()));
+            }
         }
         if let Body::Json(body) = &response.body {
             self.learn(operation.id, path, body);
@@ -160,6 +175,12 @@ impl Fixtures {
             });
         self.count += 1;
         Ok(())
+    }
+
+    /// Whether a fixture names this list (`id` as `Uuid` prints it).
+    pub(super) fn knows_list(&self, kind: &str, public: bool, id: &str) -> bool {
+        self.lists
+            .contains(&(kind.to_string(), public, id.to_string()))
     }
 
     /// Keeps the single results of assessment, geolocation and user agent
