@@ -308,18 +308,44 @@ mod tests {
         assert_eq!(fixtures.assessments[&documented]["score"], 70);
     }
 
+    /// The bundled fixture `name` with its answer's `self` link changed to `link`.
+    fn answer_linking(name: &str, link: &str) -> String {
+        let file = BUNDLED.get_file(format!("{name}.json")).unwrap();
+        let mut exchange: Value = serde_json::from_str(file.contents_utf8().unwrap()).unwrap();
+        exchange["response"]["body"]["self"] = Value::from(link);
+        exchange.to_string()
+    }
+
     #[test]
     fn only_results_that_name_their_address_are_learned() {
         let mut fixtures = Fixtures::default();
-        let placeholder = r#"{"request": {"method": "GET", "path": "/v1/assess/ip/1.1.1.1"},
-            "response": {"status": 200, "body": {"self": "string", "score": 0}}}"#;
-        let other = r#"{"request": {"method": "GET", "path": "/v1/geo/1.1.1.1"},
-            "response": {"status": 200, "body": {"self": "/v1/geo/9.9.9.9"}}}"#;
-        fixtures.add("placeholder", placeholder, false).unwrap();
-        fixtures.add("other", other, false).unwrap();
+        let placeholder = answer_linking("documented/assess-ip-212.231.12.22", "string");
+        let other = answer_linking("derived/geolocate-ip", "/v1/geo/9.9.9.9");
+        fixtures.add("placeholder", &placeholder, false).unwrap();
+        fixtures.add("other", &other, false).unwrap();
         assert_eq!(fixtures.len(), 2, "each still answers its own request");
         assert!(fixtures.assessments.is_empty());
         assert!(fixtures.locations.is_empty());
+    }
+
+    #[test]
+    fn answers_the_spec_does_not_allow_are_given_only_by_name() {
+        let mut fixtures = Fixtures::default();
+        let broken = r#"{"request": {"method": "GET", "path": "/v1/asn/1"},
+            "response": {"status": 200, "body": {"self": "/v1/asn/1", "name": 7}}}"#;
+        fixtures.add("edge/broken.json", broken, false).unwrap();
+        assert_eq!(fixtures.len(), 0);
+        let request = MockRequest {
+            method: "GET".into(),
+            path: "/v1/asn/1".into(),
+            query: None,
+            operation: Some("get_asn"),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        assert!(fixtures.best("get_asn", &request, false).is_none());
+        let (operation, response) = &fixtures.named["edge/broken"];
+        assert_eq!((*operation, response.status), ("get_asn", 200));
     }
 
     #[test]
