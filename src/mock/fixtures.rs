@@ -27,6 +27,29 @@ struct Fixture {
     query: Query,
     body: Option<Value>,
     response: MockResponse,
+    operation: &'static str,
+    /// Whether the spec of record allows the answer, found out the first time
+    /// it matters: compiling an operation's schemas is the costly part of a
+    /// start, and most runs use few operations.
+    allowed: std::sync::OnceLock<bool>,
+}
+
+impl Fixture {
+    fn allowed(&self) -> bool {
+        *self.allowed.get_or_init(|| {
+            let verdict = super::contract::operation(self.operation)
+                .map_or(Ok(()), |contract| contract.conforms(&self.response));
+            if let Err(deviation) = &verdict {
+                tracing::debug!(
+                    operation = self.operation,
+                    path = %self.path,
+                    deviation,
+                    "mock: fixture answered only when asked for"
+                );
+            }
+            verdict.is_ok()
+        })
+    }
 }
 
 /// Success exchanges by operation, plus the single results they contain, so
@@ -44,7 +67,6 @@ pub(super) struct Fixtures {
     /// The allow- and denylists the answered fixtures name in their paths:
     /// `(kind, public, id)`. These exist when the server starts.
     lists: std::collections::HashSet<(String, bool, String)>,
-    count: usize,
 }
 
 impl Fixtures {
@@ -77,8 +99,14 @@ impl Fixtures {
         Ok(())
     }
 
+    /// How many fixtures are answered by default (this compiles the schemas
+    /// of every operation that has one).
     pub(super) fn len(&self) -> usize {
-        self.count
+        self.by_operation
+            .values()
+            .flatten()
+            .filter(|f| f.allowed())
+            .count()
     }
 
     /// Adds one fixture if it records a success; says why not when it is malformed.
@@ -134,16 +162,6 @@ impl Fixtures {
         let name = name.strip_suffix(".json").unwrap_or(name).to_string();
         self.named
             .insert(name.clone(), (operation.id, response.clone()));
-        let allowed = super::contract::operation(operation.id)
-            .map_or(Ok(()), |contract| contract.conforms(&response));
-        if let Err(deviation) = allowed {
-            tracing::debug!(
-                fixture = name,
-                deviation,
-                "mock: fixture answered only when asked for"
-            );
-            return Ok(());
-        }
         if let [_, "v1", kind @ ("allowlist" | "denylist"), scope @ ("private" | "public"), id, ..] =
             path.split('/').collect::<Vec<_>>()[..]
         {
@@ -152,28 +170,32 @@ impl Fixtures {
                     .insert((kind.to_string(), scope == "public", id.to_string()));
             }
         }
-        if let Body::Json(body) = &response.body {
-            self.learn(operation.id, path, body);
+        let fixture = Fixture {
+            rank: if from_dir {
+                2
+            } else {
+                u8::from(
+                    field("/source")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.contains("documented")),
+                )
+            },
+            path: decoded_or_raw(path).into_owned(),
+            query,
+            body: field("/request/body").filter(|b| !b.is_null()).cloned(),
+            response,
+            operation: operation.id,
+            allowed: std::sync::OnceLock::new(),
+        };
+        if let (Body::Json(body), true) = (&fixture.response.body, learns(operation.id)) {
+            if fixture.allowed() {
+                self.learn(operation.id, path, body);
+            }
         }
         self.by_operation
             .entry(operation.id)
             .or_default()
-            .push(Fixture {
-                rank: if from_dir {
-                    2
-                } else {
-                    u8::from(
-                        field("/source")
-                            .and_then(Value::as_str)
-                            .is_some_and(|s| s.contains("documented")),
-                    )
-                },
-                path: decoded_or_raw(path).into_owned(),
-                query,
-                body: field("/request/body").filter(|b| !b.is_null()).cloned(),
-                response,
-            });
-        self.count += 1;
+            .push(fixture);
         Ok(())
     }
 
@@ -242,10 +264,23 @@ impl Fixtures {
                     + u8::from(f.body == body);
                 (score, f)
             })
-            .filter(|(score, _)| !exact || *score == 7)
+            .filter(|(score, f)| (!exact || *score == 7) && f.allowed())
             .max_by_key(|(score, f)| (*score, f.rank))
             .map(|(_, f)| &f.response)
     }
+}
+
+/// Whether `learn` keeps results of this operation.
+fn learns(operation: &str) -> bool {
+    matches!(
+        operation,
+        "assess_ip"
+            | "assess_ips"
+            | "geolocate_ip"
+            | "geolocate_ips"
+            | "parse_user_agent"
+            | "parse_user_agents"
+    )
 }
 
 fn plain(value: &Value) -> String {
