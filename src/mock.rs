@@ -24,9 +24,10 @@
 //! are validated against their schemas, and a request that does not validate is
 //! answered `422` with `{"detail": [{"loc", "msg", "type"}]}`, one entry per
 //! failure, before anything below sees it. A path the spec has with other
-//! methods is `405` with `Allow`; literal segments decide which path a request
-//! is for, so `PUT /v1/denylist/private/all` is `405`, not a list id that is not
-//! a UUID.
+//! methods is `405` with `Allow`. Literal segments decide which path a request
+//! is for unless that path lacks the method and a segment is a value of another
+//! path's parameter: `PUT /v1/denylist/private/all` is `405` (`all` is no list
+//! id), `GET /v1/ua/csv` reads the user agent `csv`.
 //!
 //! What it answers, for a request with the mock's key (anything else is `401`):
 //!

@@ -431,7 +431,15 @@ async fn requests_are_validated_like_the_service_does() {
         (405, json!({"detail": "Method Not Allowed"}))
     );
     let (status, _, _) = raw(&server, "GET", "/v1/asn/prefix", None).await;
-    assert_eq!(status, 405);
+    assert_eq!(status, 405, "`prefix` is no AS number");
+    // A segment that is a value of the parameter goes to the operation that has the method.
+    let (status, _, body) = raw(&server, "GET", "/v1/ua/csv", None).await;
+    assert_eq!((status, body["string"].as_str()), (200, Some("csv")));
+    let (status, _, body) = raw(&server, "GET", "/v1/geo/csv", None).await;
+    assert_eq!(
+        (status, &body["detail"][0]["loc"]),
+        (422, &json!(["path", "ip_address"]))
+    );
     let (status, _, _) = raw(&server, "GET", "/v2/token", None).await;
     assert_eq!(status, 404);
 }

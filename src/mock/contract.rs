@@ -42,12 +42,16 @@ pub(super) fn operation(id: &str) -> Option<&'static Operation> {
     Some(cell.get_or_init(|| Operation::compile(op)))
 }
 
-/// The operation a request is for: that of the path template matching `path`
-/// with the most literal segments, when the template has `method`. Otherwise
-/// `Err` with the methods that template has (`405`, with them in `Allow`), or
-/// with none when no template matches (`404`). The literal segments decide
-/// first, so `PUT /v1/denylist/private/all` is a method `/all` lacks rather
-/// than a list id that is not a UUID.
+/// The operation a request is for. The path template matching `path` with the
+/// most literal segments decides when it has `method`; when it does not, a
+/// template with placeholders that has the method takes the request if each
+/// segment is a value of its parameter as a generic JSON Schema validator reads
+/// the parameter's schema (type, enum, pattern, the standard formats such as
+/// `uuid`; not pydantic's address formats, which the operation then refuses
+/// with `422`). Otherwise `Err` with the methods of the best template (`405`,
+/// with them in `Allow`), or with none when no template matches (`404`). So
+/// `PUT /v1/denylist/private/all` is `405` (`all` is no UUID), while
+/// `GET /v1/ua/csv` reads the user agent `csv`.
 pub(super) fn route(
     method: &str,
     path: &str,
@@ -61,23 +65,26 @@ pub(super) fn route(
     let Some(best) = matching.iter().map(|op| literal(op.path)).max() else {
         return Err(Vec::new());
     };
-    let template: Vec<_> = matching
-        .into_iter()
-        .filter(|op| literal(op.path) == best)
-        .collect();
     // Starlette answers HEAD as it answers GET (hyper leaves the body out).
     let method = if method.eq_ignore_ascii_case("HEAD") {
         "GET"
     } else {
         method
     };
-    if let Some(op) = template
+    let wanted = matching
         .iter()
-        .find(|op| op.method.eq_ignore_ascii_case(method))
-    {
-        return Ok(op);
+        .find(|op| op.method.eq_ignore_ascii_case(method));
+    if let Some(op) = wanted {
+        let fits = || operation(op.id).is_some_and(|contract| contract.placeholders_fit(path));
+        if literal(op.path) == best || fits() {
+            return Ok(op);
+        }
     }
-    let mut allowed: Vec<&'static str> = template.iter().map(|op| op.method).collect();
+    let mut allowed: Vec<&'static str> = matching
+        .iter()
+        .filter(|op| literal(op.path) == best)
+        .map(|op| op.method)
+        .collect();
     if allowed.contains(&"GET") {
         allowed.push("HEAD");
     }
@@ -110,6 +117,8 @@ struct Parameter {
     /// The schema's `type`, which says how the text of the value is read.
     kind: String,
     validator: Validator,
+    /// For a path parameter: the schema without pydantic's formats, for routing.
+    route: Option<Validator>,
 }
 
 struct RequestBody {
@@ -136,6 +145,12 @@ pub(super) struct Operation {
 }
 
 fn compile(schema: &Value) -> Option<Validator> {
+    compile_with(schema, true)
+}
+
+/// `schema` compiled, with pydantic's formats (`ip`, `ipvanyaddress`,
+/// `ipvanynetwork`) checked or, without `pydantic`, ignored as unknown.
+fn compile_with(schema: &Value, pydantic: bool) -> Option<Validator> {
     // OpenAPI 3.0's schema keywords that this spec uses mean the same in
     // 2020-12; `$ref`s point into the document's components.
     let root = if schema.to_string().contains("\"$ref\"") {
@@ -143,12 +158,16 @@ fn compile(schema: &Value) -> Option<Validator> {
     } else {
         schema.clone()
     };
-    jsonschema::options()
+    let mut options = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        .with_format("ip", |s| s.parse::<IpAddr>().is_ok())
-        .with_format("ipvanyaddress", |s| s.parse::<IpAddr>().is_ok())
-        .with_format("ipvanynetwork", is_network)
+        .should_validate_formats(true);
+    if pydantic {
+        options = options
+            .with_format("ip", |s| s.parse::<IpAddr>().is_ok())
+            .with_format("ipvanyaddress", |s| s.parse::<IpAddr>().is_ok())
+            .with_format("ipvanynetwork", is_network);
+    }
+    options
         .build(&root)
         .map_err(|error| tracing::warn!(%error, "mock: a schema of the spec does not compile"))
         .ok()
@@ -184,6 +203,9 @@ impl Operation {
                         .unwrap_or(location == Location::Path),
                     kind: p["schema"]["type"].as_str().unwrap_or("string").to_string(),
                     validator: compile(&p["schema"])?,
+                    route: (location == Location::Path)
+                        .then(|| compile_with(&p["schema"], false))
+                        .flatten(),
                 })
             })
             .collect();
@@ -223,6 +245,27 @@ impl Operation {
             body,
             answers,
         }
+    }
+
+    /// Whether every placeholder segment of `path` is a value of its
+    /// parameter, by the routing schema (see [`route`]).
+    fn placeholders_fit(&self, path: &str) -> bool {
+        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        self.template
+            .split('/')
+            .zip(&segments)
+            .filter_map(|(t, s)| Some((t.strip_prefix('{')?.strip_suffix('}')?, s)))
+            .all(|(name, segment)| {
+                let Some(parameter) = self.parameters.iter().find(|p| p.name == name) else {
+                    return true;
+                };
+                let text = crate::path::decoded_or_raw(segment);
+                match (&parameter.route, read_scalar(&parameter.kind, &text)) {
+                    (Some(route), Ok(value)) => route.is_valid(&value),
+                    (None, Ok(_)) => true,
+                    (_, Err(_)) => false,
+                }
+            })
     }
 
     /// Whether the spec of record declares `status` for this operation.
