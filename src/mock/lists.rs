@@ -176,9 +176,7 @@ fn public(
         }
         return Some(MockResponse::json(200, answer));
     }
-    let Some(id) = target.id.clone() else {
-        return None;
-    };
+    let id = target.id.clone()?;
     let key = (target.kind, id);
     if !state.fixtures.knows_list(target.kind, true, &key.1) {
         return Some(not_found(&format!("public {}", target.kind)));
