@@ -19,18 +19,31 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Requests are held to the spec of record (`openapi/threatjammer.json`) as the
+//! service's FastAPI holds them: path, query and header parameters and the body
+//! are validated against their schemas, and a request that does not validate is
+//! answered `422` with `{"detail": [{"loc", "msg", "type"}]}`, one entry per
+//! failure, before anything below sees it. A path the spec has with other
+//! methods is `405` with `Allow`. Literal segments decide which path a request
+//! is for unless that path lacks the method and a segment is a value of another
+//! path's parameter: `PUT /v1/denylist/private/all` is `405` (`all` is no list
+//! id), `GET /v1/ua/csv` reads the user agent `csv`.
+//!
 //! What it answers, for a request with the mock's key (anything else is `401`):
 //!
 //! - **Assessment and geolocation** (`GET /v1/assess/ip/{ip}`, `POST /v1/assess/ip`,
 //!   `GET /v1/geo/{ip}`, `POST /v1/geo`) for *any* address, with a result derived
 //!   from the address (same address, same answer), in the service's shape and
 //!   link style. As the service does, a single address that is not public is
-//!   refused with `400`, and a list skips such addresses; a list with duplicate
-//!   entries is refused with `400`, one longer than 500 with `413`, an empty or
-//!   malformed one with `422`. Results of a list come in address order, not
-//!   request order.
+//!   refused with `400`, and a list skips such addresses; a list longer than 500
+//!   is refused with `413`. Results of a list come in address order, not request
+//!   order.
 //! - **User agents** (`POST /v1/ua`, at most 100, and `GET /v1/ua/{ua}`) for any
 //!   string, by a rough reading of the string.
+//! - **Allow- and denylists** as a store that lives as long as the server: the
+//!   fixtures' lists exist from the start; lists created, changed, cleared and
+//!   deleted read back accordingly, and a deleted list, a cleared content, a
+//!   public list taken out of the selection or an id the mock never knew is `404`.
 //! - **Everything else** from the bundled fixtures (`tests/fixtures/**/*.json`
 //!   whose outcome is success), embedded at compile time: the fixture of the
 //!   operation whose path, query and body match best. A fixture that matches a
@@ -38,19 +51,29 @@
 //!   assessment of `212.231.12.22`, for example). An operation with no fixture
 //!   is answered `501`.
 //!
-//! In what order a request meets the hooks: unknown path (`404`), key (`401`),
-//! [`fail_next`](MockServer::fail_next) faults, [`hook`](MockServer::hook)s,
-//! the [quota](MockBuilder::quota) (`429` with `Retry-After`; only requests
-//! past this point count), [`override_response`](MockServer::override_response),
-//! then the answers above. Faults and hooks stand for trouble in front of the
-//! service, so they cost no quota.
+//! By default the mock gives only answers the spec of record allows: a status
+//! declared for the operation, and a body that validates against its schema.
+//! Fixtures that break the spec on purpose (the edge cases of `tests/fixtures/edge/`)
+//! are answered only when a test asks for one by name with
+//! [`answer_with_fixture`](MockServer::answer_with_fixture); what a test injects
+//! with an override, a fault or a hook is the test's own.
+//!
+//! In what order a request meets the hooks: unknown path (`404`) or method
+//! (`405`), key (`401`), [`fail_next`](MockServer::fail_next) faults,
+//! [`hook`](MockServer::hook)s, the [quota](MockBuilder::quota) (`429` with
+//! `Retry-After`; only requests past this point count), validation (`422`,
+//! `413`), [`override_response`](MockServer::override_response), then the answers
+//! above. Faults and hooks stand for trouble in front of the service, so they
+//! cost no quota.
 //!
 //! The server runs as a task on the tokio runtime that starts it, and reads
 //! time from `tokio::time`: with a paused clock (`#[tokio::test(start_paused =
 //! true)]`) its quota windows and delays follow the paused clock. It stops
 //! when the [`MockServer`] is dropped.
 
+mod contract;
 mod fixtures;
+mod lists;
 mod quota;
 mod service;
 mod synth;
@@ -198,6 +221,11 @@ impl std::ops::Deref for RecordedRequest {
     }
 }
 
+/// A fixture name that is not among the mock's success fixtures.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the mock has no success fixture named {0:?}")]
+pub struct UnknownFixture(pub String);
+
 type Hook = Arc<dyn Fn(&MockRequest) -> Option<MockResponse> + Send + Sync>;
 
 /// Configures a [`MockServer`]. Start from [`MockServer::builder`].
@@ -271,6 +299,7 @@ impl MockBuilder {
                     .map(|plan| Window::new(plan, Instant::now(), true)),
                 ..Mutable::default()
             }),
+            lists: Mutex::default(),
         });
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
@@ -297,6 +326,7 @@ struct State {
     /// For the wall-clock times in `GET /v1/token`.
     started: std::time::SystemTime,
     mutable: Mutex<Mutable>,
+    lists: Mutex<lists::Lists>,
 }
 
 #[derive(Default)]
@@ -319,6 +349,11 @@ impl State {
     fn lock(&self) -> std::sync::MutexGuard<'_, Mutable> {
         // A hook that panicked leaves nothing half-done: every update is one step.
         self.mutable.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn lock_lists(&self) -> std::sync::MutexGuard<'_, lists::Lists> {
+        // Every change to the lists is made under one lock, so none is half-done.
+        self.lists.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -403,6 +438,23 @@ impl MockServer {
             .lock()
             .overrides
             .insert(operation.to_string(), response);
+    }
+
+    /// Answers every request for the operation of the success fixture `name`
+    /// (its path below the fixture folder without `.json`, such as
+    /// `"edge/get-asn-new-country-code"`) with that fixture's answer, as
+    /// [`override_response`](MockServer::override_response) does. Fixtures whose
+    /// answer the spec of record does not allow (the edge cases that break it
+    /// on purpose) are answered only this way.
+    pub fn answer_with_fixture(&self, name: &str) -> Result<(), UnknownFixture> {
+        let (operation, response) = self
+            .state
+            .fixtures
+            .named
+            .get(name)
+            .ok_or_else(|| UnknownFixture(name.to_string()))?;
+        self.override_response(operation, response.clone());
+        Ok(())
     }
 
     /// Goes back to the mock's own answer for `operation`.

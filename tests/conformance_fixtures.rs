@@ -211,8 +211,9 @@ fn every_fixture_answer_is_what_the_spec_of_record_declares_or_names_its_deviati
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Requests that expect a validation error are wrong on purpose; every other
-/// JSON request body is one the spec of record allows.
+/// Requests that expect a validation error are wrong on purpose, and so are
+/// those answered `413` (a batch past its `maxItems`); every other JSON request
+/// body is one the spec of record allows.
 #[test]
 fn every_fixture_request_body_is_what_the_spec_of_record_allows() {
     let spec = spec_of_record();
@@ -224,7 +225,7 @@ fn every_fixture_request_body_is_what_the_spec_of_record_allows() {
         let Some(body) = fixture.request.body.as_ref().filter(|b| !b.is_null()) else {
             continue;
         };
-        if expected == Outcome::ValidationError {
+        if expected == Outcome::ValidationError || fixture.response.status == 413 {
             continue;
         }
         let operation = fixture

@@ -27,6 +27,29 @@ struct Fixture {
     query: Query,
     body: Option<Value>,
     response: MockResponse,
+    operation: &'static str,
+    /// Whether the spec of record allows the answer, found out the first time
+    /// it matters: compiling an operation's schemas is the costly part of a
+    /// start, and most runs use few operations.
+    allowed: std::sync::OnceLock<bool>,
+}
+
+impl Fixture {
+    fn allowed(&self) -> bool {
+        *self.allowed.get_or_init(|| {
+            let verdict = super::contract::operation(self.operation)
+                .map_or(Ok(()), |contract| contract.conforms(&self.response));
+            if let Err(deviation) = &verdict {
+                tracing::debug!(
+                    operation = self.operation,
+                    path = %self.path,
+                    deviation,
+                    "mock: fixture answered only when asked for"
+                );
+            }
+            verdict.is_ok()
+        })
+    }
 }
 
 /// Success exchanges by operation, plus the single results they contain, so
@@ -37,7 +60,13 @@ pub(super) struct Fixtures {
     pub(super) assessments: HashMap<IpAddr, Value>,
     pub(super) locations: HashMap<IpAddr, Value>,
     pub(super) agents: HashMap<String, Value>,
-    count: usize,
+    /// Every success fixture by its name (its path below the fixture folder,
+    /// without `.json`), for tests that ask for one: the only way a fixture the
+    /// spec of record does not allow is answered.
+    pub(super) named: BTreeMap<String, (&'static str, MockResponse)>,
+    /// The allow- and denylists the answered fixtures name in their paths:
+    /// `(kind, public, id)`. These exist when the server starts.
+    lists: std::collections::HashSet<(String, bool, String)>,
 }
 
 impl Fixtures {
@@ -64,13 +93,20 @@ impl Fixtures {
         for path in files {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("reading {}: {e}", path.display()))?;
-            self.add(&path.display().to_string(), &text, true)?;
+            let name = path.strip_prefix(dir).unwrap_or(&path).with_extension("");
+            self.add(&name.display().to_string(), &text, true)?;
         }
         Ok(())
     }
 
+    /// How many fixtures are answered by default (this compiles the schemas
+    /// of every operation that has one).
     pub(super) fn len(&self) -> usize {
-        self.count
+        self.by_operation
+            .values()
+            .flatten()
+            .filter(|f| f.allowed())
+            .count()
     }
 
     /// Adds one fixture if it records a success; says why not when it is malformed.
@@ -123,29 +159,50 @@ impl Fixtures {
                 response = response.header(key.clone(), plain(value));
             }
         }
-        if let Body::Json(body) = &response.body {
-            self.learn(operation.id, path, body);
+        let name = name.strip_suffix(".json").unwrap_or(name).to_string();
+        self.named
+            .insert(name.clone(), (operation.id, response.clone()));
+        if let [_, "v1", kind @ ("allowlist" | "denylist"), scope @ ("private" | "public"), id, ..] =
+            path.split('/').collect::<Vec<_>>()[..]
+        {
+            if let Ok(id) = uuid::Uuid::parse_str(id) {
+                self.lists
+                    .insert((kind.to_string(), scope == "public", id.to_string()));
+            }
+        }
+        let fixture = Fixture {
+            rank: if from_dir {
+                2
+            } else {
+                u8::from(
+                    field("/source")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.contains("documented")),
+                )
+            },
+            path: decoded_or_raw(path).into_owned(),
+            query,
+            body: field("/request/body").filter(|b| !b.is_null()).cloned(),
+            response,
+            operation: operation.id,
+            allowed: std::sync::OnceLock::new(),
+        };
+        if let (Body::Json(body), true) = (&fixture.response.body, learns(operation.id)) {
+            if fixture.allowed() {
+                self.learn(operation.id, path, body);
+            }
         }
         self.by_operation
             .entry(operation.id)
             .or_default()
-            .push(Fixture {
-                rank: if from_dir {
-                    2
-                } else {
-                    u8::from(
-                        field("/source")
-                            .and_then(Value::as_str)
-                            .is_some_and(|s| s.contains("documented")),
-                    )
-                },
-                path: decoded_or_raw(path).into_owned(),
-                query,
-                body: field("/request/body").filter(|b| !b.is_null()).cloned(),
-                response,
-            });
-        self.count += 1;
+            .push(fixture);
         Ok(())
+    }
+
+    /// Whether a fixture names this list (`id` as `Uuid` prints it).
+    pub(super) fn knows_list(&self, kind: &str, public: bool, id: &str) -> bool {
+        self.lists
+            .contains(&(kind.to_string(), public, id.to_string()))
     }
 
     /// Keeps the single results of assessment, geolocation and user agent
@@ -207,10 +264,23 @@ impl Fixtures {
                     + u8::from(f.body == body);
                 (score, f)
             })
-            .filter(|(score, _)| !exact || *score == 7)
+            .filter(|(score, f)| (!exact || *score == 7) && f.allowed())
             .max_by_key(|(score, f)| (*score, f.rank))
             .map(|(_, f)| &f.response)
     }
+}
+
+/// Whether `learn` keeps results of this operation.
+fn learns(operation: &str) -> bool {
+    matches!(
+        operation,
+        "assess_ip"
+            | "assess_ips"
+            | "geolocate_ip"
+            | "geolocate_ips"
+            | "parse_user_agent"
+            | "parse_user_agents"
+    )
 }
 
 fn plain(value: &Value) -> String {
@@ -273,18 +343,44 @@ mod tests {
         assert_eq!(fixtures.assessments[&documented]["score"], 70);
     }
 
+    /// The bundled fixture `name` with its answer's `self` link changed to `link`.
+    fn answer_linking(name: &str, link: &str) -> String {
+        let file = BUNDLED.get_file(format!("{name}.json")).unwrap();
+        let mut exchange: Value = serde_json::from_str(file.contents_utf8().unwrap()).unwrap();
+        exchange["response"]["body"]["self"] = Value::from(link);
+        exchange.to_string()
+    }
+
     #[test]
     fn only_results_that_name_their_address_are_learned() {
         let mut fixtures = Fixtures::default();
-        let placeholder = r#"{"request": {"method": "GET", "path": "/v1/assess/ip/1.1.1.1"},
-            "response": {"status": 200, "body": {"self": "string", "score": 0}}}"#;
-        let other = r#"{"request": {"method": "GET", "path": "/v1/geo/1.1.1.1"},
-            "response": {"status": 200, "body": {"self": "/v1/geo/9.9.9.9"}}}"#;
-        fixtures.add("placeholder", placeholder, false).unwrap();
-        fixtures.add("other", other, false).unwrap();
+        let placeholder = answer_linking("documented/assess-ip-212.231.12.22", "string");
+        let other = answer_linking("derived/geolocate-ip", "/v1/geo/9.9.9.9");
+        fixtures.add("placeholder", &placeholder, false).unwrap();
+        fixtures.add("other", &other, false).unwrap();
         assert_eq!(fixtures.len(), 2, "each still answers its own request");
         assert!(fixtures.assessments.is_empty());
         assert!(fixtures.locations.is_empty());
+    }
+
+    #[test]
+    fn answers_the_spec_does_not_allow_are_given_only_by_name() {
+        let mut fixtures = Fixtures::default();
+        let broken = r#"{"request": {"method": "GET", "path": "/v1/asn/1"},
+            "response": {"status": 200, "body": {"self": "/v1/asn/1", "name": 7}}}"#;
+        fixtures.add("edge/broken.json", broken, false).unwrap();
+        assert_eq!(fixtures.len(), 0);
+        let request = MockRequest {
+            method: "GET".into(),
+            path: "/v1/asn/1".into(),
+            query: None,
+            operation: Some("get_asn"),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        assert!(fixtures.best("get_asn", &request, false).is_none());
+        let (operation, response) = &fixtures.named["edge/broken"];
+        assert_eq!((*operation, response.status), ("get_asn", 200));
     }
 
     #[test]

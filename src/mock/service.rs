@@ -12,7 +12,6 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -71,7 +70,9 @@ async fn handle(
         .collect();
     let request = MockRequest {
         method: parts.method.to_string(),
-        operation: crate::operations::resolve(parts.method.as_str(), &path).map(|op| op.id),
+        operation: super::contract::route(parts.method.as_str(), &path)
+            .ok()
+            .map(|op| op.id),
         path,
         query: parts.uri.query().map(str::to_string),
         headers,
@@ -126,7 +127,14 @@ fn into_http(response: MockResponse) -> Response<Full<Bytes>> {
 /// The answer to one request, in the order the module documentation gives.
 fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) -> MockResponse {
     let Some(operation) = request.operation else {
-        return MockResponse::json(404, json!({ "detail": "Not Found" }));
+        let allowed = super::contract::route(&request.method, &request.path)
+            .err()
+            .unwrap_or_default();
+        if allowed.is_empty() {
+            return MockResponse::json(404, json!({ "detail": "Not Found" }));
+        }
+        return MockResponse::json(405, json!({ "detail": "Method Not Allowed" }))
+            .header("allow", allowed.join(", "));
     };
     if !authorized {
         return MockResponse::problem(
@@ -170,7 +178,15 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
         }
         mutable.overrides.get(operation).cloned()
     };
+    if let Some(contract) = super::contract::operation(operation) {
+        if let Err(refusal) = contract.check(request) {
+            return refusal;
+        }
+    }
     if let Some(response) = overridden {
+        return response;
+    }
+    if let Some(response) = super::lists::answer(state, operation, request, wall_millis()) {
         return response;
     }
     // The token's counts are live whenever a quota is kept; otherwise a
@@ -267,71 +283,20 @@ fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse
     MockResponse::json(200, kind.answer(state, ip))
 }
 
-/// The list body of a batch operation, validated as the service does:
-/// a list of strings (422), not empty (422), not longer than `max` (413),
-/// each entry `parse`s (422), no entry twice (400).
-fn list_body<T: Eq + std::hash::Hash>(
-    request: &MockRequest,
-    max: usize,
-    parse: impl Fn(&str) -> Option<T>,
-    what: &str,
-) -> Result<Vec<T>, MockResponse> {
-    let entries = match request.json() {
-        Some(Value::Array(entries)) => entries,
-        _ => {
-            return Err(invalid(
-                json!(["body"]),
-                "value is not a valid list",
-                "type_error.list",
-            ))
-        }
-    };
-    if entries.is_empty() {
-        return Err(invalid(
-            json!(["body"]),
-            "ensure this value has at least 1 items",
-            "value_error.list.min_items",
-        ));
-    }
-    if entries.len() > max {
-        return Err(MockResponse::problem(
-            413,
-            "Payload Too Large",
-            &format!(
-                "At most {max} {what} per request; this one has {}.",
-                entries.len()
-            ),
-        ));
-    }
-    let mut parsed = Vec::with_capacity(entries.len());
-    let mut seen = HashSet::with_capacity(entries.len());
-    for (index, entry) in entries.iter().enumerate() {
-        let Some(value) = entry.as_str().and_then(&parse) else {
-            return Err(invalid(
-                json!(["body", index]),
-                &format!("value is not a valid entry for a list of {what}"),
-                "value_error",
-            ));
-        };
-        parsed.push(value);
-    }
-    for value in &parsed {
-        if !seen.insert(value) {
-            return Err(MockResponse::problem(
-                400,
-                "Bad Request",
-                &format!("The list of {what} has duplicate entries."),
-            ));
-        }
-    }
-    Ok(parsed)
+/// The entries of a batch body that `parse` takes. The request validated
+/// against the spec of record before it got here, so that is every entry.
+fn list_body<T>(request: &MockRequest, parse: impl Fn(&str) -> Option<T>) -> Vec<T> {
+    request
+        .json()
+        .and_then(|body| body.as_array().cloned())
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.as_str().and_then(&parse))
+        .collect()
 }
 
 fn many_addresses(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
-    let mut addresses = match list_body(request, 500, |s| s.parse::<IpAddr>().ok(), "addresses") {
-        Ok(addresses) => addresses,
-        Err(refusal) => return refusal,
-    };
+    let mut addresses = list_body(request, |s| s.parse::<IpAddr>().ok());
     // Address order rather than request order: clients must match results by
     // their `self` link, and this makes sure they do.
     addresses.retain(|ip| is_public(*ip));
@@ -347,10 +312,7 @@ fn many_addresses(state: &State, request: &MockRequest, kind: Kind) -> MockRespo
 }
 
 fn many_agents(state: &State, request: &MockRequest) -> MockResponse {
-    let mut agents = match list_body(request, 100, |s| Some(s.to_string()), "user agents") {
-        Ok(agents) => agents,
-        Err(refusal) => return refusal,
-    };
+    let mut agents = list_body(request, |s| Some(s.to_string()));
     agents.sort();
     let results: Vec<Value> = agents.iter().map(|a| agent(state, a)).collect();
     MockResponse::json(200, json!({ "self": "/v1/ua", "results": results }))
@@ -364,10 +326,7 @@ fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockRespo
         let quota = mutable.quota.as_mut()?;
         (quota.policy(), quota.usage(now))
     };
-    let millis = |at: SystemTime| {
-        at.duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64)
-    };
+    let millis = millis_of;
     let wall = SystemTime::now();
     let mut body = match state.fixtures.best("get_token", request, false) {
         Some(MockResponse {
@@ -386,4 +345,13 @@ fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockRespo
     body["created_at"] = json!(millis(state.started));
     body["updated_at"] = json!(millis(wall));
     Some(MockResponse::json(200, body))
+}
+
+fn millis_of(at: SystemTime) -> u64 {
+    at.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn wall_millis() -> u64 {
+    millis_of(SystemTime::now())
 }

@@ -6,6 +6,7 @@ mod conformance;
 mod diff;
 mod drift_overlay;
 mod import;
+mod mock;
 mod overlay;
 mod perf;
 mod public_api;
@@ -34,6 +35,8 @@ enum Command {
     },
     /// Replay tests/fixtures through the client (mock servers, or --base-url) and check each exchange.
     Conformance(conformance::Args),
+    /// Serve the library's mock on a free loopback port until ended; prints its URL, then its key.
+    Mock(mock::Args),
     /// Run the benchmarks briefly; print absolute figures and the ratios to their baselines.
     Perf {
         /// Print JSON instead of a table.
@@ -130,6 +133,7 @@ fn main() -> Result<ExitCode> {
             SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
             SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
         },
+        Command::Mock(args) => mock::run(&args)?,
         Command::PublicApi(args) => public_api::run(&args, &workspace_root())?,
         Command::SemverModel(args) => {
             if !semver_model::run(&args, &workspace_root())? {
