@@ -71,7 +71,10 @@ impl Contenders {
     }
 
     pub async fn client_unobserved(&self) -> IpAssessmentOutput {
-        self.unobserved.assess_ip(self.ip).await.expect("assessment")
+        self.unobserved
+            .assess_ip(self.ip)
+            .await
+            .expect("assessment")
     }
 
     /// A batch assessment through the client, whose answer (from a server of

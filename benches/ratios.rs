@@ -183,7 +183,12 @@ fn main() {
             concurrent,
         ),
         report("decode_collection500", "bytes", body.len() as f64, decoding),
-        report("assess_ip_sequential_unobserved", "requests", 1.0, unobserved),
+        report(
+            "assess_ip_sequential_unobserved",
+            "requests",
+            1.0,
+            unobserved,
+        ),
         report("assess_ips500_observed", "bytes", body.len() as f64, batch),
     ];
     println!("{}", json!({ "comparisons": comparisons }));

@@ -26,7 +26,10 @@ pub fn answers_json(doc: &Value) -> String {
                 .pointer("/content/application~1json/schema")
                 .cloned()
                 .unwrap_or(Value::Null);
-            statuses.insert(status.clone(), json!({ "media": media, "schema": without_prose(schema) }));
+            statuses.insert(
+                status.clone(),
+                json!({ "media": media, "schema": without_prose(schema) }),
+            );
         }
         operations.insert(id.to_string(), Value::Object(statuses));
     }

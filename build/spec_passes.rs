@@ -141,13 +141,19 @@ pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
             if successes.len() < 2 {
                 continue;
             }
-            let anything = |s: &Option<Value>| s.as_ref().is_none_or(|s| s == &Value::Object(Default::default()));
+            let anything = |s: &Option<Value>| {
+                s.as_ref()
+                    .is_none_or(|s| s == &Value::Object(Default::default()))
+            };
             let kept = if successes.iter().all(|(_, s)| anything(s)) {
                 successes
                     .iter()
                     .find(|(_, s)| s.is_none())
                     .unwrap_or(&successes[0])
-            } else if successes.iter().all(|(_, s)| s.is_some() && *s == successes[0].1) {
+            } else if successes
+                .iter()
+                .all(|(_, s)| s.is_some() && *s == successes[0].1)
+            {
                 &successes[0]
             } else {
                 return Err(format!(
@@ -165,7 +171,9 @@ pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
 /// The JSON schema of a response without its prose, or `None` when it has no
 /// JSON body.
 fn json_shape(response: &Value) -> Option<Value> {
-    let mut schema = response.pointer("/content/application~1json/schema")?.clone();
+    let mut schema = response
+        .pointer("/content/application~1json/schema")?
+        .clone();
     if let Some(o) = schema.as_object_mut() {
         o.remove("title");
         o.remove("description");
@@ -207,8 +215,13 @@ pub fn observe_answer_constraints(doc: &mut Value) {
             .map(|(_, r)| r.clone())
             .collect()
     });
-    let requests = reachable(doc, |op| vec![op["requestBody"].clone(), op["parameters"].clone()]);
-    if let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+    let requests = reachable(doc, |op| {
+        vec![op["requestBody"].clone(), op["parameters"].clone()]
+    });
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
         for (name, schema) in schemas.iter_mut() {
             if answers.contains(name) && !requests.contains(name) {
                 strip_constraints(schema);
@@ -216,7 +229,11 @@ pub fn observe_answer_constraints(doc: &mut Value) {
         }
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
-        for op in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|i| i.values_mut()) {
+        for op in paths
+            .values_mut()
+            .filter_map(Value::as_object_mut)
+            .flat_map(|i| i.values_mut())
+        {
             for (_, response) in op["responses"]
                 .as_object_mut()
                 .into_iter()
@@ -241,7 +258,10 @@ fn strip_constraints(schema: &mut Value) {
 /// values, `items`, the branches of `anyOf` and the like), never on the maps
 /// and lists that hold values or names: a property named `description` or
 /// `pattern` is a property, not a keyword.
-pub fn each_schema(schema: &mut Value, visit: &mut impl FnMut(&mut serde_json::Map<String, Value>)) {
+pub fn each_schema(
+    schema: &mut Value,
+    visit: &mut impl FnMut(&mut serde_json::Map<String, Value>),
+) {
     let Some(o) = schema.as_object_mut() else {
         return;
     };
@@ -249,7 +269,11 @@ pub fn each_schema(schema: &mut Value, visit: &mut impl FnMut(&mut serde_json::M
     for (key, value) in o.iter_mut() {
         match key.as_str() {
             "properties" | "patternProperties" | "$defs" | "definitions" => {
-                for nested in value.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for nested in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
                     each_schema(nested, visit);
                 }
             }
@@ -261,7 +285,11 @@ pub fn each_schema(schema: &mut Value, visit: &mut impl FnMut(&mut serde_json::M
             }
             // A response or a media type: schemas sit under `content` and `headers`.
             "content" | "headers" => {
-                for nested in value.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for nested in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
                     each_schema(nested, visit);
                 }
             }
@@ -272,7 +300,10 @@ pub fn each_schema(schema: &mut Value, visit: &mut impl FnMut(&mut serde_json::M
 
 /// The component schemas reachable, through `$ref`s, from what `roots`
 /// picks out of each operation.
-pub fn reachable(doc: &Value, roots: impl Fn(&Value) -> Vec<Value>) -> std::collections::BTreeSet<String> {
+pub fn reachable(
+    doc: &Value,
+    roots: impl Fn(&Value) -> Vec<Value>,
+) -> std::collections::BTreeSet<String> {
     fn refs(value: &Value, found: &mut Vec<String>) {
         match value {
             Value::Object(o) => {

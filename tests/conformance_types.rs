@@ -245,8 +245,11 @@ fn every_component_schema_matches_its_rust_type() {
         }
         // Required in the spec, optional in Rust only where Rust decodes an
         // absent field as its empty value (adaptation 13).
-        let still_required: BTreeSet<String> =
-            wanted.required.difference(&got.defaulted).cloned().collect();
+        let still_required: BTreeSet<String> = wanted
+            .required
+            .difference(&got.defaulted)
+            .cloned()
+            .collect();
         if still_required != got.required {
             problems.push(format!(
                 "{name}: required {:?} in the spec ({:?} decoded when absent), {:?} in Rust",

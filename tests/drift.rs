@@ -20,7 +20,11 @@ fn key() -> ApiKey {
 
 /// The documented body of a fixture, by its path under tests/fixtures.
 fn documented(path: &str) -> Value {
-    let text = std::fs::read_to_string(format!("{}/tests/fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     serde_json::from_str::<Value>(&text).unwrap()["response"]["body"].take()
 }
 
@@ -51,8 +55,18 @@ fn only(client: &Client) -> DriftFinding {
     report.findings[0].clone()
 }
 
-fn assert_finding(f: &DriftFinding, operation: OperationId, kind: DriftKind, path: &str, example: &str) {
-    assert_eq!((f.operation, f.kind, f.path.as_str(), f.example.as_str()), (operation, kind, path, example), "{f:#?}");
+fn assert_finding(
+    f: &DriftFinding,
+    operation: OperationId,
+    kind: DriftKind,
+    path: &str,
+    example: &str,
+) {
+    assert_eq!(
+        (f.operation, f.kind, f.path.as_str(), f.example.as_str()),
+        (operation, kind, path, example),
+        "{f:#?}"
+    );
 }
 
 #[tokio::test]
@@ -60,7 +74,9 @@ async fn a_documented_answer_reports_nothing() {
     let (_server, tj) = serving_json(&asn()).await;
     tj.get_asn(15169).await.unwrap();
     let (_server2, tj2) = serving_json(&assessment()).await;
-    tj2.assess_ip("212.231.12.22".parse().unwrap()).await.unwrap();
+    tj2.assess_ip("212.231.12.22".parse().unwrap())
+        .await
+        .unwrap();
     assert!(tj.drift().is_empty(), "{:#?}", tj.drift());
     assert!(tj2.drift().is_empty(), "{:#?}", tj2.drift());
 }
@@ -77,7 +93,13 @@ async fn an_undeclared_field_is_reported_once_with_its_path() {
         assert_eq!(answer.results.len(), 2, "the answer decodes whole");
     }
     let f = only(&tj);
-    assert_finding(&f, OperationId::ASSESS_IPS, DriftKind::UnknownField, "results[].verdict", "\"new\"");
+    assert_finding(
+        &f,
+        OperationId::ASSESS_IPS,
+        DriftKind::UnknownField,
+        "results[].verdict",
+        "\"new\"",
+    );
     assert_eq!(f.count, 3, "counted once per answer, not per element");
 }
 
@@ -88,7 +110,13 @@ async fn an_unlisted_enum_value_is_kept_and_reported() {
     let (_server, tj) = serving_json(&body).await;
     let answer = tj.get_asn(15169).await.unwrap();
     assert_eq!(answer.risk.unwrap().to_string(), "EXTREME");
-    assert_finding(&only(&tj), OperationId::GET_ASN, DriftKind::UnlistedValue, "risk", "EXTREME");
+    assert_finding(
+        &only(&tj),
+        OperationId::GET_ASN,
+        DriftKind::UnlistedValue,
+        "risk",
+        "EXTREME",
+    );
 }
 
 #[tokio::test]
@@ -97,8 +125,18 @@ async fn a_value_breaking_a_pattern_is_kept_and_reported() {
     body["registry_date"] = json!("2000-03-30");
     let (_server, tj) = serving_json(&body).await;
     let answer = tj.get_asn(15169).await.unwrap();
-    assert_eq!(answer.registry_date.as_deref(), Some("2000-03-30"), "kept as sent");
-    assert_finding(&only(&tj), OperationId::GET_ASN, DriftKind::BrokenConstraint("pattern"), "registry_date", "2000-03-30");
+    assert_eq!(
+        answer.registry_date.as_deref(),
+        Some("2000-03-30"),
+        "kept as sent"
+    );
+    assert_finding(
+        &only(&tj),
+        OperationId::GET_ASN,
+        DriftKind::BrokenConstraint("pattern"),
+        "registry_date",
+        "2000-03-30",
+    );
 }
 
 #[tokio::test]
@@ -108,21 +146,44 @@ async fn an_absent_required_field_decodes_empty_and_is_reported() {
     let (_server, tj) = serving_json(&body).await;
     let answer = tj.get_asn(15169).await.unwrap();
     assert_eq!(answer.name, "");
-    assert_finding(&only(&tj), OperationId::GET_ASN, DriftKind::MissingField, "name", "");
+    assert_finding(
+        &only(&tj),
+        OperationId::GET_ASN,
+        DriftKind::MissingField,
+        "name",
+        "",
+    );
 }
 
 #[tokio::test]
 async fn an_undeclared_success_status_decodes_and_is_reported() {
     let (_server, tj) = serving(201, "application/json", asn().to_string().as_bytes()).await;
     assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
-    assert_finding(&only(&tj), OperationId::GET_ASN, DriftKind::UndeclaredStatus, "", "201");
+    assert_finding(
+        &only(&tj),
+        OperationId::GET_ASN,
+        DriftKind::UndeclaredStatus,
+        "",
+        "201",
+    );
 }
 
 #[tokio::test]
 async fn an_undeclared_content_type_decodes_and_is_reported() {
-    let (_server, tj) = serving(200, "text/plain; charset=utf-8", asn().to_string().as_bytes()).await;
+    let (_server, tj) = serving(
+        200,
+        "text/plain; charset=utf-8",
+        asn().to_string().as_bytes(),
+    )
+    .await;
     assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
-    assert_finding(&only(&tj), OperationId::GET_ASN, DriftKind::UndeclaredContentType, "", "text/plain; charset=utf-8");
+    assert_finding(
+        &only(&tj),
+        OperationId::GET_ASN,
+        DriftKind::UndeclaredContentType,
+        "",
+        "text/plain; charset=utf-8",
+    );
 }
 
 /// Upstream declares `200` with any JSON, the docs `202`/`204` without a body:
@@ -136,12 +197,16 @@ async fn every_declared_success_of_a_change_is_accepted() {
         (202, "application/json", &b""[..]),
     ] {
         let (_server, tj) = serving(status, content_type, body).await;
-        tj.delete_private_allowlist(list).await.unwrap_or_else(|e| panic!("{status}: {e}"));
+        tj.delete_private_allowlist(list)
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e}"));
         assert!(tj.drift().is_empty(), "{status}: {:#?}", tj.drift());
     }
     for status in [200, 204] {
         let (_server, tj) = serving(status, "application/json", b"").await;
-        tj.delete_reported_ip("1.2.3.4".parse().unwrap()).await.unwrap_or_else(|e| panic!("{status}: {e}"));
+        tj.delete_reported_ip("1.2.3.4".parse().unwrap())
+            .await
+            .unwrap_or_else(|e| panic!("{status}: {e}"));
         assert!(tj.drift().is_empty(), "{status}: {:#?}", tj.drift());
     }
     for status in [200, 202] {
@@ -169,10 +234,21 @@ async fn each_distinct_finding_is_logged_once_at_warn() {
         tj.get_asn(15169).await.unwrap();
     }
     let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
-    let lines: Vec<&str> = text.lines().filter(|l| l.contains("drift-log-check")).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("drift-log-check"))
+        .collect();
     assert_eq!(lines.len(), 1, "{lines:#?}");
-    assert!(lines[0].contains("WARN") && lines[0].contains("threatjammer::drift"), "{}", lines[0]);
-    assert!(lines[0].contains("get_asn") && lines[0].contains("registry_date"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("WARN") && lines[0].contains("threatjammer::drift"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0].contains("get_asn") && lines[0].contains("registry_date"),
+        "{}",
+        lines[0]
+    );
 }
 
 #[tokio::test]
@@ -186,7 +262,10 @@ async fn a_hundred_thousand_unknown_fields_keep_memory_bounded() {
     let report = tj.drift();
     assert_eq!(report.findings.len(), MAX_FINDINGS);
     assert_eq!(report.unkept, 100_000 - MAX_FINDINGS as u64);
-    assert!(report.findings.iter().all(|f| f.path.chars().count() <= 97 && f.example.chars().count() <= 41));
+    assert!(report
+        .findings
+        .iter()
+        .all(|f| f.path.chars().count() <= 97 && f.example.chars().count() <= 41));
 }
 
 #[tokio::test]
@@ -198,16 +277,32 @@ async fn findings_never_hold_the_key() {
     tj.get_asn(15169).await.unwrap();
     let report = format!("{:?}", tj.drift());
     assert_eq!(tj.drift().findings.len(), 2, "{report}");
-    assert!(!report.contains(KEY) && !report.contains("AAAAbbbbCCCC"), "{report}");
+    assert!(
+        !report.contains(KEY) && !report.contains("AAAAbbbbCCCC"),
+        "{report}"
+    );
 }
 
 #[tokio::test]
 async fn observation_can_be_turned_off() {
     let mut body = asn();
     body["risk"] = json!("EXTREME");
-    let server = Loopback::fixed(response(200, &[("content-type", "application/json")], body.to_string().as_bytes())).await;
-    let tj = Client::builder().base_url(server.uri()).api_key(key()).observe_drift(false).build().unwrap();
-    assert_eq!(tj.get_asn(15169).await.unwrap().risk.unwrap().to_string(), "EXTREME");
+    let server = Loopback::fixed(response(
+        200,
+        &[("content-type", "application/json")],
+        body.to_string().as_bytes(),
+    ))
+    .await;
+    let tj = Client::builder()
+        .base_url(server.uri())
+        .api_key(key())
+        .observe_drift(false)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tj.get_asn(15169).await.unwrap().risk.unwrap().to_string(),
+        "EXTREME"
+    );
     assert!(tj.drift().is_empty());
 }
 
@@ -216,15 +311,27 @@ async fn observation_can_be_turned_off() {
 /// found within a sample's length.
 #[tokio::test]
 async fn an_undeclared_field_that_appears_later_is_found_by_the_sample() {
-    let clean = bytes::Bytes::from(response(200, &[("content-type", "application/json")], asn().to_string().as_bytes()));
+    let clean = bytes::Bytes::from(response(
+        200,
+        &[("content-type", "application/json")],
+        asn().to_string().as_bytes(),
+    ));
     let mut later = asn();
     later["peers"] = json!(12);
-    let later = bytes::Bytes::from(response(200, &[("content-type", "application/json")], later.to_string().as_bytes()));
+    let later = bytes::Bytes::from(response(
+        200,
+        &[("content-type", "application/json")],
+        later.to_string().as_bytes(),
+    ));
     let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let count = served.clone();
     let server = Loopback::start(move |_| {
         let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        loopback::Reply::Bytes(if n < 100 { clean.clone() } else { later.clone() })
+        loopback::Reply::Bytes(if n < 100 {
+            clean.clone()
+        } else {
+            later.clone()
+        })
     })
     .await;
     let tj = server.client_sending_once(key());
@@ -236,5 +343,11 @@ async fn an_undeclared_field_that_appears_later_is_found_by_the_sample() {
         tj.get_asn(15169).await.unwrap();
     }
     let f = only(&tj);
-    assert_finding(&f, OperationId::GET_ASN, DriftKind::UnknownField, "peers", "12");
+    assert_finding(
+        &f,
+        OperationId::GET_ASN,
+        DriftKind::UnknownField,
+        "peers",
+        "12",
+    );
 }

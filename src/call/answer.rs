@@ -48,7 +48,12 @@ pub(crate) async fn text(
     operation: &'static str,
 ) -> Answered<String> {
     let status = response.status();
-    crate::drift::check_answer(&api.inner, operation, status, response.headers().get(CONTENT_TYPE));
+    crate::drift::check_answer(
+        &api.inner,
+        operation,
+        status,
+        response.headers().get(CONTENT_TYPE),
+    );
     let text = response
         .text()
         .await

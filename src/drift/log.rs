@@ -52,7 +52,10 @@ impl Default for DriftLog {
     fn default() -> Self {
         DriftLog {
             kept: Mutex::default(),
-            answers: crate::OperationId::ALL.iter().map(|_| AtomicU32::new(0)).collect(),
+            answers: crate::OperationId::ALL
+                .iter()
+                .map(|_| AtomicU32::new(0))
+                .collect(),
         }
     }
 }
@@ -78,16 +81,31 @@ impl DriftLog {
         let Ok(id) = operation.parse::<OperationId>() else {
             return;
         };
-        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for Found { kind, path, example } in found {
+        let mut kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for Found {
+            kind,
+            path,
+            example,
+        } in found
+        {
             let path = cut(&redactor.text(&path), PATH_CHARS);
             let example = cut(&redactor.text(&example), EXAMPLE_CHARS);
             let value = matches!(
                 kind,
-                DriftKind::UnlistedValue | DriftKind::UndeclaredStatus | DriftKind::UndeclaredContentType
+                DriftKind::UnlistedValue
+                    | DriftKind::UndeclaredStatus
+                    | DriftKind::UndeclaredContentType
             )
             .then(|| example.clone());
-            let key = Key { operation, kind, path, value };
+            let key = Key {
+                operation,
+                kind,
+                path,
+                value,
+            };
             if let Some(finding) = kept.findings.get_mut(&key) {
                 finding.count += 1;
                 continue;
@@ -123,10 +141,18 @@ impl DriftLog {
     }
 
     pub(crate) fn report(&self) -> DriftReport {
-        let kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let kept = self
+            .kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut findings: Vec<DriftFinding> = kept.findings.values().cloned().collect();
         findings.sort_by(|a, b| {
-            (a.operation, a.kind, &a.path, &a.example).cmp(&(b.operation, b.kind, &b.path, &b.example))
+            (a.operation, a.kind, &a.path, &a.example).cmp(&(
+                b.operation,
+                b.kind,
+                &b.path,
+                &b.example,
+            ))
         });
         DriftReport {
             findings,

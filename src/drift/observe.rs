@@ -94,7 +94,11 @@ pub(crate) fn check_answer(
 }
 
 /// The status and content type against what the operation declares.
-fn envelope(spec: Option<&Operation>, status: StatusCode, content_type: Option<&HeaderValue>) -> Vec<Found> {
+fn envelope(
+    spec: Option<&Operation>,
+    status: StatusCode,
+    content_type: Option<&HeaderValue>,
+) -> Vec<Found> {
     let declared = spec.map_or(&[][..], |s| s.declared.as_slice());
     let Some(this) = declared.iter().find(|d| d.status == status.as_u16()) else {
         return vec![Found {
@@ -114,6 +118,10 @@ fn envelope(spec: Option<&Operation>, status: StatusCode, content_type: Option<&
     vec![Found {
         kind: DriftKind::UndeclaredContentType,
         path: String::new(),
-        example: if sent.is_empty() { "(none)".to_string() } else { sent.to_string() },
+        example: if sent.is_empty() {
+            "(none)".to_string()
+        } else {
+            sent.to_string()
+        },
     }]
 }

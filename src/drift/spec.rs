@@ -90,7 +90,14 @@ impl Answers {
                 .iter()
                 .position(|o| o.as_str() == id)
                 .unwrap_or(usize::MAX);
-            (id, Operation { declared, constrained, index })
+            (
+                id,
+                Operation {
+                    declared,
+                    constrained,
+                    index,
+                },
+            )
         })
         .collect();
         Answers {

@@ -14,7 +14,12 @@ use std::collections::HashSet;
 const MAX_DEPTH: usize = 32;
 
 pub(super) fn walk(answers: &Answers, schema: &Value, value: &Value, found: &mut Vec<Found>) {
-    let mut walker = Walker { answers, found, path: String::new(), noted: HashSet::new() };
+    let mut walker = Walker {
+        answers,
+        found,
+        path: String::new(),
+        noted: HashSet::new(),
+    };
     walker.walk(schema, value, 0);
 }
 
@@ -31,7 +36,11 @@ impl Walker<'_> {
     fn note(&mut self, kind: DriftKind, example: String) {
         let value = keyed_by_value(kind).then(|| example.clone());
         if self.noted.insert((kind, self.path.clone(), value)) {
-            self.found.push(Found { kind, path: self.path.clone(), example });
+            self.found.push(Found {
+                kind,
+                path: self.path.clone(),
+                example,
+            });
         }
     }
 
@@ -47,12 +56,20 @@ impl Walker<'_> {
             if let Some(branches) = rules.get(key).and_then(Value::as_array) {
                 // The branch of the value's own type; the typed decode already
                 // accepted the value, so one of them fits it.
-                if let Some(branch) = branches.iter().find(|b| fits(self.answers.resolve(b), value)) {
+                if let Some(branch) = branches
+                    .iter()
+                    .find(|b| fits(self.answers.resolve(b), value))
+                {
                     self.walk(branch, value, depth + 1);
                 }
             }
         }
-        for branch in rules.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for branch in rules
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             self.walk(branch, value, depth + 1);
         }
         if let Some(listed) = rules.get("enum").and_then(Value::as_array) {
@@ -65,16 +82,25 @@ impl Walker<'_> {
             Value::Array(items) => {
                 if let Some(n) = rules.get("minItems").and_then(Value::as_u64) {
                     if (items.len() as u64) < n {
-                        self.note(DriftKind::BrokenConstraint("minItems"), items.len().to_string());
+                        self.note(
+                            DriftKind::BrokenConstraint("minItems"),
+                            items.len().to_string(),
+                        );
                     }
                 }
                 if let Some(n) = rules.get("maxItems").and_then(Value::as_u64) {
                     if items.len() as u64 > n {
-                        self.note(DriftKind::BrokenConstraint("maxItems"), items.len().to_string());
+                        self.note(
+                            DriftKind::BrokenConstraint("maxItems"),
+                            items.len().to_string(),
+                        );
                     }
                 }
                 if rules.get("uniqueItems") == Some(&Value::Bool(true))
-                    && items.iter().enumerate().any(|(i, a)| items[..i].contains(a))
+                    && items
+                        .iter()
+                        .enumerate()
+                        .any(|(i, a)| items[..i].contains(a))
                 {
                     self.note(DriftKind::BrokenConstraint("uniqueItems"), String::new());
                 }
@@ -97,9 +123,19 @@ impl Walker<'_> {
         }
     }
 
-    fn object(&mut self, rules: &serde_json::Map<String, Value>, fields: &serde_json::Map<String, Value>, depth: usize) {
+    fn object(
+        &mut self,
+        rules: &serde_json::Map<String, Value>,
+        fields: &serde_json::Map<String, Value>,
+        depth: usize,
+    ) {
         let properties = rules.get("properties").and_then(Value::as_object);
-        for required in rules.get("required").and_then(Value::as_array).into_iter().flatten() {
+        for required in rules
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(name) = required.as_str() {
                 if !fields.contains_key(name) {
                     let at = self.enter(name);
@@ -125,16 +161,28 @@ impl Walker<'_> {
 
     fn string(&mut self, rules: &serde_json::Map<String, Value>, text: &str) {
         if let Some(pattern) = rules.get("pattern").and_then(Value::as_str) {
-            let matches = self.answers.patterns.get(pattern).is_none_or(|re| re.find(text).is_some());
+            let matches = self
+                .answers
+                .patterns
+                .get(pattern)
+                .is_none_or(|re| re.find(text).is_some());
             if !matches {
                 self.note(DriftKind::BrokenConstraint("pattern"), text.to_string());
             }
         }
         let chars = text.chars().count() as u64;
-        if rules.get("minLength").and_then(Value::as_u64).is_some_and(|n| chars < n) {
+        if rules
+            .get("minLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|n| chars < n)
+        {
             self.note(DriftKind::BrokenConstraint("minLength"), text.to_string());
         }
-        if rules.get("maxLength").and_then(Value::as_u64).is_some_and(|n| chars > n) {
+        if rules
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .is_some_and(|n| chars > n)
+        {
             self.note(DriftKind::BrokenConstraint("maxLength"), text.to_string());
         }
         if let Some(format) = rules.get("format").and_then(Value::as_str) {
@@ -149,9 +197,18 @@ impl Walker<'_> {
         let broken = [
             ("minimum", bound("minimum").is_some_and(|m| x < m)),
             ("maximum", bound("maximum").is_some_and(|m| x > m)),
-            ("exclusiveMinimum", bound("exclusiveMinimum").is_some_and(|m| x <= m)),
-            ("exclusiveMaximum", bound("exclusiveMaximum").is_some_and(|m| x >= m)),
-            ("multipleOf", bound("multipleOf").is_some_and(|m| m > 0.0 && (x / m).fract() != 0.0)),
+            (
+                "exclusiveMinimum",
+                bound("exclusiveMinimum").is_some_and(|m| x <= m),
+            ),
+            (
+                "exclusiveMaximum",
+                bound("exclusiveMaximum").is_some_and(|m| x >= m),
+            ),
+            (
+                "multipleOf",
+                bound("multipleOf").is_some_and(|m| m > 0.0 && (x / m).fract() != 0.0),
+            ),
         ];
         for (constraint, is_broken) in broken {
             if is_broken {
@@ -198,7 +255,9 @@ fn format_holds(format: &str, text: &str) -> bool {
         "ip" | "ipvanyaddress" => text.parse::<std::net::IpAddr>().is_ok(),
         "ipv4" => text.parse::<std::net::Ipv4Addr>().is_ok(),
         "ipv6" => text.parse::<std::net::Ipv6Addr>().is_ok(),
-        "ipvanynetwork" => text.parse::<ipnet::IpNet>().is_ok() || text.parse::<std::net::IpAddr>().is_ok(),
+        "ipvanynetwork" => {
+            text.parse::<ipnet::IpNet>().is_ok() || text.parse::<std::net::IpAddr>().is_ok()
+        }
         _ => true,
     }
 }

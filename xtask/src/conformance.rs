@@ -95,9 +95,25 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
     };
 
     if let (true, Some(client)) = (args.operations, &remote) {
-        let all = runtime.block_on(operations::run(client, &paths, recorder.as_ref(), args.json))?;
-        finish(&args, root, client, recorder.as_ref(), &token, seen.as_deref())?;
-        return Ok(if all { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        let all = runtime.block_on(operations::run(
+            client,
+            &paths,
+            recorder.as_ref(),
+            args.json,
+        ))?;
+        finish(
+            &args,
+            root,
+            client,
+            recorder.as_ref(),
+            &token,
+            seen.as_deref(),
+        )?;
+        return Ok(if all {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
     }
     // Everything, the client included, runs on this thread, so a thread-local
     // subscriber sees every request span.
@@ -170,7 +186,14 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
     }
     println!("{passed} passed, {failed} failed");
     if let Some(client) = &remote {
-        finish(&args, root, client, recorder.as_ref(), &token, seen.as_deref())?;
+        finish(
+            &args,
+            root,
+            client,
+            recorder.as_ref(),
+            &token,
+            seen.as_deref(),
+        )?;
     }
     Ok(if failed == 0 {
         ExitCode::SUCCESS

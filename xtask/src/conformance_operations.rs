@@ -37,18 +37,25 @@ pub async fn run(
     ranked.sort();
     let mut chosen = BTreeMap::new();
     for (_, path) in ranked {
-        let Ok(fixture) = Fixture::load(path) else { continue };
+        let Ok(fixture) = Fixture::load(path) else {
+            continue;
+        };
         if fixture.expected_outcome() != Ok(Outcome::Ok) {
             continue;
         }
         if let Ok(operation) = fixture.operation() {
-            chosen.entry(operation.id).or_insert((fixture, path.clone()));
+            chosen
+                .entry(operation.id)
+                .or_insert((fixture, path.clone()));
         }
     }
     let mut succeeded = 0;
     for operation in OPERATIONS {
         let Some((fixture, path)) = chosen.get(operation.id) else {
-            bail!("no fixture expects {} to succeed, so it cannot be called", operation.id);
+            bail!(
+                "no fixture expects {} to succeed, so it cannot be called",
+                operation.id
+            );
         };
         let args = fixture.arguments(operation).map_err(anyhow::Error::msg)?;
         let before = recorder.map_or(0, |r| r.len());
@@ -65,7 +72,10 @@ pub async fn run(
                 Ok(_) => json!(null),
                 Err(e) => render_error(e),
             };
-            println!("{}", json!({"operation": operation.id, "ok": ok, "fixture": path.display().to_string(), "error": value}));
+            println!(
+                "{}",
+                json!({"operation": operation.id, "ok": ok, "fixture": path.display().to_string(), "error": value})
+            );
         } else if let Err(e) = &result {
             println!("FAIL {}  {}", operation.id, e);
         } else {

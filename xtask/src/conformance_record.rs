@@ -51,7 +51,11 @@ impl Recorder {
                 });
             }
         });
-        Ok(Recorder { url, exchanges, task })
+        Ok(Recorder {
+            url,
+            exchanges,
+            task,
+        })
     }
 
     /// The URL to give the client instead of the server's.
@@ -61,7 +65,10 @@ impl Recorder {
 
     /// How many exchanges have been recorded so far.
     pub fn len(&self) -> usize {
-        self.exchanges.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 
     /// Records what the client made of the exchange at `index` (the last of a
@@ -70,7 +77,9 @@ impl Recorder {
     pub fn expect(&self, index: usize, outcome: &str) {
         let mut exchanges = self.exchanges.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(fixture) = exchanges.get_mut(index) {
-            let success = fixture["response"]["status"].as_u64().is_some_and(|s| (200..300).contains(&s));
+            let success = fixture["response"]["status"]
+                .as_u64()
+                .is_some_and(|s| (200..300).contains(&s));
             if !(success && outcome == "ok") {
                 fixture["expect"] = json!({"outcome": outcome});
             }
@@ -87,9 +96,13 @@ impl Recorder {
             if !key.is_empty() {
                 text = text.replace(key, stand_in);
             }
-            let method = fixture["request"]["method"].as_str().unwrap_or("X").to_ascii_lowercase();
+            let method = fixture["request"]["method"]
+                .as_str()
+                .unwrap_or("X")
+                .to_ascii_lowercase();
             let path = dir.join(format!("{:03}-{method}.json", i + 1));
-            std::fs::write(&path, text + "\n").with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(&path, text + "\n")
+                .with_context(|| format!("writing {}", path.display()))?;
         }
         Ok(exchanges.len())
     }
@@ -105,11 +118,15 @@ struct Forward {
 type Answer = hyper::Response<Full<Bytes>>;
 
 impl Forward {
-    async fn exchange(&self, request: hyper::Request<hyper::body::Incoming>) -> Result<Answer, std::convert::Infallible> {
+    async fn exchange(
+        &self,
+        request: hyper::Request<hyper::body::Incoming>,
+    ) -> Result<Answer, std::convert::Infallible> {
         Ok(match self.forward(request).await {
             Ok(answer) => answer,
             Err(e) => {
-                let mut answer = hyper::Response::new(Full::new(Bytes::from(format!("recording proxy: {e:#}"))));
+                let mut answer =
+                    hyper::Response::new(Full::new(Bytes::from(format!("recording proxy: {e:#}"))));
                 *answer.status_mut() = hyper::StatusCode::BAD_GATEWAY;
                 answer
             }
@@ -119,7 +136,11 @@ impl Forward {
     async fn forward(&self, request: hyper::Request<hyper::body::Incoming>) -> Result<Answer> {
         let (parts, body) = request.into_parts();
         let body = body.collect().await?.to_bytes();
-        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_string();
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_string();
         let mut outgoing = self
             .http
             .request(parts.method.clone(), format!("{}{target}", self.upstream))
@@ -140,7 +161,10 @@ impl Forward {
             .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
             .collect();
         let content_type = |h: &hyper::HeaderMap| {
-            h.get(hyper::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string()
+            h.get(hyper::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string()
         };
         let mut recorded_request = json!({"method": parts.method.as_str(), "path": url.path()});
         if !query.is_empty() {
@@ -148,7 +172,8 @@ impl Forward {
         }
         let sent_type = content_type(&parts.headers);
         if let Some(boundary) = sent_type.split("boundary=").nth(1) {
-            recorded_request["multipart"] = Value::Object(multipart_fields(&body, boundary.trim_matches('"')));
+            recorded_request["multipart"] =
+                Value::Object(multipart_fields(&body, boundary.trim_matches('"')));
         } else if !body.is_empty() {
             recorded_request["body"] = serde_json::from_slice(&body).unwrap_or(Value::Null);
         }
@@ -161,14 +186,18 @@ impl Forward {
         let recorded_body = if answer.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&answer).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&answer).into_owned()))
+            serde_json::from_slice(&answer)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&answer).into_owned()))
         };
         let fixture = json!({
             "source": self.source,
             "request": recorded_request,
             "response": {"status": status.as_u16(), "headers": kept_headers, "body": recorded_body},
         });
-        self.exchanges.lock().unwrap_or_else(|p| p.into_inner()).push(fixture);
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(fixture);
 
         let mut reply = hyper::Response::new(Full::new(answer));
         *reply.status_mut() = status;
@@ -188,7 +217,9 @@ fn multipart_fields(body: &[u8], boundary: &str) -> Map<String, Value> {
     let text = String::from_utf8_lossy(body);
     let mut fields = Map::new();
     for part in text.split(&format!("--{boundary}")) {
-        let Some((head, content)) = part.split_once("\r\n\r\n") else { continue };
+        let Some((head, content)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
         let name = head
             .split("name=\"")
             .nth(1)
@@ -214,15 +245,23 @@ mod tests {
     #[test]
     fn an_exchange_is_written_as_a_fixture_without_the_key() {
         let dir = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let server = MockServer::start().await;
             // The answer echoes the key, as the token's `self` link does.
             Mock::given(any())
-                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"self": format!("/v1/token/{KEY}")})))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_json(json!({"self": format!("/v1/token/{KEY}")})),
+                )
                 .mount(&server)
                 .await;
-            let recorder = Recorder::start(&server.uri(), "recorded in a test".into()).await.unwrap();
+            let recorder = Recorder::start(&server.uri(), "recorded in a test".into())
+                .await
+                .unwrap();
             let client = Client::builder()
                 .base_url(recorder.url())
                 .api_key(ApiKey::new(KEY).unwrap())
@@ -234,16 +273,31 @@ mod tests {
             assert_eq!(recorder.write(dir.path(), KEY, "tja_stand_in").unwrap(), 1);
             // The server saw what the client sent, through the proxy.
             let received = server.received_requests().await.unwrap();
-            assert_eq!(received[0].headers["authorization"], format!("Bearer {KEY}").as_str());
+            assert_eq!(
+                received[0].headers["authorization"],
+                format!("Bearer {KEY}").as_str()
+            );
         });
         let path = dir.path().join("001-post.json");
         let text = std::fs::read_to_string(&path).unwrap();
-        assert!(!text.contains(KEY) && text.contains("/v1/token/tja_stand_in"), "{text}");
+        assert!(
+            !text.contains(KEY) && text.contains("/v1/token/tja_stand_in"),
+            "{text}"
+        );
         let fixture = Fixture::load(&path).unwrap();
-        assert_eq!((fixture.request.method.as_str(), fixture.request.path.as_str()), ("POST", "/v1/asn/prefix"));
+        assert_eq!(
+            (
+                fixture.request.method.as_str(),
+                fixture.request.path.as_str()
+            ),
+            ("POST", "/v1/asn/prefix")
+        );
         assert_eq!(fixture.request.body, Some(json!({"prefix": "8.8.8.0/24"})));
         assert_eq!(fixture.response.status, 200);
         assert_eq!(fixture.expected_outcome().unwrap().as_str(), "decode_error");
-        assert!(!text.to_ascii_lowercase().contains("authorization"), "{text}");
+        assert!(
+            !text.to_ascii_lowercase().contains("authorization"),
+            "{text}"
+        );
     }
 }

@@ -11,11 +11,21 @@ use threatjammer::drift::{DriftFinding, DriftKind, DriftReport};
 pub fn describe(report: &DriftReport) -> String {
     let mut text = String::new();
     for f in &report.findings {
-        let at = if f.path.is_empty() { String::new() } else { format!(" at {}", f.path) };
-        text.push_str(&format!("drift  {}  {}{at}: {} ({} answers)\n", f.operation, f.kind, f.example, f.count));
+        let at = if f.path.is_empty() {
+            String::new()
+        } else {
+            format!(" at {}", f.path)
+        };
+        text.push_str(&format!(
+            "drift  {}  {}{at}: {} ({} answers)\n",
+            f.operation, f.kind, f.example, f.count
+        ));
     }
     if report.unkept > 0 {
-        text.push_str(&format!("drift  {} more findings were counted but not kept\n", report.unkept));
+        text.push_str(&format!(
+            "drift  {} more findings were counted but not kept\n",
+            report.unkept
+        ));
     }
     text
 }
@@ -44,10 +54,19 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
     // The declared success an answer's body is described by.
     let (status, success) = responses
         .iter()
-        .find(|(s, r)| s.starts_with('2') && r.pointer("/content/application~1json/schema").is_some())
+        .find(|(s, r)| {
+            s.starts_with('2') && r.pointer("/content/application~1json/schema").is_some()
+        })
         .or_else(|| responses.iter().find(|(s, _)| s.starts_with('2')))?;
     let body = format!("{op_target}.responses['{status}'].content['application/json'].schema");
-    let located = || locate(spec, &body, success.pointer("/content/application~1json/schema")?, &f.path);
+    let located = || {
+        locate(
+            spec,
+            &body,
+            success.pointer("/content/application~1json/schema")?,
+            &f.path,
+        )
+    };
     Some(match f.kind {
         DriftKind::UndeclaredStatus => json!({
             "target": format!("{op_target}.responses"),
@@ -58,8 +77,17 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
             }},
         }),
         DriftKind::UndeclaredContentType => {
-            let media = f.example.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-            let schema = success.pointer("/content/application~1json/schema").cloned().unwrap_or(json!({}));
+            let media = f
+                .example
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let schema = success
+                .pointer("/content/application~1json/schema")
+                .cloned()
+                .unwrap_or(json!({}));
             json!({
                 "target": format!("{op_target}.responses['{status}'].content"),
                 "description": reason(format!("{} answers as {media}", f.operation)),
@@ -104,8 +132,18 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
     })
 }
 
-fn located_parent(spec: &Value, body: &str, success: &Value, parent: &str) -> Option<(String, Value)> {
-    locate(spec, body, success.pointer("/content/application~1json/schema")?, parent)
+fn located_parent(
+    spec: &Value,
+    body: &str,
+    success: &Value,
+    parent: &str,
+) -> Option<(String, Value)> {
+    locate(
+        spec,
+        body,
+        success.pointer("/content/application~1json/schema")?,
+        parent,
+    )
 }
 
 fn find_operation<'a>(spec: &'a Value, id: &str) -> Option<(&'a str, &'a str, &'a Value)> {
@@ -130,14 +168,13 @@ fn split_last(path: &str) -> (&str, &str) {
 fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(String, Value)> {
     let mut target = target.to_string();
     let mut schema = schema.clone();
-    let steps = path
-        .split('.')
-        .filter(|s| !s.is_empty())
-        .flat_map(|s| {
-            let name = s.trim_end_matches("[]");
-            let arrays = (s.len() - name.len()) / 2;
-            std::iter::once(name).filter(|n| !n.is_empty()).chain(std::iter::repeat_n("[]", arrays))
-        });
+    let steps = path.split('.').filter(|s| !s.is_empty()).flat_map(|s| {
+        let name = s.trim_end_matches("[]");
+        let arrays = (s.len() - name.len()) / 2;
+        std::iter::once(name)
+            .filter(|n| !n.is_empty())
+            .chain(std::iter::repeat_n("[]", arrays))
+    });
     for step in steps {
         (target, schema) = follow(spec, target, schema);
         if step == "[]" {
@@ -145,7 +182,12 @@ fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(Str
             schema = schema.get("items")?.clone();
         } else {
             target.push_str(&format!(".properties['{step}']"));
-            schema = schema.pointer(&format!("/properties/{}", step.replace('~', "~0").replace('/', "~1")))?.clone();
+            schema = schema
+                .pointer(&format!(
+                    "/properties/{}",
+                    step.replace('~', "~0").replace('/', "~1")
+                ))?
+                .clone();
         }
     }
     Some(follow(spec, target, schema))
@@ -226,7 +268,10 @@ mod round_trip {
     /// A client answered, for every request, `status` with the documented AS
     /// changed in every way drift reports; the drift it saw.
     fn drift_of(status: u16, body: Value) -> DriftReport {
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         runtime.block_on(async {
             let server = MockServer::start().await;
             Mock::given(any())
@@ -239,7 +284,10 @@ mod round_trip {
                 .retry(RetryPolicy::disabled())
                 .build()
                 .unwrap();
-            client.get_asn(15169).await.expect("a drifting answer still decodes");
+            client
+                .get_asn(15169)
+                .await
+                .expect("a drifting answer still decodes");
             client.drift()
         })
     }
@@ -268,14 +316,22 @@ mod round_trip {
         let proposal = propose(&spec(), &report, "a loopback test on 2026-12-02");
         let overlay = crate::overlay::parse(&proposal).unwrap();
         assert_eq!(overlay.actions.len(), 5, "{proposal}");
-        assert!(overlay.actions.iter().all(|a| a.description.as_deref().is_some_and(|d| d.contains("2026-12-02"))));
+        assert!(overlay.actions.iter().all(|a| a
+            .description
+            .as_deref()
+            .is_some_and(|d| d.contains("2026-12-02"))));
         let mut described = spec();
         // Every action selects something (apply fails otherwise) ...
-        crate::overlay::apply(&mut described, &overlay).unwrap_or_else(|e| panic!("{e:#}\n{proposal}"));
+        crate::overlay::apply(&mut described, &overlay)
+            .unwrap_or_else(|e| panic!("{e:#}\n{proposal}"));
         // ... and afterwards the spec says what the service sent.
         let asn = &described["components"]["schemas"]["AutonomousSystemOutput"];
         assert_eq!(asn["properties"]["peers"], json!({"type": "integer"}));
-        assert!(asn["properties"]["risk"].to_string().contains("EXTREME"), "{}", asn["properties"]["risk"]);
+        assert!(
+            asn["properties"]["risk"].to_string().contains("EXTREME"),
+            "{}",
+            asn["properties"]["risk"]
+        );
         assert!(asn["properties"]["registry_date"].get("pattern").is_none());
         assert!(!asn["required"].as_array().unwrap().contains(&json!("name")));
         let get = &described["paths"]["/v1/asn/{number}"]["get"]["responses"];

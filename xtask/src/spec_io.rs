@@ -16,8 +16,9 @@ pub fn read_document(path: &Path) -> Result<Value> {
         .filter(|p| p.starts_with("http://") || p.starts_with("https://"));
     let text = match url {
         Some(url) => fetch(url)?,
-        None => std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?,
+        None => {
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?
+        }
     };
     parse_document(&text).with_context(|| format!("parsing {}", path.display()))
 }
