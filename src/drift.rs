@@ -83,6 +83,20 @@ pub enum DriftKind {
     UndeclaredContentType,
 }
 
+impl DriftKind {
+    /// Whether the offending value is the finding itself (an unlisted value,
+    /// a status, a content type), so that each value is a finding of its own;
+    /// elsewhere the first value is kept as an example.
+    pub(crate) fn is_its_value(self) -> bool {
+        matches!(
+            self,
+            DriftKind::UnlistedValue
+                | DriftKind::UndeclaredStatus
+                | DriftKind::UndeclaredContentType
+        )
+    }
+}
+
 impl fmt::Display for DriftKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -20,8 +20,7 @@ pub(crate) struct Found {
     pub example: String,
 }
 
-/// What makes two findings the same one. The example counts where the value
-/// is the finding (an unlisted value, a status); elsewhere the first is kept.
+/// What makes two findings the same one ([`DriftKind::is_its_value`]).
 #[derive(Hash, PartialEq, Eq)]
 struct Key {
     operation: &'static str,
@@ -93,13 +92,7 @@ impl DriftLog {
         {
             let path = cut(&redactor.text(&path), PATH_CHARS);
             let example = cut(&redactor.text(&example), EXAMPLE_CHARS);
-            let value = matches!(
-                kind,
-                DriftKind::UnlistedValue
-                    | DriftKind::UndeclaredStatus
-                    | DriftKind::UndeclaredContentType
-            )
-            .then(|| example.clone());
+            let value = kind.is_its_value().then(|| example.clone());
             let key = Key {
                 operation,
                 kind,

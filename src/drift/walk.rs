@@ -34,7 +34,7 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn note(&mut self, kind: DriftKind, example: String) {
-        let value = keyed_by_value(kind).then(|| example.clone());
+        let value = kind.is_its_value().then(|| example.clone());
         if self.noted.insert((kind, self.path.clone(), value)) {
             self.found.push(Found {
                 kind,
@@ -226,10 +226,6 @@ impl Walker<'_> {
         self.path.push_str(name);
         at
     }
-}
-
-fn keyed_by_value(kind: DriftKind) -> bool {
-    matches!(kind, DriftKind::UnlistedValue)
 }
 
 /// Whether `value` is of the type `schema` describes, for choosing a branch.

@@ -59,14 +59,9 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
         })
         .or_else(|| responses.iter().find(|(s, _)| s.starts_with('2')))?;
     let body = format!("{op_target}.responses['{status}'].content['application/json'].schema");
-    let located = || {
-        locate(
-            spec,
-            &body,
-            success.pointer("/content/application~1json/schema")?,
-            &f.path,
-        )
-    };
+    let json_schema = success.pointer("/content/application~1json/schema");
+    // The JSONPath of the schema at a finding's path in the answer's body.
+    let at = |path: &str| Some(locate(spec, &body, json_schema?, path)?.0);
     Some(match f.kind {
         DriftKind::UndeclaredStatus => json!({
             "target": format!("{op_target}.responses"),
@@ -84,10 +79,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
                 .unwrap_or_default()
                 .trim()
                 .to_ascii_lowercase();
-            let schema = success
-                .pointer("/content/application~1json/schema")
-                .cloned()
-                .unwrap_or(json!({}));
+            let schema = json_schema.cloned().unwrap_or(json!({}));
             json!({
                 "target": format!("{op_target}.responses['{status}'].content"),
                 "description": reason(format!("{} answers as {media}", f.operation)),
@@ -96,7 +88,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
         }
         DriftKind::UnknownField => {
             let (parent, name) = split_last(&f.path);
-            let (target, _) = located_parent(spec, &body, success, parent)?;
+            let target = at(parent)?;
             json!({
                 "target": format!("{target}.properties"),
                 "description": reason(format!("{} answers carry `{}`", f.operation, f.path)),
@@ -105,7 +97,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
         }
         DriftKind::MissingField => {
             let (parent, name) = split_last(&f.path);
-            let (target, _) = located_parent(spec, &body, success, parent)?;
+            let target = at(parent)?;
             json!({
                 "target": format!("{target}.required[?@ == '{name}']"),
                 "description": reason(format!("{} answers without `{}`", f.operation, f.path)),
@@ -113,7 +105,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
             })
         }
         DriftKind::UnlistedValue => {
-            let (target, _) = located()?;
+            let target = at(&f.path)?;
             json!({
                 "target": format!("{target}.enum"),
                 "description": reason(format!("{} answers `{}` at {}", f.operation, f.example, f.path)),
@@ -121,7 +113,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
             })
         }
         DriftKind::BrokenConstraint(constraint) => {
-            let (target, _) = located()?;
+            let target = at(&f.path)?;
             json!({
                 "target": format!("{target}.{constraint}"),
                 "description": reason(format!("{} answers `{}` at {}, which its {constraint} refuses", f.operation, f.example, f.path)),
@@ -130,20 +122,6 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
         }
         _ => return None,
     })
-}
-
-fn located_parent(
-    spec: &Value,
-    body: &str,
-    success: &Value,
-    parent: &str,
-) -> Option<(String, Value)> {
-    locate(
-        spec,
-        body,
-        success.pointer("/content/application~1json/schema")?,
-        parent,
-    )
 }
 
 fn find_operation<'a>(spec: &'a Value, id: &str) -> Option<(&'a str, &'a str, &'a Value)> {
