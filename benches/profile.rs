@@ -14,7 +14,9 @@
 //! the loopback server's included (it runs in the same process). The sides
 //! are `client`, `unobserved` (the client with drift observation off) and
 //! `baseline`. A third argument, `concurrent`, runs each iteration as 64
-//! requests at once.
+//! requests at once. The sides `typed` and `value` decode the 500-result
+//! assessment collection instead, into the generated type and into
+//! `serde_json::Value` (the `decode_collection500` row of `cargo xtask perf`).
 
 #[path = "contenders.rs"]
 mod contenders;
@@ -24,6 +26,13 @@ fn main() {
     let side = args.next().unwrap_or_else(|| "client".into());
     let n: u32 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
     let concurrent = args.next().is_some_and(|a| a == "concurrent");
+    if let Some(decode) = decoder(&side) {
+        let body = contenders::collection500();
+        for _ in 0..n {
+            decode(std::hint::black_box(&body));
+        }
+        return;
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -53,4 +62,19 @@ fn main() {
             }
         }
     });
+}
+
+fn decoder(side: &str) -> Option<fn(&[u8])> {
+    Some(match side {
+        "typed" => |body| {
+            let decoded: threatjammer::types::IpAssessmentCollectionOutput =
+                serde_json::from_slice(body).expect("typed");
+            drop(std::hint::black_box(decoded));
+        },
+        "value" => |body| {
+            let decoded: serde_json::Value = serde_json::from_slice(body).expect("value");
+            drop(std::hint::black_box(decoded));
+        },
+        _ => return None,
+    })
 }

@@ -98,11 +98,13 @@ impl Kind {
         }
     }
 
-    /// The value written as a segment of a link.
+    /// The value written as a segment of a link (src/links.rs says why only
+    /// names and networks need more than their `Display`).
     fn write(self, value: &syn::Ident) -> TokenStream {
         match self {
             Kind::IpNet => quote!(network_segment(#value)),
-            _ => quote!(segment(#value)),
+            Kind::Name => quote!(segment(#value)),
+            Kind::U32 | Kind::U64 | Kind::IpAddr | Kind::Uuid => quote!(#value),
         }
     }
 
@@ -549,6 +551,7 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
     // before placeholders at the first segment where two patterns differ.
     recognised.sort_by(|a, b| a.0.cmp(&b.0));
     let recognise_arms = recognised.iter().map(|(_, arm, _)| arm);
+    let max_segments = recognised.iter().map(|(p, ..)| p.len()).max().unwrap_or(0);
 
     let resource_variants = resources.iter().map(|(name, ty, doc)| {
         let name = ident(name);
@@ -609,6 +612,10 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
                 }
             }
         }
+
+        /// No link with more segments names anything: the longest path the
+        /// recogniser matches. src/links.rs cuts links into this many at most.
+        const MAX_SEGMENTS: usize = #max_segments;
 
         /// The link a path names, from its segments decoded once.
         fn recognise_segments(segments: &[&str]) -> Option<Link> {

@@ -22,6 +22,7 @@ mod facts;
 mod links;
 mod spec;
 mod spec_passes;
+mod typed_values;
 
 use answers::answers_json;
 use code_passes::*;
@@ -29,6 +30,7 @@ use face::face_methods;
 use facts::{operation_table, operations_tokens};
 use links::{links_tokens, read_links};
 use spec_passes::*;
+use typed_values::{answer_lists_written, typed_fields, typed_values};
 
 const SPEC: &str = "openapi/threatjammer.json";
 
@@ -107,6 +109,14 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///     reported by drift observation, which checks the spec of record's own
 ///     schemas (`$OUT_DIR/answers.json`). Arguments and request bodies keep
 ///     every constraint: a bad argument is refused before anything is sent.
+/// 14. `typed values`: typify knows only JSON types, so a timestamp would be
+///     an `i64` and a link a `String`. Where the spec of record says what a
+///     value is (`x-threatjammer-value`, openapi/values.overlay.yaml), the
+///     field becomes a `jiff::Timestamp`, an `IpAddr`, an `ipnet::IpNet` or a
+///     `crate::Link` (`Option<Link>`, the service's empty link being `None`),
+///     with serde glue (src/time.rs, src/links.rs) that reads the wire form and
+///     writes it back unchanged. An answer's optional lists are written even
+///     when empty, so the `[]` it came with is written back too.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -129,6 +139,7 @@ fn generate() -> Result<(), String> {
     remove_multipart_operations(&mut doc);
     let mut renames = body_schema_renames(&doc);
     renames.extend(module_qualified_renames(&doc));
+    let typed = typed_fields(&doc, &renames)?;
     title_by_site(&mut doc, &renames);
     one_success_shape(&mut doc)?;
     observe_answer_constraints(&mut doc);
@@ -163,6 +174,8 @@ fn generate() -> Result<(), String> {
     no_api_version_header(&mut file)?;
     one_round_trip(&mut file, &operations)?;
     every_success_decodes(&mut file)?;
+    typed_values(&mut file, &typed, schemas)?;
+    answer_lists_written(&mut file);
     missing_fields_observed(&mut file);
     let face = face_methods(&file, &operations)?;
     non_exhaustive(&mut file);

@@ -16,6 +16,16 @@ pub fn remove_multipart_operations(doc: &mut Value) {
     }
 }
 
+/// The Rust name of the type generated for a component schema, once
+/// adaptations 3 and 7 have renamed it.
+pub fn final_name(schema: &str, renames: &[(String, String)]) -> String {
+    let typify = pascal_case(schema);
+    renames
+        .iter()
+        .find(|(from, _)| *from == typify)
+        .map_or(typify, |(_, to)| to.clone())
+}
+
 /// Adaptation 3: (typify's name for the FastAPI body schema, name after the operation).
 pub fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
     operations_of(doc)
@@ -43,13 +53,7 @@ pub fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
 /// `renames` are the schema names adaptations 3 and 7 give, so a body's
 /// properties are named after the body's final name.
 pub fn title_by_site(doc: &mut Value, renames: &[(String, String)]) {
-    let final_name = |schema: &str| {
-        let typify = pascal_case(schema);
-        renames
-            .iter()
-            .find(|(from, _)| *from == typify)
-            .map_or(typify, |(_, to)| to.clone())
-    };
+    let final_name = |schema: &str| final_name(schema, renames);
     // (the type's name, JSON pointer to the schema) for every inline site.
     let mut sites: Vec<(String, String)> = Vec::new();
     for (name, schema) in doc

@@ -43,11 +43,15 @@ async fn main() -> ExitCode {
     match tj.assess_ips_csv(input).strict_parse(true).await {
         Ok(assessed) => {
             for a in assessed.results {
+                // The `self` link names the address the assessment is of.
+                let address = match &a.self_ {
+                    Some(threatjammer::Link::Assessment(ip)) => ip.to_string(),
+                    _ => "?".into(),
+                };
                 println!(
-                    "{:>3} {:<7} {}",
+                    "{:>3} {:<7} {address}",
                     a.score.unwrap_or_default(),
                     a.risk.to_string(),
-                    a.self_.unwrap_or_default()
                 );
             }
             ExitCode::SUCCESS

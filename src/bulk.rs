@@ -302,7 +302,7 @@ static ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation 
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.assess_ips(batch).await?.results) }),
     answers: |result| {
-        assessed_address(result.self_.as_deref())
+        assessed_address(result.self_.as_ref())
             .into_iter()
             .collect()
     },
@@ -313,11 +313,7 @@ static GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
     key: public_key,
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(batch).await?.results) }),
-    answers: |result| {
-        located_address(result.self_.as_deref())
-            .into_iter()
-            .collect()
-    },
+    answers: |result| located_address(result.self_.as_ref()).into_iter().collect(),
 };
 
 static PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation {
@@ -338,16 +334,16 @@ fn public_key(ip: &IpAddr) -> Option<IpAddr> {
 
 /// The address an assessment's `self` link names (`/v1/assess/ip/2001%3Adb8%3A%3A1`),
 /// as an address so that any spelling of an IPv6 address matches.
-pub(crate) fn assessed_address(link: Option<&str>) -> Option<IpAddr> {
-    match Link::parse(link?)? {
+pub(crate) fn assessed_address(link: Option<&Link>) -> Option<IpAddr> {
+    match link? {
         Link::Assessment(ip) => Some(ip.to_canonical()),
         _ => None,
     }
 }
 
 /// The address a geolocation's `self` link names (`/v1/geo/8.8.8.8`).
-pub(crate) fn located_address(link: Option<&str>) -> Option<IpAddr> {
-    match Link::parse(link?)? {
+pub(crate) fn located_address(link: Option<&Link>) -> Option<IpAddr> {
+    match link? {
         Link::Geo(ip) => Some(ip.to_canonical()),
         _ => None,
     }
@@ -357,13 +353,13 @@ pub(crate) fn located_address(link: Option<&str>) -> Option<IpAddr> {
 /// (the service sometimes encodes twice), then the `string` the result echoes.
 fn user_agent_answers(result: &types::UaOutput) -> Vec<String> {
     let mut keys = Vec::new();
-    if let Some(Link::UserAgent(once)) = result.self_.as_deref().and_then(Link::parse) {
-        if let Some(twice) = crate::path::decode_segment(&once) {
+    if let Some(Link::UserAgent(once)) = &result.self_ {
+        if let Some(twice) = crate::path::decode_segment(once) {
             let twice = twice.into_owned();
-            keys.push(once);
+            keys.push(once.clone());
             keys.push(twice);
         } else {
-            keys.push(once);
+            keys.push(once.clone());
         }
     }
     keys.push(result.string.clone());
@@ -676,6 +672,10 @@ impl<K, T> fmt::Debug for BulkStream<'_, K, T> {
 mod tests {
     use super::*;
 
+    fn assessed(link: &str) -> Option<IpAddr> {
+        assessed_address(Link::parse(link).as_ref())
+    }
+
     #[test]
     fn links_name_addresses_in_any_spelling() {
         let six: IpAddr = "2001:4860::8888".parse().unwrap();
@@ -684,15 +684,15 @@ mod tests {
             "/v1/assess/ip/2001%3A4860%3A%3A8888",
             "/v1/assess/ip/2001:4860:0:0:0:0:0:8888",
         ] {
-            assert_eq!(assessed_address(Some(link)), Some(six), "{link}");
+            assert_eq!(assessed(link), Some(six), "{link}");
         }
-        let mapped = located_address(Some("/v1/geo/::ffff:8.8.8.8"));
+        let mapped = located_address(Link::parse("/v1/geo/::ffff:8.8.8.8").as_ref());
         assert_eq!(mapped, Some(IpAddr::from([8, 8, 8, 8])));
-        assert_eq!(assessed_address(Some("/v1/assess/ip/nonsense")), None);
+        assert_eq!(assessed("/v1/assess/ip/nonsense"), None);
         assert_eq!(assessed_address(None), None);
         // A link to another kind of answer names none of its addresses.
-        assert_eq!(assessed_address(Some("/v1/geo/8.8.8.8")), None);
-        assert_eq!(assessed_address(Some("/x/v1/assess/ip/8.8.8.8")), None);
+        assert_eq!(assessed("/v1/geo/8.8.8.8"), None);
+        assert_eq!(assessed("/x/v1/assess/ip/8.8.8.8"), None);
     }
 
     #[test]

@@ -51,12 +51,16 @@ mod redact;
 mod reported_export;
 pub mod request;
 mod retry;
+mod time;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};
 pub use csv_upload::CsvInput;
 pub use error::Error;
 pub use generated::{types, OperationId};
+/// The time type of the answers' timestamps, re-exported so that users need
+/// not depend on the same jiff version.
+pub use jiff::Timestamp;
 pub use links::{AsLink, Link, LinkTarget, Resource};
 pub use operations::UnknownOperation;
 pub use problem::{Problem, ProblemDetail};

@@ -8,9 +8,11 @@
 //! [`Link::Unknown`] rather than rejected, so reading a response never fails
 //! on a link; only following one does.
 
-use crate::path::{decode_segment, encode_path, is_dot_segment};
+use crate::path::{decode_segment, encode_as_service, is_dot_segment};
 use crate::{Client, Error};
 use ipnet::IpNet;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
 
 // `Link` and its `Display`, `resource_kind_of`, `recognise_segments`,
@@ -43,9 +45,16 @@ fn recognise(link: &str) -> Option<Link> {
     if path.contains(['?', '#']) {
         return None;
     }
-    let decoded: Vec<_> = path.split('/').map(decode_segment).collect::<Option<_>>()?;
-    let segments: Vec<&str> = decoded.iter().map(|s| &**s).collect();
-    recognise_segments(&segments)
+    // On the stack: answers are full of links, and a segment is only copied
+    // when it holds an escape.
+    let mut decoded: [Cow<'_, str>; MAX_SEGMENTS] = Default::default();
+    let mut count = 0;
+    for segment in path.split('/') {
+        *decoded.get_mut(count)? = decode_segment(segment)?;
+        count += 1;
+    }
+    let segments: [&str; MAX_SEGMENTS] = std::array::from_fn(|i| &*decoded[i]);
+    recognise_segments(&segments[..count])
 }
 
 /// A name from a link. Empty and dot segments name nothing: followed, they
@@ -72,14 +81,71 @@ fn network(segment: &str) -> Option<IpNet> {
     text.parse().ok()
 }
 
-/// A value written as one segment of a link, through the crate's one codec.
-fn segment(value: impl fmt::Display) -> String {
-    encode_path(&value.to_string()).to_string()
+/// A name written as one segment of a link, spelled as the service spells
+/// it, so that an answer written back holds the links it came with. Numbers,
+/// addresses and UUIDs are written as they print: they hold nothing a segment
+/// must escape (an IPv6 address's `:` is allowed in a path), and the service
+/// writes them so (`/v1/assess/ip/2a03:2880:f10c:83:face:b00c:0:25de`).
+fn segment(name: &str) -> impl fmt::Display + '_ {
+    encode_as_service(name)
 }
 
-/// A network written as the service writes it, its `/` encoded twice.
+/// A network written as the service writes it, its `/` encoded twice
+/// (`2.58.148.0%252F22`); the rest of a network's text needs no escaping.
 fn network_segment(net: &IpNet) -> String {
-    segment(segment(net))
+    format!("{}%252F{}", net.addr(), net.prefix_len())
+}
+
+/// Written as the service writes it ([`Link`]'s `Display`).
+impl Serialize for Link {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Read with [`Link::parse`]. Never fails on text: an empty string in a list
+/// of links is a `Link::Unknown("")`, so the list keeps its length.
+impl<'de> Deserialize<'de> for Link {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Link, D::Error> {
+        d.deserialize_str(LinkText)
+            .map(|link| link.unwrap_or_else(|| Link::Unknown(String::new())))
+    }
+}
+
+/// Reads the text without copying it first; `None` for the empty link.
+struct LinkText;
+
+impl serde::de::Visitor<'_> for LinkText {
+    type Value = Option<Link>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a link, as text")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Option<Link>, E> {
+        Ok(Link::parse(text))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<Link>, E> {
+        Ok(None)
+    }
+}
+
+/// `#[serde(with = "crate::links::wire")]` on an `Option<Link>` field: the
+/// service's `""` (or a `null`) is `None`, and `None` is written as `""`.
+pub(crate) mod wire {
+    use super::*;
+
+    pub(crate) fn serialize<S: Serializer>(link: &Option<Link>, s: S) -> Result<S::Ok, S::Error> {
+        match link {
+            Some(link) => link.serialize(s),
+            None => s.serialize_str(""),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Link>, D::Error> {
+        d.deserialize_any(LinkText)
+    }
 }
 
 /// Anything that names a link: a [`Link`], or the string a response holds.
@@ -103,6 +169,12 @@ impl AsLink for str {
 impl AsLink for String {
     fn as_link(&self) -> Option<Link> {
         Link::parse(self)
+    }
+}
+
+impl AsLink for Option<Link> {
+    fn as_link(&self) -> Option<Link> {
+        self.clone()
     }
 }
 

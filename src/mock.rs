@@ -9,7 +9,7 @@
 //! let client = server.client();
 //! // Any public address gets an assessment derived from the address itself.
 //! let a = client.assess_ip("8.8.4.4".parse().unwrap()).await?;
-//! assert_eq!(a.self_.as_deref(), Some("/v1/assess/ip/8.8.4.4"));
+//! assert_eq!(a.self_, Some(threatjammer::Link::Assessment("8.8.4.4".parse().unwrap())));
 //!
 //! // Make the next two assessment batches fail, the way a gateway does.
 //! server.fail_next(Some("assess_ips"), 2, MockResponse::status(503));

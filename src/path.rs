@@ -53,10 +53,10 @@ pub(crate) fn encode_path(segment: &str) -> PercentEncode<'_> {
     utf8_percent_encode(segment, SEGMENT)
 }
 
-/// Encodes a segment the way the service writes one into its links: every
-/// byte but letters, digits and `-._~`. The mock writes its links so; the
-/// client reads either spelling, since both decode to the same text.
-#[cfg(feature = "mock")]
+/// Encodes a segment the way the service writes names into its links: every
+/// byte but letters, digits and `-._~` (the documented user agent link has
+/// `%28`, `%3B`, `%2C`). [`crate::Link`] writes its names so, and the mock
+/// with it; the client reads any spelling, since all decode to the same text.
 pub(crate) fn encode_as_service(segment: &str) -> PercentEncode<'_> {
     const UNRESERVED_KEPT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')

@@ -91,12 +91,7 @@ impl Quota {
     /// should never send, count as zero.
     pub fn from_token(token: &types::TokenOutput) -> Quota {
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
-        let time = |ms: i64| {
-            u64::try_from(ms)
-                .ok()
-                .filter(|ms| *ms > 0)
-                .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms))
-        };
+        let time = |t: jiff::Timestamp| (t > jiff::Timestamp::UNIX_EPOCH).then(|| t.into());
         Quota {
             per_minute: count(token.last_minute_bucket_init_value),
             used_this_minute: count(token.last_minute_bucket_value),

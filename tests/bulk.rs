@@ -12,7 +12,7 @@ use std::time::Duration;
 use threatjammer::bulk::{is_public, BulkItem, BulkSummary, Outcome};
 use threatjammer::mock::{MockResponse, MockServer, RecordedRequest};
 use threatjammer::types::IpAssessmentOutput;
-use threatjammer::QuotaPolicy;
+use threatjammer::{Link, QuotaPolicy};
 
 /// splitmix64: deterministic, well-mixed numbers for generating inputs.
 fn mix(x: u64) -> u64 {
@@ -155,8 +155,8 @@ async fn assess_all(
     drain(client.assess_many(inputs), |s| s.summary().clone()).await
 }
 
-fn link(ip: IpAddr) -> String {
-    format!("/v1/assess/ip/{}", ip.to_canonical())
+fn link(ip: IpAddr) -> Link {
+    Link::Assessment(ip.to_canonical())
 }
 
 fn batches(recorded: &[RecordedRequest], operation: &str) -> Vec<Vec<String>> {
@@ -197,7 +197,7 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
         match &item.outcome {
             Outcome::NotPublic => assert!(!is_public(item.input), "{}", item.input),
             Outcome::Answered(a) => {
-                assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str()));
+                assert_eq!(a.self_, Some(link(item.input)));
                 let first = answers
                     .entry(item.input.to_canonical())
                     .or_insert_with(|| a.as_ref().clone());
@@ -299,7 +299,7 @@ async fn failing_batches_lose_nothing() {
     for item in &items {
         match &item.outcome {
             Outcome::NotPublic => assert!(!is_public(item.input)),
-            Outcome::Answered(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
+            Outcome::Answered(a) => assert_eq!(a.self_, Some(link(item.input))),
             // The retry policy repeats each failed batch once it is safe to.
             Outcome::Failed(error) => panic!("{}: {error}", item.input),
             Outcome::Unanswered => panic!("{} unanswered", item.input),
@@ -429,7 +429,7 @@ async fn results_are_matched_by_their_self_link_not_their_position() {
     let (items, summary) = assess_all(&server.client(), addresses.clone()).await;
     for item in &items {
         match &item.outcome {
-            Outcome::Answered(a) => assert_eq!(a.self_.as_deref(), Some(link(item.input).as_str())),
+            Outcome::Answered(a) => assert_eq!(a.self_, Some(link(item.input))),
             Outcome::Unanswered => assert_eq!(item.input, dropped),
             other => panic!("{other:?}"),
         }
@@ -565,8 +565,8 @@ async fn geolocation_and_user_agents_in_bulk() {
     assert_each_position_once(&items, work.inputs.len());
     for item in &items {
         if let Outcome::Answered(location) = &item.outcome {
-            let link = format!("/v1/geo/{}", item.input.to_canonical());
-            assert_eq!(location.self_.as_deref(), Some(link.as_str()));
+            let link = Link::Geo(item.input.to_canonical());
+            assert_eq!(location.self_, Some(link));
         }
     }
     assert_eq!(summary.not_public, work.not_public as u64);

@@ -522,8 +522,7 @@ async fn check_bulk(client: &Client, want: Expect) -> Vec<String> {
                 matches!(outcome, Outcome::NotPublic)
             }
             Some(Outcome::Answered(a)) => {
-                want.matches(Ok(()))
-                    && a.self_.as_deref() == Some(format!("/v1/assess/ip/{ip}").as_str())
+                want.matches(Ok(())) && a.self_ == Some(threatjammer::Link::Assessment(ip))
             }
             Some(Outcome::Failed(error)) => want.matches(Err(error)),
             Some(_) => false,

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 use threatjammer::operations::{GENERATED_METHODS, OPERATIONS};
+use threatjammer::Link;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -70,9 +71,10 @@ async fn documented_assessment_decodes() {
         .unwrap();
     assert_eq!(a.score, Some(70));
     assert_eq!(a.risk, threatjammer::types::IpAssessmentOutputRisk::Medium);
-    assert_eq!(a.reported.as_deref(), Some(""));
+    // The service's empty link is no link.
+    assert_eq!(a.reported, None);
     assert_eq!(a.datacenter_prefix, None);
-    assert_eq!(a.asn, "/v1/asn/15704");
+    assert_eq!(a.asn, Some(Link::Asn(15704)));
 }
 
 #[tokio::test]
@@ -87,7 +89,7 @@ async fn documented_asn_decodes() {
         .await;
     let asn = client(&server).get_asn(15169).await.unwrap();
     assert_eq!(asn.name, "GOOGLE");
-    assert_eq!(asn.prefixes, "/v1/asn/15169/prefixes");
+    assert_eq!(asn.prefixes, Some(Link::AsnPrefixes(15169)));
     assert_eq!(
         serde_json::to_value(&asn).unwrap(),
         exchange["response"]["body"]

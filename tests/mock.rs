@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use threatjammer::mock::{MockResponse, MockServer};
 use threatjammer::QuotaPolicy;
-use threatjammer::{ApiKey, Error};
+use threatjammer::{ApiKey, Error, Link};
 
 const KEY: &str = "tja_TestTestTestTestTestTestTestTest0000";
 
@@ -54,17 +54,19 @@ async fn any_public_address_is_assessed_the_same_way_every_time() {
     let ip = "8.8.4.4".parse().unwrap();
     let first = client.assess_ip(ip).await.unwrap();
     assert_eq!(first, client.assess_ip(ip).await.unwrap());
-    assert_eq!(first.self_.as_deref(), Some("/v1/assess/ip/8.8.4.4"));
+    assert_eq!(first.self_, Some(Link::Assessment(ip)));
     let six = client
         .assess_ip("2a00:1450:4001:82a::200e".parse().unwrap())
         .await
         .unwrap();
     assert_eq!(
-        six.self_.as_deref(),
-        Some("/v1/assess/ip/2a00:1450:4001:82a::200e")
+        six.self_,
+        Some(Link::Assessment(
+            "2a00:1450:4001:82a::200e".parse().unwrap()
+        ))
     );
     let geo = client.geolocate_ip(ip).await.unwrap();
-    assert_eq!(geo.self_.as_deref(), Some("/v1/geo/8.8.4.4"));
+    assert_eq!(geo.self_, Some(Link::Geo(ip)));
 
     // A documented exchange wins over the derived answer, in a batch too.
     let documented = client
@@ -148,7 +150,7 @@ async fn user_agents_of_any_kind() {
         .iter()
         .find(|r| r.string == agents[2])
         .unwrap();
-    assert_eq!(firefox.family, "/v1/ua/family/FIREFOX");
+    assert_eq!(firefox.family, Some(Link::UaFamily("FIREFOX".into())));
     let one = client.parse_user_agent("curl/8.4.0").await.unwrap();
     assert_eq!(one.string, "curl/8.4.0");
     let too_many: Vec<String> = (0..101).map(|i| format!("agent/{i}")).collect();
@@ -459,7 +461,7 @@ async fn lists_hold_together() {
     let id = client.create_private_denylist(list).await.unwrap();
     let read = client.get_private_denylist(id).await.unwrap();
     assert_eq!(read.name, "risky-networks");
-    assert_eq!(read.self_, format!("/v1/denylist/private/{id}"));
+    assert_eq!(read.self_, Some(Link::PrivateDenylist(id)));
     let all = client.list_private_denylists().await.unwrap();
     assert!(all.lists.contains(&read), "a created list is listed");
     let cidr = client
@@ -486,7 +488,8 @@ async fn lists_hold_together() {
         .await
         .unwrap();
     let content = client.get_private_denylist_content(id).await.unwrap();
-    assert_eq!(content.cidrs, entries);
+    let networks: Vec<ipnet::IpNet> = entries.iter().map(|e| e.parse().unwrap()).collect();
+    assert_eq!(content.cidrs, networks);
     // Entries are text to the spec; those that are not networks are left out.
     client
         .update_private_denylist_content(id)
@@ -495,7 +498,7 @@ async fn lists_hold_together() {
         .await
         .unwrap();
     let content = client.get_private_denylist_content(id).await.unwrap();
-    assert_eq!(content.cidrs, entries[1..]);
+    assert_eq!(content.cidrs, networks[1..]);
 
     client.clear_private_denylist(id).await.unwrap();
     let cleared = client.get_private_denylist_content(id).await.unwrap_err();
@@ -514,7 +517,10 @@ async fn lists_hold_together() {
         assert!(matches!(error, Error::NotFound(_)), "{error:?}");
     }
     let all = client.list_private_denylists().await.unwrap();
-    assert!(all.lists.iter().all(|l| !l.self_.contains(&id.to_string())));
+    assert!(all
+        .lists
+        .iter()
+        .all(|l| l.self_ != Some(Link::PrivateDenylist(id))));
 
     // A fixture's list exists from the start and can be deleted like any.
     let fixture: uuid::Uuid = "a81ef897-12e4-47b0-b19b-b553cb6c7b39".parse().unwrap();
@@ -533,7 +539,7 @@ async fn lists_hold_together() {
     assert!(owned
         .lists
         .iter()
-        .all(|l| !l.self_.contains(&public.to_string())));
+        .all(|l| l.self_ != Some(Link::PublicDenylist(public))));
     let nobody = uuid::Uuid::from_u128(0x1234_5678_9abc_4def_8123_456789abcdef);
     let unknown = client.get_private_allowlist(nobody).await.unwrap_err();
     assert!(matches!(unknown, Error::NotFound(_)), "{unknown:?}");

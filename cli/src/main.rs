@@ -288,8 +288,8 @@ fn quota_view(token: &threatjammer::types::TokenOutput) -> Value {
         "month": bucket(quota.used_this_month, quota.per_month, quota.month_refresh),
         "minute": bucket(quota.used_this_minute, quota.per_minute, quota.minute_refresh),
         "minute refill ratio": token.last_minute_bucket_refill_ratio,
-        "created_at": token.created_at,
-        "updated_at": token.updated_at,
+        "created_at": token.created_at.as_millisecond(),
+        "updated_at": token.updated_at.as_millisecond(),
     })
 }
 

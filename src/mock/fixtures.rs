@@ -5,6 +5,7 @@
 use super::{Body, MockRequest, MockResponse};
 use crate::bulk::{assessed_address, located_address};
 use crate::path::decoded_or_raw;
+use crate::Link;
 use include_dir::{include_dir, Dir};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -211,18 +212,18 @@ impl Fixtures {
         let results = || body["results"].as_array().into_iter().flatten();
         match operation {
             "assess_ip" | "assess_ips" | "geolocate_ip" | "geolocate_ips" => {
-                type Named = fn(Option<&str>) -> Option<IpAddr>;
+                type Named = fn(Option<&Link>) -> Option<IpAddr>;
                 let (named, known): (Named, _) = if operation.starts_with("assess") {
                     (assessed_address, &mut self.assessments)
                 } else {
                     (located_address, &mut self.locations)
                 };
                 let single = (!operation.ends_with("ips")).then_some(body);
-                let asked = named(Some(path));
+                let asked = named(Link::parse(path).as_ref());
                 for result in single.into_iter().chain(results()) {
                     // Only results whose `self` link names their address (the one
                     // asked for, when one was): the bulk methods match by that link.
-                    match named(result["self"].as_str()) {
+                    match named(result["self"].as_str().and_then(Link::parse).as_ref()) {
                         Some(ip) if single.is_none() || asked == Some(ip) => {
                             known.insert(ip, result.clone());
                         }

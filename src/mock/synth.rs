@@ -324,7 +324,7 @@ pub(super) fn user_agent(agent: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types;
+    use crate::{types, Link};
 
     #[test]
     fn derived_answers_decode_and_repeat() {
@@ -332,12 +332,9 @@ mod tests {
             let ip: IpAddr = text.parse().unwrap();
             assert_eq!(assessment(ip), assessment(ip));
             let a: types::IpAssessmentOutput = serde_json::from_value(assessment(ip)).unwrap();
-            assert_eq!(
-                a.self_.as_deref(),
-                Some(format!("/v1/assess/ip/{ip}").as_str())
-            );
+            assert_eq!(a.self_, Some(Link::Assessment(ip)));
             let g: types::GeoIpOutput = serde_json::from_value(location(ip)).unwrap();
-            assert_eq!(g.self_.as_deref(), Some(format!("/v1/geo/{ip}").as_str()));
+            assert_eq!(g.self_, Some(Link::Geo(ip)));
         }
     }
 
@@ -352,14 +349,17 @@ mod tests {
     #[test]
     fn the_documented_user_agent_reads_like_the_service() {
         let agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/100.0.4896.127 Safari/537.36";
-        let ua: types::UaOutput = serde_json::from_value(user_agent(agent)).unwrap();
-        assert_eq!(ua.self_.as_deref(), Some("/v1/ua/Mozilla%2F5.0%20%28Windows%20NT%2010.0%3B%20Win64%3B%20x64%29%20AppleWebKit%2F537.36%20%28KHTML%2C%20like%20Gecko%29%20Chrome%2F100.0.4896.127%20Safari%2F537.36"));
+        let answer = user_agent(agent);
+        let ua: types::UaOutput = serde_json::from_value(answer.clone()).unwrap();
+        assert_eq!(ua.self_, Some(Link::UserAgent(agent.into())));
+        assert_eq!(serde_json::to_value(&ua).unwrap(), answer);
+        assert_eq!(answer["self"], json!("/v1/ua/Mozilla%2F5.0%20%28Windows%20NT%2010.0%3B%20Win64%3B%20x64%29%20AppleWebKit%2F537.36%20%28KHTML%2C%20like%20Gecko%29%20Chrome%2F100.0.4896.127%20Safari%2F537.36"));
         assert_eq!(ua.agent, "Chrome 100.0.4896.127");
         assert_eq!(ua.version, "100");
         assert_eq!(ua.latest, "101");
-        assert_eq!(ua.family, "/v1/ua/family/CHROME");
-        assert_eq!(ua.os, "/v1/ua/os/WINDOWS10");
-        assert_eq!(ua.device, "/v1/ua/device/DESKTOP");
+        assert_eq!(ua.family, Some(Link::UaFamily("CHROME".into())));
+        assert_eq!(ua.os, Some(Link::UaOs("WINDOWS10".into())));
+        assert_eq!(ua.device, Some(Link::UaDevice("DESKTOP".into())));
         assert_eq!(ua.classification, types::UaOutputClassification::Client);
         let bot: types::UaOutput = serde_json::from_value(user_agent(
             "Googlebot/2.1 (+http://www.google.com/bot.html)",

@@ -12,7 +12,9 @@ pub struct SpecFiles {
     /// then the project's operation names and prose (which may refer to
     /// components the reconciliations add, such as the shared error response),
     /// then the project's descriptions of the schemas and their properties
-    /// (which describe properties the reconciliations add).
+    /// (which describe properties the reconciliations add), then what the
+    /// values of answer fields are (timestamps, addresses, links), which
+    /// build.rs turns into Rust types.
     pub overlays: Vec<PathBuf>,
 }
 
@@ -25,6 +27,7 @@ impl SpecFiles {
                 dir.join("reconcile.overlay.yaml"),
                 dir.join("operations.overlay.yaml"),
                 dir.join("schemas.overlay.yaml"),
+                dir.join("values.overlay.yaml"),
             ],
         }
     }

@@ -1,0 +1,233 @@
+//! Adaptation 14: answer fields hold what their values are (a time, an
+//! address, a network, a link), as `x-threatjammer-value` in the spec of
+//! record says (openapi/values.overlay.yaml).
+//!
+//! typify sees only the JSON type, so the spec side reads the extension and
+//! the code side changes the generated field's type and adds the serde glue
+//! that reads and writes the wire form (src/time.rs, src/links.rs). With the
+//! `schemars` feature the field's schema stays the wire type's.
+
+use crate::code_passes::{answer_types, types_module};
+use crate::spec_passes::final_name;
+use quote::quote;
+use serde_json::Value;
+
+/// What the extension says a value is.
+#[derive(Clone, Copy, Debug)]
+enum Meaning {
+    TimestampMs,
+    Ip,
+    Network,
+    Link,
+}
+
+impl Meaning {
+    fn of(word: &str) -> Option<Meaning> {
+        Some(match word {
+            "timestamp-ms" => Meaning::TimestampMs,
+            "ip" => Meaning::Ip,
+            "network" => Meaning::Network,
+            "link" => Meaning::Link,
+            _ => return None,
+        })
+    }
+}
+
+/// One field to retype: the generated struct, the property's JSON name.
+pub struct TypedField {
+    schema: String,
+    rust_type: String,
+    property: String,
+    value: Meaning,
+}
+
+/// The spec side: every property of a component schema that carries the
+/// extension. An unknown word fails the build, naming the property.
+pub fn typed_fields(doc: &Value, renames: &[(String, String)]) -> Result<Vec<TypedField>, String> {
+    let mut fields = Vec::new();
+    let schemas = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object);
+    for (schema, body) in schemas.into_iter().flatten() {
+        let properties = body["properties"].as_object();
+        for (property, p) in properties.into_iter().flatten() {
+            let Some(word) = p.get("x-threatjammer-value") else {
+                continue;
+            };
+            let value = word.as_str().and_then(Meaning::of).ok_or_else(|| {
+                format!(
+                    "{schema}.{property}: x-threatjammer-value {word} is none of \
+                     timestamp-ms, ip, network, link"
+                )
+            })?;
+            fields.push(TypedField {
+                schema: schema.clone(),
+                rust_type: final_name(schema, renames),
+                property: property.clone(),
+                value,
+            });
+        }
+    }
+    Ok(fields)
+}
+
+/// How typify wrote the field: the value itself, optional, or a list of them.
+#[derive(Clone, Copy)]
+enum Shape {
+    One,
+    Optional,
+    List,
+}
+
+/// The code side. A fact whose struct or field generation did not make, or
+/// whose field has a JSON type the value cannot be, fails the build.
+pub fn typed_values(
+    file: &mut syn::File,
+    fields: &[TypedField],
+    schemas: bool,
+) -> Result<(), String> {
+    let Some(items) = types_module(file) else {
+        return Err("adaptation 14: no `mod types` in the generated code".into());
+    };
+    for fact in fields {
+        let name = format!("{}.{}", fact.schema, fact.property);
+        let field = items
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == fact.rust_type => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| format!("{name}: no generated struct {}", fact.rust_type))?
+            .fields
+            .iter_mut()
+            .find(|f| wire_name(f).as_deref() == Some(fact.property.as_str()))
+            .ok_or_else(|| format!("{name}: no generated field of that name"))?;
+        let ty = &field.ty;
+        let wire = quote!(#ty);
+        let (shape, scalar) = match wire.to_string().as_str() {
+            "i64" => (Shape::One, "i64"),
+            ":: std :: option :: Option < i64 >" => (Shape::Optional, "i64"),
+            ":: std :: string :: String" => (Shape::One, "text"),
+            ":: std :: option :: Option < :: std :: string :: String >" => {
+                (Shape::Optional, "text")
+            }
+            ":: std :: vec :: Vec < :: std :: string :: String >" => (Shape::List, "text"),
+            other => {
+                return Err(format!(
+                    "{name}: a {:?} cannot be held in {other}",
+                    fact.value
+                ))
+            }
+        };
+        let (ty, with): (syn::Type, Option<&str>) = match (fact.value, shape, scalar) {
+            (Meaning::TimestampMs, Shape::One, "i64") => (
+                syn::parse_quote!(::jiff::Timestamp),
+                Some("crate::time::millis"),
+            ),
+            (Meaning::TimestampMs, Shape::Optional, "i64") => (
+                syn::parse_quote!(::std::option::Option<::jiff::Timestamp>),
+                Some("crate::time::millis::option"),
+            ),
+            (Meaning::Ip, shape, "text") => (wrap(shape, quote!(::std::net::IpAddr)), None),
+            (Meaning::Network, shape, "text") => (wrap(shape, quote!(::ipnet::IpNet)), None),
+            // A single link may be empty, the service's "none".
+            (Meaning::Link, Shape::One | Shape::Optional, "text") => (
+                syn::parse_quote!(::std::option::Option<crate::Link>),
+                Some("crate::links::wire"),
+            ),
+            (Meaning::Link, Shape::List, "text") => {
+                (syn::parse_quote!(::std::vec::Vec<crate::Link>), None)
+            }
+            (value, _, _) => return Err(format!("{name}: a {value:?} cannot be held in {wire}")),
+        };
+        if let Some(with) = with {
+            if matches!(shape, Shape::Optional) {
+                // `with` turns off serde's own "absent is None".
+                field.attrs.push(syn::parse_quote!(#[serde(default)]));
+            }
+            if matches!(fact.value, Meaning::Link) {
+                // Written as `""` when `None`, as the service writes "no link".
+                drop_skip_serializing(field);
+            }
+            field.attrs.push(syn::parse_quote!(#[serde(with = #with)]));
+        }
+        if schemas {
+            let wire = wire.to_string();
+            field
+                .attrs
+                .push(syn::parse_quote!(#[schemars(with = #wire)]));
+        }
+        field.ty = ty;
+    }
+    Ok(())
+}
+
+/// typify leaves an optional list out when it is empty, so an answer's `[]`
+/// would not be written back; in answers it always is.
+pub fn answer_lists_written(file: &mut syn::File) {
+    let answers = answer_types(file);
+    let Some(items) = types_module(file) else {
+        return;
+    };
+    for item in items.iter_mut() {
+        let syn::Item::Struct(s) = item else { continue };
+        if !answers.contains(&s.ident.to_string()) {
+            continue;
+        }
+        for field in s.fields.iter_mut() {
+            let ty = &field.ty;
+            if quote!(#ty)
+                .to_string()
+                .starts_with(":: std :: vec :: Vec <")
+            {
+                drop_skip_serializing(field);
+            }
+        }
+    }
+}
+
+fn wrap(shape: Shape, inner: proc_macro2::TokenStream) -> syn::Type {
+    match shape {
+        Shape::One => syn::parse_quote!(#inner),
+        Shape::Optional => syn::parse_quote!(::std::option::Option<#inner>),
+        Shape::List => syn::parse_quote!(::std::vec::Vec<#inner>),
+    }
+}
+
+/// The JSON name of a generated field: its `rename`, else its own name.
+fn wire_name(field: &syn::Field) -> Option<String> {
+    let mut renamed = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                renamed = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                meta.value()?.parse::<syn::Expr>()?;
+            }
+            Ok(())
+        });
+    }
+    renamed.or_else(|| field.ident.as_ref().map(|i| i.to_string()))
+}
+
+fn drop_skip_serializing(field: &mut syn::Field) {
+    let attrs = std::mem::take(&mut field.attrs);
+    for attr in attrs {
+        let metas = attr.path().is_ident("serde").then(|| {
+            attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+        });
+        let Some(Ok(metas)) = metas else {
+            field.attrs.push(attr);
+            continue;
+        };
+        let kept: Vec<_> = metas
+            .into_iter()
+            .filter(|m| !m.path().is_ident("skip_serializing_if"))
+            .collect();
+        if !kept.is_empty() {
+            field.attrs.push(syn::parse_quote!(#[serde(#(#kept),*)]));
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! Typed values (build adaptation 14, openapi/values.overlay.yaml): every
+//! fixture's answer, decoded into the generated types and written back, holds
+//! every field the spec of record declares exactly as the service sent it; and
+//! the documented answers read as times, addresses and links (snapshots).
+
+#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
+#[path = "../xtask/src/conformance_fixture.rs"]
+mod fixture;
+#[allow(dead_code)]
+#[path = "../xtask/src/conformance_replay.rs"]
+mod replay;
+
+use fixture::{Fixture, Outcome};
+use serde_json::Value;
+use std::path::Path;
+use threatjammer::{types, Link};
+
+fn spec() -> Value {
+    let text = include_str!("../openapi/threatjammer.json");
+    serde_json::from_str(text).expect("the spec of record is JSON")
+}
+
+/// A `$ref`, or an `allOf` of one (how the overlay keeps a description beside
+/// a reference), followed to the schema it names.
+fn resolve<'s>(spec: &'s Value, mut schema: &'s Value) -> &'s Value {
+    loop {
+        if let Some(reference) = schema["$ref"].as_str() {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            schema = &spec["components"]["schemas"][name];
+        } else if let Some([one]) = schema["allOf"].as_array().map(Vec::as_slice) {
+            schema = one;
+        } else {
+            return schema;
+        }
+    }
+}
+
+/// Where `written` differs from `sent` in a field `schema` declares, with its
+/// JSON path. Undeclared fields are not kept by typed decoding, by design
+/// (drift observation reports them), so they are not compared.
+fn differences(
+    spec: &Value,
+    schema: &Value,
+    sent: &Value,
+    written: &Value,
+    at: &str,
+) -> Vec<String> {
+    let schema = resolve(spec, schema);
+    match (sent, written) {
+        (Value::Object(sent), Value::Object(written)) if schema["properties"].is_object() => sent
+            .iter()
+            .filter_map(|(key, value)| Some((key, value, schema["properties"].get(key)?)))
+            .flat_map(|(key, value, declared)| match written.get(key) {
+                None => vec![format!("{at}.{key}: sent {value}, not written back")],
+                Some(back) => differences(spec, declared, value, back, &format!("{at}.{key}")),
+            })
+            .collect(),
+        (Value::Array(sent), Value::Array(written)) if sent.len() == written.len() => sent
+            .iter()
+            .zip(written)
+            .enumerate()
+            .flat_map(|(i, (s, w))| {
+                differences(spec, &schema["items"], s, w, &format!("{at}[{i}]"))
+            })
+            .collect(),
+        _ if sent == written => Vec::new(),
+        // A number is the same number however it is spelled: `20` decoded
+        // into an `f64` (the spec's `number`) is written `20.0`.
+        (Value::Number(s), Value::Number(w)) if s.as_f64() == w.as_f64() => Vec::new(),
+        _ => vec![format!("{at}: sent {sent}, written back {written}")],
+    }
+}
+
+/// The token's own link carries the API key; `Link::Token` does not keep it,
+/// so written back it is the link without its last segment.
+fn is_the_token_link(sent: &Value, written: &Value) -> bool {
+    sent.as_str().is_some_and(|s| s.starts_with("/v1/token/")) && written == "/v1/token"
+}
+
+#[test]
+fn every_answer_writes_back_every_declared_field_as_sent() {
+    let spec = spec();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let paths = fixture::find_fixtures(&[dir]).expect("the fixtures are readable");
+    let mut compared = 0;
+    let mut problems = Vec::new();
+    for path in &paths {
+        let fixture = Fixture::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        // Text that holds JSON (a creation's 202 written as `"\"<uuid>\""`) is
+        // decoded from the text, so it is not written back as text.
+        let Some(sent) = fixture.response.body.as_ref().filter(|b| !b.is_string()) else {
+            continue;
+        };
+        let replay = runtime.block_on(replay::replay(&fixture));
+        if replay.outcome != Some(Outcome::Ok) {
+            continue;
+        }
+        let operation = fixture
+            .operation()
+            .expect("a replayed fixture has an operation");
+        let status = fixture.response.status.to_string();
+        let schema = spec["paths"][operation.path][operation.method.to_ascii_lowercase()]
+            ["responses"][&status]["content"]["application/json"]["schema"]
+            .clone();
+        let name = path
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap_or(path);
+        let key_dropped = is_the_token_link(&sent["self"], &replay.value["self"]);
+        problems.extend(
+            differences(&spec, &schema, sent, &replay.value, "")
+                .into_iter()
+                .filter(|d| !(key_dropped && d.starts_with(".self: ")))
+                .map(|d| format!("{}: {d}", name.display())),
+        );
+        compared += 1;
+    }
+    assert!(
+        compared >= 90,
+        "only {compared} fixtures answered with a body"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn documented<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/documented")
+        .join(name);
+    let fixture = Fixture::load(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let body = fixture
+        .response
+        .body
+        .expect("a documented answer has a body");
+    serde_json::from_value(body).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn documented_answers_hold_times_addresses_and_links() {
+    let assessment: types::IpAssessmentOutput = documented("assess-ip-212.231.12.22.json");
+    assert_eq!(assessment.asn, Some(Link::Asn(15704)));
+    assert_eq!(assessment.datacenter, None, "the service's empty link");
+    let reported: types::IpListCollectionOutput = documented("denylist-reported-ip.json");
+    let first = &reported.addresses[0];
+    assert!(first.expiry > first.last_report, "{first:?}");
+    let token: types::TokenOutput = documented("token.json");
+    assert_eq!(token.self_, Some(Link::Token), "the key is not kept");
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_debug_snapshot!("typed_assessment", assessment);
+        insta::assert_debug_snapshot!("typed_reported_ips", reported);
+        insta::assert_debug_snapshot!("typed_token", token);
+        let asn: types::AutonomousSystemOutput = documented("asn-15169.json");
+        insta::assert_debug_snapshot!("typed_asn", asn);
+        let agents: types::UaCollectionOutput = documented("ua-chrome-windows.json");
+        insta::assert_debug_snapshot!("typed_user_agents", agents);
+    });
+}
