@@ -70,6 +70,11 @@ pub(crate) fn encode_as_service(segment: &str) -> PercentEncode<'_> {
 /// UTF-8: such a segment names nothing this API has, and decoding it lossily
 /// would make a different segment when encoded again.
 pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
+    // Most segments hold no escape, and are already the text they stand for:
+    // answers are full of links, and decoding would check their UTF-8 again.
+    if !segment.contains('%') {
+        return Some(Cow::Borrowed(segment));
+    }
     percent_decode_str(segment).decode_utf8().ok()
 }
 
