@@ -12,11 +12,12 @@ use crate::facts::Operation;
 use quote::quote;
 
 /// Documents enum variants and the parameter types that carry only their name.
-pub fn document_generated(file: &mut syn::File, operations: &[Operation]) {
+pub fn document_generated(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
+    link_areas(file, operations)?;
     let uses = parameter_uses(file, operations);
     let patterns = patterns_of(file);
     let Some(items) = crate::code_passes::types_module(file) else {
-        return;
+        return Ok(());
     };
     for item in items.iter_mut() {
         let (ident, attrs, is_enum) = match item {
@@ -43,7 +44,7 @@ pub fn document_generated(file: &mut syn::File, operations: &[Operation]) {
         if let Some(pattern) = patterns.get(&name) {
             doc.push_str(&format!(
                 " Text matching `{pattern}`, checked when the value is made \
-                 (`parse`, `try_from`), so a request never carries one the service would refuse."
+                 (`parse`, `try_from`), before anything is sent."
             ));
         } else if is_enum {
             doc.push_str(" One of the values the spec of record lists.");
@@ -51,6 +52,77 @@ pub fn document_generated(file: &mut syn::File, operations: &[Operation]) {
         attrs.retain(|a| !a.path().is_ident("doc"));
         attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
     }
+    Ok(())
+}
+
+/// The section of src/areas.rs that has the example for each `area` fact
+/// (openapi/operations.overlay.yaml), as rustdoc spells the heading's anchor.
+const AREA_SECTIONS: &[(&str, &str, &str)] = &[
+    ("assess", "IP assessment", "ip-assessment"),
+    ("asn", "Autonomous systems", "autonomous-systems"),
+    ("datacenter", "Datacenters", "datacenters"),
+    ("geo", "Geolocation", "geolocation"),
+    ("dataset", "Datasets", "datasets"),
+    ("source", "Sources", "sources"),
+    ("log", "Logs", "logs"),
+    (
+        "allowlist",
+        "Allowlists and denylists",
+        "allowlists-and-denylists",
+    ),
+    (
+        "denylist",
+        "Allowlists and denylists",
+        "allowlists-and-denylists",
+    ),
+    (
+        "reported",
+        "Allowlists and denylists",
+        "allowlists-and-denylists",
+    ),
+    ("ua", "User agents", "user-agents"),
+    ("origin", "Origins", "origins"),
+    ("origin_token", "Origins", "origins"),
+    ("token", "Tokens", "tokens"),
+];
+
+/// Ends each generated method's doc (which the face method copies) with a
+/// link to its area's example. An area without a section fails the build,
+/// so an operation of a new area cannot arrive without an example.
+fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
+    let methods = file
+        .items
+        .iter_mut()
+        .filter_map(|item| match item {
+            syn::Item::Impl(imp)
+                if imp.trait_.is_none()
+                    && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
+            {
+                Some(imp.items.iter_mut())
+            }
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|item| match item {
+            syn::ImplItem::Fn(f) if f.sig.asyncness.is_some() => Some(f),
+            _ => None,
+        });
+    for f in methods {
+        let id = f.sig.ident.to_string();
+        let Some(op) = operations.iter().find(|op| op.id == id) else {
+            continue;
+        };
+        let Some((_, heading, anchor)) = AREA_SECTIONS.iter().find(|(a, ..)| *a == op.area) else {
+            return Err(format!(
+                "adaptation 15: {id} is in the area `{}`, which has no section in src/areas.rs",
+                op.area
+            ));
+        };
+        let doc = format!("Example: [{heading}](crate::areas#{anchor}).");
+        f.attrs.push(syn::parse_quote!(#[doc = ""]));
+        f.attrs.push(syn::parse_quote!(#[doc = #doc]));
+    }
+    Ok(())
 }
 
 fn has_doc(attrs: &[syn::Attribute]) -> bool {
@@ -242,4 +314,25 @@ fn patterns_of(file: &syn::File) -> std::collections::BTreeMap<String, String> {
         }
     }
     patterns
+}
+
+/// `Client::call` exists only with the `dynamic` feature, but build/face.rs
+/// decides that while generating, so no `#[cfg]` is left for docs.rs to show;
+/// the badge is said explicitly. The face's other items need no feature.
+pub fn feature_badges(face: proc_macro2::TokenStream) -> Result<proc_macro2::TokenStream, String> {
+    let mut items: syn::File =
+        syn::parse2(face).map_err(|e| format!("adaptation 15: parsing the face: {e}"))?;
+    for item in &mut items.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for impl_item in &mut imp.items {
+            if let syn::ImplItem::Fn(f) = impl_item {
+                if f.sig.ident == "call" {
+                    f.attrs.push(syn::parse_quote!(
+                        #[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
+                    ));
+                }
+            }
+        }
+    }
+    Ok(quote!(#items))
 }

@@ -109,10 +109,11 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///     schemas (`$OUT_DIR/answers.json`). Arguments and request bodies keep
 ///     every constraint: a bad argument is refused before anything is sent.
 /// 15. `documented`: typify documents no enum variant and gives a parameter's
-///     type only its own name; every variant gets its wire value and every
-///     such type the parameter it is taken as (build/docs_passes.rs). The
-///     generated module denies `missing_docs`, so what a pass leaves bare fails
-///     the build.
+///     type only its own name; every variant gets its wire value, every such
+///     type the parameter it is taken as, every method a link to its area's
+///     example in `src/areas.rs`, and `Client::call` its feature badge
+///     (build/docs_passes.rs). The generated module denies `missing_docs`, so
+///     what a pass leaves bare fails the build.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -170,8 +171,8 @@ fn generate() -> Result<(), String> {
     one_round_trip(&mut file, &operations)?;
     every_success_decodes(&mut file)?;
     missing_fields_observed(&mut file);
-    docs_passes::document_generated(&mut file, &operations);
-    let face = face_methods(&file, &operations)?;
+    docs_passes::document_generated(&mut file, &operations)?;
+    let face = docs_passes::feature_badges(face_methods(&file, &operations)?)?;
     non_exhaustive(&mut file);
     let table = operations_tokens(&operations);
 
