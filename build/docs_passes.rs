@@ -3,15 +3,17 @@
 //! fails the build instead of reaching docs.rs bare.
 //!
 //! Everything said here comes from the spec of record as the generated code
-//! carries it: the wire value of each enum variant, and which operation and
-//! parameter a parameter type belongs to. Descriptions of schemas and
+//! carries it: the wire value of each enum variant, which operation and
+//! parameter a parameter type belongs to, and the `area` fact that picks the
+//! section of src/areas.rs a method links to. Descriptions of schemas and
 //! properties are the overlay's (openapi/schemas.overlay.yaml) and typify
 //! already writes them; this pass does not touch a doc that is there.
 
 use crate::facts::Operation;
 use quote::quote;
 
-/// Documents enum variants and the parameter types that carry only their name.
+/// Links each generated method to its area's example, and documents enum
+/// variants and the parameter types that carry only their name.
 pub fn document_generated(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
     link_areas(file, operations)?;
     let uses = parameter_uses(file, operations);
@@ -24,8 +26,15 @@ pub fn document_generated(file: &mut syn::File, operations: &[Operation]) -> Res
             syn::Item::Enum(e) => {
                 for variant in e.variants.iter_mut() {
                     if !has_doc(&variant.attrs) {
+                        // Through `concat!`, which rustdoc reads and schemars'
+                        // derive does not (it takes only a literal): a variant
+                        // with a description would turn the type's JSON Schema
+                        // from the spec's `enum` into a `oneOf`, one entry per
+                        // variant (tests/conformance_types.rs compares them).
                         let doc = variant_doc(variant);
-                        variant.attrs.insert(0, syn::parse_quote!(#[doc = #doc]));
+                        variant
+                            .attrs
+                            .insert(0, syn::parse_quote!(#[doc = concat!(#doc)]));
                     }
                 }
                 (&e.ident, &mut e.attrs, true)

@@ -27,11 +27,12 @@
 //! - `rustls` (default): TLS through rustls. Without it the client has TLS
 //!   only if your crate turns on one of `reqwest`'s TLS features; a
 //!   `reqwest::Client` of your own goes in with [`ClientBuilder::http_client`].
-//! - `mock`: [`mock`], a loopback server that answers the whole API from
-//!   recorded exchanges, for testing code that uses this client without a key.
+//! - `mock`: the module `mock`, a loopback server that answers the whole API
+//!   from recorded exchanges, for testing code that uses this client without
+//!   a key.
 //! - `dynamic`: `Client::call`, any operation by its id with named JSON
-//!   arguments, and the operation table [`operations`], for
-//!   tools that reach operations by name.
+//!   arguments, and the module `operations`, the table of every operation,
+//!   for tools that reach operations by name.
 //! - `schemars`: `schemars::JsonSchema` for every type in [`types`] and for
 //!   [`Problem`]. Off by default: the derives are about a fifth of the library's
 //!   compile time.
