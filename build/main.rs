@@ -17,6 +17,7 @@ use std::path::Path;
 
 mod answers;
 mod code_passes;
+mod docs_passes;
 mod face;
 mod facts;
 mod links;
@@ -117,6 +118,12 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///     with serde glue (src/time.rs, src/links.rs) that reads the wire form and
 ///     writes it back unchanged. An answer's optional lists are written even
 ///     when empty, so the `[]` it came with is written back too.
+/// 15. `documented`: typify documents no enum variant and gives a parameter's
+///     type only its own name; every variant gets its wire value, every such
+///     type the parameter it is taken as, every method a link to its area's
+///     example in `src/areas.rs`, and `Client::call` its feature badge
+///     (build/docs_passes.rs). The generated module denies `missing_docs`, so
+///     what a pass leaves bare fails the build.
 const _ADAPTATIONS: () = ();
 
 fn main() {
@@ -177,7 +184,8 @@ fn generate() -> Result<(), String> {
     typed_values(&mut file, &typed, schemas)?;
     answer_lists_written(&mut file);
     missing_fields_observed(&mut file);
-    let face = face_methods(&file, &operations)?;
+    docs_passes::document_generated(&mut file, &operations)?;
+    let face = docs_passes::feature_badges(face_methods(&file, &operations)?)?;
     non_exhaustive(&mut file);
     let table = operations_tokens(&operations);
 

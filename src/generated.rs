@@ -4,10 +4,10 @@
 
 // The operation descriptions are prose from the overlay, where a URL is an example, not a link.
 // progenitor's own constructor is not used: the face builds the client with its own HTTP client.
+#![deny(missing_docs)]
 #![allow(
     clippy::all,
     dead_code,
-    missing_docs,
     unused_imports,
     unused_qualifications,
     rustdoc::bare_urls

@@ -19,9 +19,30 @@
 //! println!("{:?} {:?} {}", a.score, a.risk, a.reason);
 //! # Ok(()) }
 //! ```
+//!
+//! [`areas`] walks through the API area by area, with an example of each.
+//!
+//! # Features
+//!
+//! - `rustls` (default): TLS through rustls. Without it the client has TLS
+//!   only if your crate turns on one of `reqwest`'s TLS features; a
+//!   `reqwest::Client` of your own goes in with [`ClientBuilder::http_client`].
+//! - `mock`: the module `mock`, a loopback server that answers the whole API
+//!   from recorded exchanges, for testing code that uses this client without
+//!   a key.
+//! - `dynamic`: `Client::call`, any operation by its id with named JSON
+//!   arguments, and the module `operations`, the table of every operation,
+//!   for tools that reach operations by name.
+//! - `schemars`: `schemars::JsonSchema` for every type in [`types`] and for
+//!   [`Problem`]. Off by default: the derives are about a fifth of the library's
+//!   compile time.
 
 #![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs` on nightly, where `doc(cfg)` shows which
+// feature an item needs; stable builds never see the attribute.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod areas;
 pub mod bulk;
 mod call;
 mod client;
@@ -34,10 +55,12 @@ mod error;
 mod generated;
 mod links;
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 /// The operation table (feature `dynamic`): every operation of the spec of
 /// record by id, method and path template.
 #[cfg(feature = "dynamic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub mod operations;
 // Without the feature the table still serves the retry policy and the mock.
 #[cfg(not(feature = "dynamic"))]
