@@ -95,6 +95,46 @@ pub fn own_path_encoding(file: &mut syn::File) {
         #[allow(unused_imports)]
         use crate::path::encode_path;
     });
+    // Addresses, UUIDs and integers print nothing a segment escapes, so they
+    // go into the URL as they print: no copy to encode on every request.
+    const PLAIN: &[&str] = &[
+        ":: std :: net :: IpAddr",
+        ":: uuid :: Uuid",
+        "i64",
+        "u32",
+        "u64",
+    ];
+    for f in inherent_methods(file) {
+        let plain: Vec<String> = f
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|arg| {
+                let syn::FnArg::Typed(arg) = arg else {
+                    return None;
+                };
+                let syn::Pat::Ident(name) = &*arg.pat else {
+                    return None;
+                };
+                let ty = &arg.ty;
+                let ty = quote!(#ty).to_string();
+                PLAIN
+                    .iter()
+                    .any(|p| ty.ends_with(p))
+                    .then(|| name.ident.to_string())
+            })
+            .collect();
+        for stmt in f.block.stmts.iter_mut().filter(|_| !plain.is_empty()) {
+            let text = quote!(#stmt).to_string();
+            let written = plain.iter().fold(text.clone(), |text, name| {
+                text.replace(&format!("encode_path (& {name} . to_string ())"), name)
+            });
+            // Left encoded should it not parse: encoding them is never wrong.
+            if let Ok(written) = syn::parse_str(&written) {
+                *stmt = written;
+            }
+        }
+    }
 }
 
 /// Adaptation 9: the statement that appends `api-version` to each generated
@@ -107,18 +147,19 @@ pub fn no_api_version_header(file: &mut syn::File) -> Result<(), String> {
         let before = stmts.len();
         stmts.retain(|stmt| !quote!(#stmt).to_string().contains("\"api-version\""));
         dropped += before - stmts.len();
-        // With no header left to add, the map needs no room (nor `mut`):
-        // an empty HeaderMap does not allocate.
+        // With no header left to add, the map is not made at all: merging an
+        // empty one into the request still walked and dropped it on every call.
         let text = |stmt: &syn::Stmt| quote!(#stmt).to_string();
         if !stmts
             .iter()
             .any(|s| text(s).contains("header_map . append"))
         {
+            stmts.retain(|s| !text(s).starts_with("let mut header_map ="));
             for stmt in stmts.iter_mut() {
-                if text(stmt).starts_with("let mut header_map =") {
-                    *stmt = syn::parse_quote! {
-                        let header_map = ::reqwest::header::HeaderMap::new();
-                    };
+                let written = text(stmt).replace(". headers (header_map)", "");
+                if written != text(stmt) {
+                    *stmt = syn::parse_str(&written)
+                        .map_err(|e| format!("adaptation 9: {e}: {written}"))?;
                 }
             }
         }
@@ -196,7 +237,7 @@ pub fn non_exhaustive(file: &mut syn::File) {
 
 /// The methods of the generated file's inherent `impl` blocks, progenitor's
 /// client methods among them.
-fn inherent_methods(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
+pub fn inherent_methods(file: &mut syn::File) -> impl Iterator<Item = &mut syn::ImplItemFn> {
     file.items
         .iter_mut()
         .filter_map(|item| match item {
@@ -271,51 +312,56 @@ pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
 /// service leaves it out, through `crate::drift::absent`, which tells drift
 /// observation the answer needs a look. A field of any other type (an enum, a
 /// list, a nested object) stays required: an answer without its `results` or
-/// its `risk` is not one decoding can go on with. `answers` names the types reachable from the operations'
-/// results, so request bodies keep their required fields as they are.
+/// its `risk` is not one decoding can go on with. Request bodies keep their
+/// required fields as they are.
 pub fn missing_fields_observed(file: &mut syn::File) {
+    each_answer_field(file, |field| {
+        let ty = &field.ty;
+        let ty = quote!(#ty).to_string();
+        // The typed values of adaptation 14 that have an empty value too.
+        let has_empty = [
+            "i64",
+            "f64",
+            "bool",
+            ":: std :: string :: String",
+            ":: jiff :: Timestamp",
+            ":: std :: option :: Option < crate :: Link >",
+        ]
+        .contains(&ty.as_str());
+        let defaulted = field
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("default"));
+        if has_empty && !defaulted {
+            // Named with its type: schemars calls the default on its own
+            // to show it, where nothing else says what type it makes.
+            let ty = &field.ty;
+            let default = format!("crate::drift::absent::<{}>", quote!(#ty));
+            field
+                .attrs
+                .push(syn::parse_quote!(#[serde(default = #default)]));
+        }
+    });
+}
+
+/// Runs `f` on every field of the types an operation's result holds
+/// (request bodies are left as they are).
+pub fn each_answer_field(file: &mut syn::File, mut f: impl FnMut(&mut syn::Field)) {
     let answers = answer_types(file);
     let Some(items) = types_module(file) else {
         return;
     };
     for item in items.iter_mut() {
         let syn::Item::Struct(s) = item else { continue };
-        if !answers.contains(&s.ident.to_string()) {
-            continue;
-        }
-        for field in s.fields.iter_mut() {
-            let ty = &field.ty;
-            let ty = quote!(#ty).to_string();
-            // The typed values of adaptation 14 that have an empty value too.
-            let has_empty = [
-                "i64",
-                "f64",
-                "bool",
-                ":: std :: string :: String",
-                ":: jiff :: Timestamp",
-                ":: std :: option :: Option < crate :: Link >",
-            ]
-            .contains(&ty.as_str());
-            let defaulted = field
-                .attrs
-                .iter()
-                .any(|a| a.path().is_ident("serde") && quote!(#a).to_string().contains("default"));
-            if has_empty && !defaulted {
-                // Named with its type: schemars calls the default on its own
-                // to show it, where nothing else says what type it makes.
-                let ty = &field.ty;
-                let default = format!("crate::drift::absent::<{}>", quote!(#ty));
-                field
-                    .attrs
-                    .push(syn::parse_quote!(#[serde(default = #default)]));
-            }
+        if answers.contains(&s.ident.to_string()) {
+            s.fields.iter_mut().for_each(&mut f);
         }
     }
 }
 
 /// The names of the types in `mod types` that an operation's result holds,
 /// directly or nested.
-pub fn answer_types(file: &syn::File) -> std::collections::BTreeSet<String> {
+fn answer_types(file: &syn::File) -> std::collections::BTreeSet<String> {
     let words = |tokens: String| -> Vec<String> {
         tokens
             .split(|c: char| !(c.is_alphanumeric() || c == '_'))

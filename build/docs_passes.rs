@@ -99,23 +99,8 @@ const AREA_SECTIONS: &[(&str, &str, &str)] = &[
 /// link to its area's example. An area without a section fails the build,
 /// so an operation of a new area cannot arrive without an example.
 fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
-    let methods = file
-        .items
-        .iter_mut()
-        .filter_map(|item| match item {
-            syn::Item::Impl(imp)
-                if imp.trait_.is_none()
-                    && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client")) =>
-            {
-                Some(imp.items.iter_mut())
-            }
-            _ => None,
-        })
-        .flatten()
-        .filter_map(|item| match item {
-            syn::ImplItem::Fn(f) if f.sig.asyncness.is_some() => Some(f),
-            _ => None,
-        });
+    // progenitor's methods are the only `async` ones in the file's inherent impls.
+    let methods = crate::code_passes::inherent_methods(file).filter(|f| f.sig.asyncness.is_some());
     for f in methods {
         let id = f.sig.ident.to_string();
         let Some(op) = operations.iter().find(|op| op.id == id) else {

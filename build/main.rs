@@ -79,13 +79,16 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    `crate::path::encode_path`, the crate's one path codec, instead of
 ///    progenitor's, which leaves `\` raw; reqwest's URL parser reads it as `/`
 ///    and a user agent could send the request to another path (see
-///    src/path.rs). The operation table gives the request hook the number of
+///    src/path.rs). Addresses, UUIDs and integers, which print nothing a
+///    segment escapes, go into the URL as they print. The operation table gives the request hook the number of
 ///    segments of each operation's path, so a path that lost or gained
 ///    segments on the way (an argument of `..`) is refused before it is sent.
 /// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
 ///    to every request, a Dropshot convention. The User API defines no such
 ///    header, so the generated methods do not send it: the requests are the
 ///    ones the spec describes, and none carries a header the service ignores.
+///    With it gone no operation has a header to add, and the empty header map
+///    progenitor merges into every request is left out.
 /// 10. `one round trip`: progenitor writes the hook sequence (`pre`, `exec`,
 ///     `post`) into every method; it is replaced by one call of
 ///     `crate::call::round_trip`, which the hand-written operations

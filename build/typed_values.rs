@@ -7,7 +7,7 @@
 //! that reads and writes the wire form (src/time.rs, src/links.rs). With the
 //! `schemars` feature the field's schema stays the wire type's.
 
-use crate::code_passes::{answer_types, types_module};
+use crate::code_passes::{each_answer_field, types_module};
 use crate::spec_passes::final_name;
 use quote::quote;
 use serde_json::Value;
@@ -165,25 +165,15 @@ pub fn typed_values(
 /// typify leaves an optional list out when it is empty, so an answer's `[]`
 /// would not be written back; in answers it always is.
 pub fn answer_lists_written(file: &mut syn::File) {
-    let answers = answer_types(file);
-    let Some(items) = types_module(file) else {
-        return;
-    };
-    for item in items.iter_mut() {
-        let syn::Item::Struct(s) = item else { continue };
-        if !answers.contains(&s.ident.to_string()) {
-            continue;
+    each_answer_field(file, |field| {
+        let ty = &field.ty;
+        if quote!(#ty)
+            .to_string()
+            .starts_with(":: std :: vec :: Vec <")
+        {
+            drop_skip_serializing(field);
         }
-        for field in s.fields.iter_mut() {
-            let ty = &field.ty;
-            if quote!(#ty)
-                .to_string()
-                .starts_with(":: std :: vec :: Vec <")
-            {
-                drop_skip_serializing(field);
-            }
-        }
-    }
+    });
 }
 
 fn wrap(shape: Shape, inner: proc_macro2::TokenStream) -> syn::Type {
