@@ -124,7 +124,17 @@ pub fn own_path_encoding(file: &mut syn::File) {
                     .then(|| name.ident.to_string())
             })
             .collect();
-        for stmt in f.block.stmts.iter_mut().filter(|_| !plain.is_empty()) {
+        // Only `let url = format!(..)` writes the path.
+        let writes_url = |stmt: &syn::Stmt| {
+            matches!(stmt, syn::Stmt::Local(l)
+                if matches!(&l.pat, syn::Pat::Ident(p) if p.ident == "url"))
+        };
+        for stmt in f
+            .block
+            .stmts
+            .iter_mut()
+            .filter(|s| !plain.is_empty() && writes_url(s))
+        {
             let text = quote!(#stmt).to_string();
             let written = plain.iter().fold(text.clone(), |text, name| {
                 text.replace(&format!("encode_path (& {name} . to_string ())"), name)
