@@ -42,16 +42,30 @@ fn recognise(link: &str) -> Option<Link> {
     // Only server-relative paths: an absolute URL could name another host. (A
     // `//host` path has an empty first segment, which no operation's path has.)
     let path = link.strip_prefix('/')?;
-    if path.contains(['?', '#']) {
-        return None;
+    // Answers are full of links, so they are cut in one pass over the bytes,
+    // into segments on the stack; `?` and `#` end a path, so no link has them.
+    let mut raw = [""; MAX_SEGMENTS];
+    let (mut count, mut start, mut escaped) = (0, 0, false);
+    for (i, byte) in path.bytes().enumerate() {
+        match byte {
+            b'/' => {
+                *raw.get_mut(count)? = &path[start..i];
+                count += 1;
+                start = i + 1;
+            }
+            b'%' => escaped = true,
+            b'?' | b'#' => return None,
+            _ => {}
+        }
     }
-    // On the stack: answers are full of links, and a segment is only copied
-    // when it holds an escape.
+    *raw.get_mut(count)? = &path[start..];
+    count += 1;
+    if !escaped {
+        return recognise_segments(&raw[..count]);
+    }
     let mut decoded: [Cow<'_, str>; MAX_SEGMENTS] = Default::default();
-    let mut count = 0;
-    for segment in path.split('/') {
-        *decoded.get_mut(count)? = decode_segment(segment)?;
-        count += 1;
+    for (d, segment) in decoded.iter_mut().zip(&raw[..count]) {
+        *d = decode_segment(segment)?;
     }
     let segments: [&str; MAX_SEGMENTS] = std::array::from_fn(|i| &*decoded[i]);
     recognise_segments(&segments[..count])
