@@ -212,11 +212,17 @@ pub fn one_round_trip(
         let Some(op) = operations.iter().find(|op| op.id == id) else {
             return Err(format!("adaptation 10: {id} is not in the operation table"));
         };
+        // Only text from data can cost a path its segments; a path of
+        // literals, addresses, UUIDs and integers (adaptation 8 writes those
+        // without `encode_path`) is the template's, and is not checked again.
         let slashes = op.path.matches('/').count();
+        let checked = if stmts.iter().any(|s| text(s).contains("encode_path (")) {
+            quote!(::std::option::Option::Some(#slashes))
+        } else {
+            quote!(::std::option::Option::None)
+        };
         let call: syn::Stmt = syn::parse_quote! {
-            let response = crate::call::round_trip(
-                self, request, &info, ::std::option::Option::Some(#slashes)
-            ).await?;
+            let response = crate::call::round_trip(self, request, &info, #checked).await?;
         };
         stmts.splice(at..at + 4, [call]);
         replaced += 1;

@@ -79,10 +79,12 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    `crate::path::encode_path`, the crate's one path codec, instead of
 ///    progenitor's, which leaves `\` raw; reqwest's URL parser reads it as `/`
 ///    and a user agent could send the request to another path (see
-///    src/path.rs). Addresses, UUIDs and integers, which print nothing a
-///    segment escapes, go into the URL as they print. The operation table gives the request hook the number of
-///    segments of each operation's path, so a path that lost or gained
-///    segments on the way (an argument of `..`) is refused before it is sent.
+///    src/path.rs). The request hook is given the number of segments of the
+///    operation's path, so a path that lost or gained segments on the way (an
+///    argument of `..`) is refused before it is sent. Addresses, UUIDs and
+///    integers, which print nothing a segment escapes, go into the URL as they
+///    print; a path made only of them and literals cannot lose a segment, so
+///    only paths that hold text from data are checked.
 /// 9. `no api-version header`: progenitor adds `api-version: <info.version>`
 ///    to every request, a Dropshot convention. The User API defines no such
 ///    header, so the generated methods do not send it: the requests are the
