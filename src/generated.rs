@@ -4,7 +4,11 @@
 
 // The operation descriptions are prose from the overlay, where a URL is an example, not a link.
 // progenitor's own constructor is not used: the face builds the client with its own HTTP client.
-#![deny(missing_docs)]
+// Warned, not denied: a new upstream document whose new fields the overlay
+// does not describe yet must still build (the semver check builds such
+// releases). CI's `cargo doc` turns the warning into an error, and
+// tests/schema_docs.rs names every schema and property without a description.
+#![warn(missing_docs)]
 #![allow(
     clippy::all,
     dead_code,
