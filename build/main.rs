@@ -118,8 +118,8 @@ const SPEC: &str = "openapi/threatjammer.json";
 /// 14. `typed values`: typify knows only JSON types, so a timestamp would be
 ///     an `i64` and a link a `String`. Where the spec of record says what a
 ///     value is (`x-threatjammer-value`, openapi/values.overlay.yaml), the
-///     field becomes a `jiff::Timestamp`, an `IpAddr`, an `ipnet::IpNet` or a
-///     `crate::Link` (`Option<Link>`, the service's empty link being `None`),
+///     field becomes a `jiff::Timestamp` or a `crate::Link` (`Option<Link>`,
+///     the service's empty link being `None`),
 ///     with serde glue (src/time.rs, src/links.rs) that reads the wire form and
 ///     writes it back unchanged. An answer's optional lists are written even
 ///     when empty, so the `[]` it came with is written back too.

@@ -1,5 +1,5 @@
-//! Adaptation 14: answer fields hold what their values are (a time, an
-//! address, a network, a link), as `x-threatjammer-value` in the spec of
+//! Adaptation 14: answer fields hold what their values are (a time, a
+//! link), as `x-threatjammer-value` in the spec of
 //! record says (openapi/values.overlay.yaml).
 //!
 //! typify sees only the JSON type, so the spec side reads the extension and
@@ -16,8 +16,6 @@ use serde_json::Value;
 #[derive(Clone, Copy, Debug)]
 enum Meaning {
     TimestampMs,
-    Ip,
-    Network,
     Link,
 }
 
@@ -25,8 +23,6 @@ impl Meaning {
     fn of(word: &str) -> Option<Meaning> {
         Some(match word {
             "timestamp-ms" => Meaning::TimestampMs,
-            "ip" => Meaning::Ip,
-            "network" => Meaning::Network,
             "link" => Meaning::Link,
             _ => return None,
         })
@@ -57,7 +53,7 @@ pub fn typed_fields(doc: &Value, renames: &[(String, String)]) -> Result<Vec<Typ
             let value = word.as_str().and_then(Meaning::of).ok_or_else(|| {
                 format!(
                     "{schema}.{property}: x-threatjammer-value {word} is none of \
-                     timestamp-ms, ip, network, link"
+                     timestamp-ms, link"
                 )
             })?;
             fields.push(TypedField {
@@ -128,8 +124,6 @@ pub fn typed_values(
                 syn::parse_quote!(::std::option::Option<::jiff::Timestamp>),
                 Some("crate::time::millis::option"),
             ),
-            (Meaning::Ip, shape, "text") => (wrap(shape, quote!(::std::net::IpAddr)), None),
-            (Meaning::Network, shape, "text") => (wrap(shape, quote!(::ipnet::IpNet)), None),
             // A single link may be empty, the service's "none".
             (Meaning::Link, Shape::One | Shape::Optional, "text") => (
                 syn::parse_quote!(::std::option::Option<crate::Link>),
@@ -174,14 +168,6 @@ pub fn answer_lists_written(file: &mut syn::File) {
             drop_skip_serializing(field);
         }
     });
-}
-
-fn wrap(shape: Shape, inner: proc_macro2::TokenStream) -> syn::Type {
-    match shape {
-        Shape::One => syn::parse_quote!(#inner),
-        Shape::Optional => syn::parse_quote!(::std::option::Option<#inner>),
-        Shape::List => syn::parse_quote!(::std::vec::Vec<#inner>),
-    }
 }
 
 /// The JSON name of a generated field: its `rename`, else its own name.

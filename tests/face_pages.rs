@@ -109,7 +109,7 @@ async fn origin_statuses_keep_the_origin_on_every_page() {
             .mount(&server)
             .await;
     }
-    let addresses: Vec<std::net::IpAddr> = client(&server)
+    let addresses: Vec<String> = client(&server)
         .list_origin_address_statuses("https://example.com")
         .page_size(10)
         .pages()
