@@ -281,9 +281,16 @@ pub fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
 /// answer without a body), which also reports a status or content type the
 /// spec of record does not declare. Finding no such arm means progenitor
 /// changed how it writes them, and the adaptation must be looked at again.
+///
+/// A decoded answer is boxed where it is decoded (the method returns
+/// `ResponseValue<Box<T>>`, the face unboxes it once): an answer of several
+/// hundred bytes is otherwise copied by every layer of the call on its way
+/// out, which was the largest cost the client added to a request
+/// (docs/performance.md).
 pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
     let mut replaced = 0;
     for f in inherent_methods(file) {
+        let mut decoded = false;
         for stmt in &mut f.block.stmts {
             let syn::Stmt::Expr(syn::Expr::Match(m), _) = stmt else {
                 continue;
@@ -309,12 +316,21 @@ pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
                 Some(true) => syn::parse_quote! {
                     200u16..=299u16 => crate::call::empty(self, response, info.operation_id),
                 },
-                Some(false) => syn::parse_quote! {
-                    200u16..=299u16 => crate::call::json(self, response, info.operation_id).await,
-                },
+                Some(false) => {
+                    decoded = true;
+                    syn::parse_quote! {
+                        200u16..=299u16 => crate::call::json(self, response, info.operation_id).await,
+                    }
+                }
             };
             m.arms.insert(0, arm);
             replaced += 1;
+        }
+        if decoded {
+            let name = f.sig.ident.to_string();
+            let answer = crate::face::answer_type_mut(&mut f.sig.output)
+                .ok_or_else(|| format!("adaptation 12: {name}: unexpected return type"))?;
+            *answer = syn::parse_quote!(::std::boxed::Box<#answer>);
         }
     }
     if replaced == 0 {

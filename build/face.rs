@@ -355,6 +355,7 @@ impl<'a> Face<'a> {
             quote! { let body = types::#body { #(#body_fields),* }; }
         });
         let passes = self.call_arguments();
+        let unbox = is_boxed(&self.f.sig.output).then(|| quote!(.map(|answer| *answer)));
         let repeatable = self.op.repeatable;
         let pages = self.pages();
         quote! {
@@ -388,7 +389,7 @@ impl<'a> Face<'a> {
                     let Self { client, options, #(#locals),* } = self;
                     #body
                     let api = &client.generated;
-                    crate::call::run(client, #id, #repeatable, &options, || api.#name(#(#passes),*)).await
+                    crate::call::run(client, #id, #repeatable, &options, || api.#name(#(#passes),*)).await #unbox
                 }
 
                 #pages
@@ -727,13 +728,17 @@ fn is_str(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.is_ident("str"))
 }
 
-/// `T` out of `Result<ResponseValue<T>, Error<E>>`, with `types::` made absolute.
+/// `T` out of `Result<ResponseValue<T>, Error<E>>` (or of `ResponseValue<Box<T>>`,
+/// adaptation 12), with `types::` made absolute.
 pub fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
     let syn::ReturnType::Type(_, ty) = output else {
         return None;
     };
     let value = first_generic(ty)?; // ResponseValue<T>
-    let inner = first_generic(value)?; // T
+    let mut inner = first_generic(value)?; // T
+    if is_boxed(output) {
+        inner = first_generic(inner)?;
+    }
     let tokens = quote!(#inner).to_string();
     Some(if let Some(rest) = tokens.strip_prefix("types ::") {
         let rest: TokenStream = rest.parse().ok()?;
@@ -742,6 +747,35 @@ pub fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
         quote!(crate::generated::ByteStream)
     } else {
         quote!(#inner)
+    })
+}
+
+/// Whether the method's answer is boxed (adaptation 12), so that the face unboxes it.
+pub fn is_boxed(output: &syn::ReturnType) -> bool {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    let answer = first_generic(ty).and_then(first_generic);
+    matches!(answer, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "Box"))
+}
+
+/// The `T` of `Result<ResponseValue<T>, Error<E>>`, to be rewritten.
+pub fn answer_type_mut(output: &mut syn::ReturnType) -> Option<&mut syn::Type> {
+    let syn::ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    first_generic_mut(first_generic_mut(ty)?)
+}
+
+fn first_generic_mut(ty: &mut syn::Type) -> Option<&mut syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &mut p.path.segments.last_mut()?.arguments
+    else {
+        return None;
+    };
+    args.args.iter_mut().find_map(|a| match a {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
     })
 }
 
