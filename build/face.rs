@@ -735,10 +735,8 @@ pub fn success_type(output: &syn::ReturnType) -> Option<TokenStream> {
         return None;
     };
     let value = first_generic(ty)?; // ResponseValue<T>
-    let mut inner = first_generic(value)?; // T
-    if is_boxed(output) {
-        inner = first_generic(inner)?;
-    }
+    let inner = first_generic(value)?; // T
+    let inner = boxed(inner).unwrap_or(inner);
     let tokens = quote!(#inner).to_string();
     Some(if let Some(rest) = tokens.strip_prefix("types ::") {
         let rest: TokenStream = rest.parse().ok()?;
@@ -755,8 +753,25 @@ pub fn is_boxed(output: &syn::ReturnType) -> bool {
     let syn::ReturnType::Type(_, ty) = output else {
         return false;
     };
-    let answer = first_generic(ty).and_then(first_generic);
-    matches!(answer, Some(syn::Type::Path(p)) if p.path.segments.last().is_some_and(|s| s.ident == "Box"))
+    first_generic(ty)
+        .and_then(first_generic)
+        .and_then(boxed)
+        .is_some()
+}
+
+/// `T` of the `::std::boxed::Box<T>` adaptation 12 writes; matched by its whole
+/// path, so that a schema titled `Box` (`types::Box`) is not taken for one.
+fn boxed(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let path: Vec<String> = p
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    (p.path.leading_colon.is_some() && path == ["std", "boxed", "Box"])
+        .then(|| first_generic(ty))
+        .flatten()
 }
 
 /// The `T` of `Result<ResponseValue<T>, Error<E>>`, to be rewritten.
