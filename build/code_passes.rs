@@ -324,6 +324,7 @@ pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
                 }
             };
             m.arms.insert(0, arm);
+            merge_identical_arms(&mut m.arms);
             replaced += 1;
         }
         if decoded {
@@ -337,6 +338,31 @@ pub fn every_success_decodes(file: &mut syn::File) -> Result<(), String> {
         return Err("adaptation 12: no success arm found in the generated methods".into());
     }
     Ok(())
+}
+
+/// Neighbouring arms with the same body become one arm with an or-pattern:
+/// progenitor writes an arm per documented error status, each awaiting the
+/// same decoder, and every await is one more state of the method's future for
+/// the compiler to check (docs/build-cost.md).
+fn merge_identical_arms(arms: &mut Vec<syn::Arm>) {
+    let mut merged: Vec<syn::Arm> = Vec::with_capacity(arms.len());
+    for arm in arms.drain(..) {
+        if let Some(last) = merged.last_mut() {
+            let (body, last_body) = (&arm.body, &last.body);
+            // Status literals only: a guard or a binding would change meaning.
+            let plain = |pat: &syn::Pat| matches!(pat, syn::Pat::Lit(_) | syn::Pat::Or(_));
+            if plain(&arm.pat)
+                && plain(&last.pat)
+                && quote!(#body).to_string() == quote!(#last_body).to_string()
+            {
+                let (pat, last_pat) = (arm.pat, &last.pat);
+                last.pat = syn::parse_quote!(#last_pat | #pat);
+                continue;
+            }
+        }
+        merged.push(arm);
+    }
+    *arms = merged;
 }
 
 /// Adaptation 13, code side: a required text, number or boolean field of an
