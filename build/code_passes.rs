@@ -19,26 +19,33 @@ pub fn open_enums(file: &mut syn::File, schemas: bool) {
         if !is_string_enum {
             continue;
         }
-        // serde tries the named variants first and falls back to an untagged
-        // one, which keeps the text and writes it back unchanged. Decoding it
-        // tells drift observation (crate::drift) that the answer needs a look.
         let mut catch_all: syn::Variant = syn::parse_quote! {
             /// A value this version of the spec does not list, kept as sent. The
             /// service may add values before the spec says so; decoding keeps going
             /// rather than failing the whole response.
-            #[serde(untagged, deserialize_with = "crate::drift::unlisted")]
             Unrecognized(::std::string::String)
         };
         if schemas {
             catch_all.attrs.push(syn::parse_quote!(#[schemars(skip)]));
+        } else {
+            // Only schemars still reads the variants' `#[serde(rename)]`.
+            for v in e.variants.iter_mut() {
+                v.attrs.retain(|a| !a.path().is_ident("serde"));
+            }
         }
         e.variants.push(catch_all);
-        // A String inside rules out Copy.
+        // The wire form is the text typify's Display and FromStr already spell
+        // out, so serde's derives (five matches over every variant, and the
+        // buffering an untagged fallback needs) are left out: a tenth of the
+        // library's compile time went to them. A String inside rules out Copy.
         for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
             if let Ok(paths) = attr.parse_args_with(
                 syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
             ) {
-                let kept = paths.iter().filter(|p| !p.is_ident("Copy"));
+                let is_serde = |p: &syn::Path| {
+                    p.segments.first().is_some_and(|s| s.ident == "serde") && p.segments.len() == 2
+                };
+                let kept = paths.iter().filter(|p| !p.is_ident("Copy") && !is_serde(p));
                 *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
             }
         }
@@ -67,6 +74,25 @@ pub fn open_enums(file: &mut syn::File, schemas: bool) {
                 }
             }
         }
+    }
+    // Written as its Display, read by its FromStr, and any other text kept as
+    // the catch-all, which tells drift observation (crate::drift) that the
+    // answer needs a look.
+    for name in &opened {
+        items.push(syn::parse_quote! {
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.collect_str(self)
+                }
+            }
+        });
+        items.push(syn::parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                    crate::drift::open_enum(deserializer, Self::Unrecognized)
+                }
+            }
+        });
     }
 }
 

@@ -49,10 +49,11 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    (`Body_create_private_allowlist_of_the_user_v1_allowlist_private_post`)
 ///    are renamed after the operation (`CreatePrivateAllowlistBody`) (defect 12).
 /// 4. `open enums`: every string enum gets a catch-all `Unrecognized(String)`
-///    variant (`#[serde(untagged)]`, tried after the named ones), so a value the
-///    spec does not list yet does not make a whole response undecodable
-///    (defect 8), and is written back exactly as it came. schemars (feature
-///    `schemars`) skips it, so the schema stays the spec's.
+///    variant, so a value the spec does not list yet does not make a whole
+///    response undecodable (defect 8), and is written back exactly as it came.
+///    The enum is serialised through its `Display` and deserialised through its
+///    `FromStr`, not by serde's derives. schemars (feature `schemars`) skips
+///    the catch-all, so the schema stays the spec's.
 /// 5. `face`: for every generated method, a method of the same name on
 ///    `crate::Client` taking the operation's required arguments (path and
 ///    query parameters, then the request body's required fields) and returning

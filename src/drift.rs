@@ -36,7 +36,7 @@ mod spec;
 mod walk;
 
 pub(crate) use log::DriftLog;
-pub(crate) use observe::{absent, check_answer, decode, unlisted};
+pub(crate) use observe::{absent, check_answer, decode, open_enum};
 
 use crate::OperationId;
 use std::fmt;

@@ -8,8 +8,10 @@ use super::DriftKind;
 use crate::call::HookState;
 use reqwest::header::HeaderValue;
 use reqwest::StatusCode;
-use serde::de::{Deserialize, DeserializeOwned, Deserializer};
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use std::cell::Cell;
+use std::fmt;
+use std::str::FromStr;
 
 thread_local! {
     // Decoding is synchronous, so the flag is set and read on one thread
@@ -17,11 +19,39 @@ thread_local! {
     static ODD: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The decoder of every open enum's `Unrecognized` variant (build adaptation 4).
-pub(crate) fn unlisted<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    let value = String::deserialize(deserializer)?;
-    ODD.set(true);
-    Ok(value)
+/// The decoder of every open enum (build adaptation 4): a listed value by the
+/// enum's `FromStr`, any other text kept whole in its catch-all variant.
+pub(crate) fn open_enum<'de, D, T>(
+    deserializer: D,
+    unrecognized: fn(String) -> T,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+{
+    struct Text<T>(fn(String) -> T);
+    impl<T: FromStr> Visitor<'_> for Text<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+            Ok(text.parse().unwrap_or_else(|_| {
+                ODD.set(true);
+                (self.0)(text.to_owned())
+            }))
+        }
+        fn visit_string<E: de::Error>(self, text: String) -> Result<T, E> {
+            match text.parse() {
+                Ok(listed) => Ok(listed),
+                Err(_) => {
+                    ODD.set(true);
+                    Ok((self.0)(text))
+                }
+            }
+        }
+    }
+    deserializer.deserialize_str(Text(unrecognized))
 }
 
 /// The default of a required answer field the service left out (build
