@@ -42,9 +42,8 @@ pub fn open_enums(file: &mut syn::File, schemas: bool) {
             if let Ok(paths) = attr.parse_args_with(
                 syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
             ) {
-                let is_serde = |p: &syn::Path| {
-                    p.segments.first().is_some_and(|s| s.ident == "serde") && p.segments.len() == 2
-                };
+                let is_serde =
+                    |p: &syn::Path| p.segments.first().is_some_and(|s| s.ident == "serde");
                 let kept = paths.iter().filter(|p| !p.is_ident("Copy") && !is_serde(p));
                 *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
             }
