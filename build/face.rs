@@ -16,6 +16,8 @@ const RESERVED: &[&str] = &[
     "timeout",
     "retry",
     "send",
+    "send_with_response",
+    "answer",
     "pages",
     "into_future",
 ];
@@ -63,7 +65,7 @@ pub fn face_methods(file: &syn::File, operations: &[Operation]) -> Result<TokenS
             }
         }
         methods.push(face.method());
-        builders.push(face.builder());
+        builders.push(face.builder()?);
         arms.push(face.arm());
         names.push(id);
     }
@@ -320,7 +322,7 @@ impl<'a> Face<'a> {
         }
     }
 
-    fn builder(&self) -> TokenStream {
+    fn builder(&self) -> Result<TokenStream, String> {
         let name = &self.f.sig.ident;
         let id = name.to_string();
         let builder = &self.builder;
@@ -354,11 +356,19 @@ impl<'a> Face<'a> {
             let body_fields = self.args.iter().filter(|a| a.in_body).map(|a| &a.ident);
             quote! { let body = types::#body { #(#body_fields),* }; }
         });
+        let checks = self.checks()?;
         let passes = self.call_arguments();
-        let unbox = is_boxed(&self.f.sig.output).then(|| quote!(.map(|answer| *answer)));
+        let boxed = is_boxed(&self.f.sig.output);
+        let unbox = boxed.then(|| quote!(.map(|answer| *answer)));
+        let unbox_response = boxed.then(|| quote!(.map(|answer| answer.map(|value| *value))));
+        let raw = if boxed {
+            quote!(::std::boxed::Box<#value>)
+        } else {
+            value.clone()
+        };
         let repeatable = self.op.repeatable;
         let pages = self.pages();
-        quote! {
+        Ok(quote! {
             #[doc = #struct_doc]
             #[must_use = "a request is sent only when it is awaited"]
             pub struct #builder<'a> {
@@ -386,10 +396,26 @@ impl<'a> Face<'a> {
                 /// Sends the request, repeating it as the retry policy allows, and
                 /// decodes the answer. `.await` on the builder does the same.
                 pub async fn send(self) -> ::std::result::Result<#value, crate::Error> {
+                    self.answer().await.map(|answer| answer.into_inner()) #unbox
+                }
+
+                /// Like `send`, with the answer's status and headers beside the
+                /// decoded value.
+                pub async fn send_with_response(
+                    self,
+                ) -> ::std::result::Result<crate::request::Response<#value>, crate::Error> {
+                    self.answer().await.map(crate::request::Response::of) #unbox_response
+                }
+
+                /// The arguments checked, then the call with its attempts.
+                async fn answer(
+                    self,
+                ) -> ::std::result::Result<::progenitor_client::ResponseValue<#raw>, crate::Error> {
                     let Self { client, options, #(#locals),* } = self;
+                    #(#checks)*
                     #body
                     let api = &client.generated;
-                    crate::call::run(client, #id, #repeatable, &options, || api.#name(#(#passes),*)).await #unbox
+                    crate::call::run(client, #id, #repeatable, &options, || api.#name(#(#passes),*)).await
                 }
 
                 #pages
@@ -406,7 +432,41 @@ impl<'a> Face<'a> {
                     ::std::boxed::Box::pin(self.send())
                 }
             }
+        })
+    }
+
+    /// The checks `send` makes of its arguments before anything is sent: one
+    /// per argument the spec constrains beyond what its type guarantees
+    /// (build/arguments.rs). An argument is found by its name as progenitor
+    /// and typify spell it, in snake case; a rule whose argument is not found
+    /// fails the build rather than go unchecked.
+    fn checks(&self) -> Result<Vec<TokenStream>, String> {
+        let id = &self.op.id;
+        let mut checks = Vec::new();
+        for rule in &self.op.rules {
+            let wanted = heck::ToSnakeCase::to_snake_case(rule.name.as_str());
+            let arg = self
+                .args
+                .iter()
+                .find(|a| {
+                    let ident = a.ident.to_string();
+                    let ident = ident.trim_start_matches("r#").trim_end_matches('_');
+                    a.in_body == rule.in_body && ident == wanted.trim_end_matches('_')
+                })
+                .ok_or_else(|| {
+                    format!(
+                        "{id}: the spec constrains `{}`, which the request builder does not hold",
+                        rule.name
+                    )
+                })?;
+            checks.extend(crate::arguments::check_tokens(
+                id,
+                rule,
+                &arg.ident,
+                &arg.stored,
+            )?);
         }
+        Ok(checks)
     }
 
     /// The generated method's arguments, in its order, from the locals `send` holds.

@@ -26,6 +26,8 @@ pub struct Operation {
     pub pages: Option<Pages>,
     /// The `link` fact as written, read by build/links.rs.
     pub link: Option<Value>,
+    /// What the spec says its arguments must be (build/arguments.rs).
+    pub rules: Vec<crate::arguments::ArgumentRule>,
 }
 
 /// A listing walked with `page` and `page_size`.
@@ -69,6 +71,7 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
                 counted: !facts["quota_exempt"].as_bool().unwrap_or(false),
                 pages,
                 link: facts.get("link").cloned(),
+                rules: crate::arguments::rules_of(doc, op),
                 id,
             })
         })

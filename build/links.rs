@@ -388,6 +388,7 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
     let mut link_variants = Vec::new();
     let mut display_arms = Vec::new();
     let mut kind_arms = Vec::new();
+    let mut discarding_arms = Vec::new();
     let mut follow_arms = Vec::new();
     let mut samples = Vec::new();
     // The recogniser's arms, by the pattern each matches, and whose link it is.
@@ -486,6 +487,7 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
         let built = shape(&parsed);
         let full = pattern(&fact.template);
         if discard.is_some() {
+            discarding_arms.push(quote!(#any => true,));
             // Written without the discarded segment, so read without it too.
             let short = &full[..full.len() - 1];
             let slice = slice_pattern(short, Some(&segment_names));
@@ -600,6 +602,15 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
                 #(#kind_arms)*
                 Link::Unknown(_) => return None,
             })
+        }
+
+        /// Whether links of this kind drop a segment they are read with (the
+        /// token's key), so that any spelling of one must be read as one.
+        fn drops_a_segment(link: &Link) -> bool {
+            match link {
+                #(#discarding_arms)*
+                _ => false,
+            }
         }
 
         /// The link's path in the form the service writes it (prefixes doubly encoded),

@@ -16,6 +16,7 @@ use serde_json::Value;
 use std::path::Path;
 
 mod answers;
+mod arguments;
 mod code_passes;
 mod docs_passes;
 mod face;

@@ -222,8 +222,10 @@ impl ClientBuilder {
 
     /// Uses your own `reqwest::Client` (proxies, custom TLS roots). It must not
     /// add an `Authorization` header of its own; the key is added per request.
-    /// The builder's timeouts and user agent do not apply to it. Leave its
-    /// `connection_verbose` off: that logs the raw bytes sent, key included.
+    /// The builder's timeouts, user agent and proxy policy do not apply to it:
+    /// if it sends plain-http requests through a proxy, that proxy sees the key.
+    /// Leave its `connection_verbose` off: that logs the raw bytes sent, key
+    /// included.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -284,12 +286,25 @@ impl ClientBuilder {
         let auth = key.header_value()?;
         let http = match self.http {
             Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .timeout(self.timeout)
-                .user_agent(self.user_agent)
-                .build()
-                .map_err(|e| BuildError::Http(e.to_string()))?,
+            None => {
+                let builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(self.user_agent);
+                // reqwest reads HTTP_PROXY / ALL_PROXY from the environment,
+                // loopback included. A proxy of a plain-http request sees the
+                // whole request, key and all, so plain http goes straight to the
+                // base URL; an https request may still go through the
+                // environment's proxy, which only tunnels the encrypted stream
+                // (CONNECT) and never sees the header.
+                let builder = match url.scheme() {
+                    "https" => builder,
+                    _ => builder.no_proxy(),
+                };
+                builder
+                    .build()
+                    .map_err(|e| BuildError::Http(e.to_string()))?
+            }
         };
         let quota = self.quota.unwrap_or(match self.base_url {
             Some(_) => QuotaPolicy::disabled(),

@@ -8,8 +8,9 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
 
-/// How many bytes of an unexpected body are kept for diagnosis.
-const BODY_PREFIX: usize = 512;
+/// How many bytes of an unexpected body are kept for diagnosis: as many as
+/// of any other text an error keeps.
+const BODY_PREFIX: usize = crate::redact::TEXT_LIMIT;
 
 /// Everything that can go wrong when calling the User API.
 ///
@@ -160,10 +161,13 @@ impl Error {
         }
     }
 
-    /// The same error with the client's key masked in every text it holds
-    /// (by value and by shape, see [`Redactor`]). Every error that reaches a
-    /// caller has been through here; the match names every variant so that a
-    /// new one cannot be forgotten.
+    /// The same error as a caller may see it: the client's key masked in
+    /// every text it holds (by value and by shape, see [`Redactor`]), then
+    /// every text that came from the network cut to a bound and every list
+    /// bounded (`crate::redact::TEXT_LIMIT`, `LIST_LIMIT`), so that an
+    /// error's size does not follow what a server sends. Every error that
+    /// reaches a caller has been through here; the match names every variant
+    /// so that a new one cannot be forgotten.
     pub(crate) fn redacted(mut self, r: &Redactor) -> Error {
         match &mut self {
             Error::Unauthorized(problem)
@@ -175,26 +179,26 @@ impl Error {
             Error::UnexpectedResponse {
                 content_type, body, ..
             } => {
-                content_type.iter_mut().for_each(|t| r.string(t));
-                r.string(body);
+                content_type.iter_mut().for_each(|t| r.keep(t));
+                r.keep(body);
             }
             Error::Decode { path, message, .. } => {
-                r.string(path);
-                r.string(message);
+                r.keep(path);
+                r.keep(message);
             }
-            Error::Connection(message) | Error::Request(message) => r.string(message),
+            Error::Connection(message) | Error::Request(message) => r.keep(message),
             Error::Argument {
                 operation,
                 name,
                 message,
             } => {
-                r.string(operation);
-                r.string(name);
-                r.string(message);
+                r.keep(operation);
+                r.keep(name);
+                r.keep(message);
             }
             Error::Link { link, reason } => {
-                r.string(link);
-                r.string(reason);
+                r.keep(link);
+                r.keep(reason);
             }
             Error::Timeout
             | Error::QuotaExhausted { .. }
@@ -336,10 +340,52 @@ fn retry_hint(retry_after: &Option<Duration>) -> String {
     }
 }
 
-/// Parses `Retry-After` as the service sends it: whole seconds.
-pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+/// What an answer's `Retry-After` said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RetryAfter {
+    /// No `Retry-After`.
+    Absent,
+    /// Wait this long: whole seconds, or until an HTTP date (none if it is past).
+    Wait(Duration),
+    /// A value that is neither (or more seconds than fit): the service asked
+    /// for a wait nobody can read, so the call is not repeated on a guess.
+    Unreadable,
+}
+
+impl RetryAfter {
+    /// The wait an error reports.
+    pub(crate) fn wait(self) -> Option<Duration> {
+        match self {
+            RetryAfter::Wait(wait) => Some(wait),
+            RetryAfter::Absent | RetryAfter::Unreadable => None,
+        }
+    }
+}
+
+/// Reads `Retry-After` in both forms RFC 9110 gives it: whole seconds, as the
+/// service sends it, or an HTTP date, as gateways do (in any of its three
+/// spellings).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> RetryAfter {
+    let Some(value) = headers.get(reqwest::header::RETRY_AFTER) else {
+        return RetryAfter::Absent;
+    };
+    let Ok(text) = value.to_str() else {
+        return RetryAfter::Unreadable;
+    };
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits alone past u64 are still seconds, just absurd ones.
+        return text.parse::<u64>().map_or(RetryAfter::Unreadable, |s| {
+            RetryAfter::Wait(Duration::from_secs(s))
+        });
+    }
+    match httpdate::parse_http_date(text) {
+        Ok(at) => RetryAfter::Wait(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO),
+        ),
+        Err(_) => RetryAfter::Unreadable,
+    }
 }
 
 /// Decodes again with serde_path_to_error to say where the body went wrong.

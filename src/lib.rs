@@ -43,6 +43,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod areas;
+mod arguments;
 pub mod bulk;
 mod call;
 mod client;

@@ -28,7 +28,11 @@ impl Link {
         if link.is_empty() {
             return None;
         }
-        Some(recognise(link).unwrap_or_else(|| Link::Unknown(link.to_string())))
+        Some(
+            recognise(link)
+                .or_else(|| respelled(link))
+                .unwrap_or_else(|| Link::Unknown(crate::redact::by_shape(link).into_owned())),
+        )
     }
 
     /// The name of the [`Resource`] variant that following this link gives, or
@@ -69,6 +73,31 @@ fn recognise(link: &str) -> Option<Link> {
     }
     let segments: [&str; MAX_SEGMENTS] = std::array::from_fn(|i| &*decoded[i]);
     recognise_segments(&segments[..count])
+}
+
+/// A link of a kind that drops a segment it is read with (the token's, whose
+/// last segment is the key), in a spelling the recogniser does not follow:
+/// an absolute URL (`https://host/v1/token/KEY`, `//host/…`), a trailing
+/// slash, a query or a fragment. It is read as its kind, so that the key is
+/// dropped whichever way a service or a gateway spelt the link; written back,
+/// it takes the service's own spelling. Links of other kinds in these
+/// spellings stay [`Link::Unknown`]: following one could go to another host.
+fn respelled(link: &str) -> Option<Link> {
+    let without_origin = match link.strip_prefix("//") {
+        Some(authority_on) => authority_on,
+        None => match link.split_once("://") {
+            Some((scheme, rest)) if scheme.bytes().all(|b| b.is_ascii_alphabetic()) => rest,
+            _ => link,
+        },
+    };
+    let path = if without_origin.len() != link.len() {
+        &without_origin[without_origin.find('/')?..]
+    } else {
+        link
+    };
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let path = path.trim_end_matches('/');
+    recognise(path).filter(drops_a_segment)
 }
 
 /// A name from a link. Empty and dot segments name nothing: followed, they

@@ -26,6 +26,10 @@ pub(crate) struct Redactor {
     /// Every spelling of the key that is looked for, longest first, so that a
     /// spelling holding another is masked whole.
     forms: Arc<[Box<str>]>,
+    /// Whether the key has the public shape, which [`by_shape`] masks
+    /// wherever it is read; a key of another shape (a private deployment's)
+    /// is looked for in success answers too ([`Redactor::answer`]).
+    public_shape: bool,
 }
 
 impl std::fmt::Debug for Redactor {
@@ -60,6 +64,27 @@ impl Redactor {
         forms.dedup();
         Redactor {
             forms: forms.into_iter().map(String::into_boxed_str).collect(),
+            public_shape: matches!(by_shape(key), Cow::Owned(ref masked) if masked == SHAPE_MASK),
+        }
+    }
+
+    /// A success answer's body with the key masked, for a key that masking by
+    /// shape would miss. The service's one answer that holds the key is the
+    /// token's `self` link, which `Link` reads without it; a gateway or a
+    /// private deployment may put it elsewhere. A public-shaped key costs
+    /// nothing here: links mask key-shaped text as they are read, and the
+    /// answer is not looked at. Text that is not UTF-8 would not decode as
+    /// JSON anyway and is left as it is.
+    pub(crate) fn answer(&self, body: bytes::Bytes) -> bytes::Bytes {
+        if self.public_shape || self.forms.is_empty() {
+            return body;
+        }
+        let Ok(text) = std::str::from_utf8(&body) else {
+            return body;
+        };
+        match self.text(text) {
+            Cow::Borrowed(_) => body,
+            Cow::Owned(masked) => bytes::Bytes::from(masked),
         }
     }
 
@@ -95,34 +120,57 @@ impl Redactor {
         }
     }
 
+    /// Masks `text` in place, then cuts it to [`TEXT_LIMIT`] bytes: what an
+    /// error keeps of any text that came from the network. Masking comes
+    /// first, so a cut can never leave part of a key behind.
+    pub(crate) fn keep(&self, text: &mut String) {
+        self.string(text);
+        cut(text);
+    }
+
     fn holds_key(&self, text: &str) -> bool {
         self.forms.iter().any(|f| text.contains(&**f)) || matches!(by_shape(text), Cow::Owned(_))
     }
 
+    /// A problem as an error keeps it: masked, each text cut, its lists bounded.
     pub(crate) fn problem(&self, problem: &mut Problem) {
         for text in [&mut problem.title, &mut problem.kind]
             .into_iter()
             .flatten()
         {
-            self.string(text);
+            self.keep(text);
         }
         match &mut problem.detail {
-            Some(ProblemDetail::Text(text)) => self.string(text),
+            Some(ProblemDetail::Text(text)) => self.keep(text),
             Some(ProblemDetail::Validation(errors)) => self.validation(errors),
-            Some(ProblemDetail::Other(value)) => self.json(value),
+            Some(ProblemDetail::Other(value)) => {
+                self.json(value);
+                bound_json(value);
+            }
             None => {}
         }
     }
 
-    pub(crate) fn validation(&self, errors: &mut [ValidationError]) {
-        for error in errors {
+    /// Validation failures as an error keeps them: masked, each text cut, at
+    /// most [`LIST_LIMIT`] failures and [`LOC_LIMIT`] `loc` items each. When more
+    /// came, the last one kept says how many were left out.
+    pub(crate) fn validation(&self, errors: &mut Vec<ValidationError>) {
+        let dropped = errors.len().saturating_sub(LIST_LIMIT);
+        errors.truncate(LIST_LIMIT);
+        for error in errors.iter_mut() {
+            error.loc.truncate(LOC_LIMIT);
             for item in &mut error.loc {
                 if let ValidationErrorLocItem::String(text) = item {
-                    self.string(text);
+                    self.keep(text);
                 }
             }
-            self.string(&mut error.msg);
-            self.string(&mut error.type_);
+            self.keep(&mut error.msg);
+            self.keep(&mut error.type_);
+        }
+        if dropped > 0 {
+            if let Some(last) = errors.last_mut() {
+                last.msg = format!("{} (and {dropped} more failures, not kept)", last.msg);
+            }
         }
     }
 
@@ -142,6 +190,44 @@ impl Redactor {
             }
             Value::Null | Value::Bool(_) | Value::Number(_) => {}
         }
+    }
+}
+
+/// The most bytes of one text an error keeps from the network: a problem's
+/// title, detail and type, each part of a validation failure, a decode
+/// message and its path, a link, an unexpected body, a transport message.
+/// The README's Security table states it.
+pub(crate) const TEXT_LIMIT: usize = 512;
+
+/// The most validation failures an error keeps.
+pub(crate) const LIST_LIMIT: usize = 16;
+
+/// The most `loc` items a validation failure keeps (a field's depth).
+pub(crate) const LOC_LIMIT: usize = 8;
+
+/// Cuts `text` to at most [`TEXT_LIMIT`] bytes on a character boundary,
+/// marking the cut with `…`.
+pub(crate) fn cut(text: &mut String) {
+    const MARK: &str = "…";
+    if text.len() <= TEXT_LIMIT {
+        return;
+    }
+    let mut end = TEXT_LIMIT - MARK.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push_str(MARK);
+}
+
+/// A JSON value an error keeps, bounded like text: when written out it is
+/// longer than [`TEXT_LIMIT`], the cut text of it is kept instead.
+fn bound_json(value: &mut serde_json::Value) {
+    let written = value.to_string();
+    if written.len() > TEXT_LIMIT {
+        let mut text = written;
+        cut(&mut text);
+        *value = serde_json::Value::String(text);
     }
 }
 
@@ -172,7 +258,7 @@ fn lower_hex(encoded: &str) -> String {
 
 /// Masks anything shaped like a public API key (`tja_` and exactly 36
 /// letters or digits).
-fn by_shape(text: &str) -> Cow<'_, str> {
+pub(crate) fn by_shape(text: &str) -> Cow<'_, str> {
     const BODY: usize = 36;
     if !text.contains("tja_") {
         return Cow::Borrowed(text);

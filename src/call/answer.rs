@@ -5,27 +5,30 @@
 use crate::generated;
 use crate::problem::Problem;
 use progenitor_client::ResponseValue;
-use reqwest::header::{HeaderMap, CONTENT_TYPE};
+use reqwest::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 type Answered<T> = Result<ResponseValue<T>, progenitor_client::Error<Problem>>;
 
-/// A JSON answer, decoded. A success's headers are not kept: the face hands
-/// out the value alone, and copying them showed in the instructions each
-/// request costs (docs/performance.md).
+/// A JSON answer, decoded. The headers are moved out of the response
+/// before its body is read, not copied (copying them showed in the
+/// instructions each request costs, docs/performance.md), so that
+/// `send_with_response` can hand them over.
 pub(crate) async fn json<T: DeserializeOwned>(
     api: &generated::Client,
-    response: reqwest::Response,
+    mut response: reqwest::Response,
     operation: &'static str,
 ) -> Answered<T> {
     let status = response.status();
-    let content_type = response.headers().get(CONTENT_TYPE).cloned();
+    let headers = std::mem::take(response.headers_mut());
     let body = response
         .bytes()
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
-    match crate::drift::decode(&api.inner, operation, status, content_type.as_ref(), &body) {
-        Ok(value) => Ok(ResponseValue::new(value, status, HeaderMap::new())),
+    let body = api.inner.redactor.answer(body);
+    let content_type = headers.get(CONTENT_TYPE);
+    match crate::drift::decode(&api.inner, operation, status, content_type, &body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
     }
 }
@@ -58,5 +61,6 @@ pub(crate) async fn text(
         .text()
         .await
         .map_err(progenitor_client::Error::ResponseBodyError)?;
-    Ok(ResponseValue::new(text, status, HeaderMap::new()))
+    // Its headers are not handed out (the export has no `send_with_response`).
+    Ok(ResponseValue::new(text, status, Default::default()))
 }

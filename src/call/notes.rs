@@ -1,7 +1,7 @@
 //! What the request hooks learn about one call that progenitor's error
 //! cannot carry, kept in a task-local for the duration of the call.
 
-use crate::error::{content_type, retry_after};
+use crate::error::{content_type, retry_after, RetryAfter};
 use reqwest::StatusCode;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use std::time::Duration;
 pub(crate) struct Answer {
     pub status: StatusCode,
     pub content_type: Option<String>,
-    pub retry_after: Option<Duration>,
+    pub retry_after: RetryAfter,
 }
 
 impl Answer {

@@ -34,7 +34,7 @@ pub(crate) async fn run<T, F, Fut>(
     repeatable: bool,
     options: &CallOptions,
     mut attempt: F,
-) -> Result<T, Error>
+) -> Result<ResponseValue<T>, Error>
 where
     T: DeserializeOwned + Send + 'static,
     F: FnMut() -> Fut,
@@ -46,12 +46,16 @@ where
         let outcome = settle(redactor, operation, options.timeout, attempt())
             .instrument(attempts.span.clone())
             .await;
-        match attempts.after(outcome.as_ref().err()) {
+        let repeat = match &outcome {
+            Err(failure) if !failure.unreadable_wait => attempts.after(Some(&failure.error)),
+            _ => attempts.after(None),
+        };
+        match repeat {
             Some(wait) => {
                 drop(outcome);
                 attempts.wait(wait).await;
             }
-            None => return outcome,
+            None => return outcome.map_err(|failure| failure.error),
         }
     }
 }

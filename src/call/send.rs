@@ -123,5 +123,6 @@ impl crate::Client {
             }
         })
         .await
+        .map(ResponseValue::into_inner)
     }
 }

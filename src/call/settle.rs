@@ -2,7 +2,7 @@
 //! notes) into the face's `Result<T, Error>`.
 
 use super::notes::{Answer, CallNotes, Refusal, CALL_NOTES};
-use crate::error::{decode_error, retry_after};
+use crate::error::{decode_error, retry_after, RetryAfter};
 use crate::problem::Problem;
 use crate::redact::Redactor;
 use crate::Error;
@@ -27,10 +27,10 @@ pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
     operation: &'static str,
     timeout: Option<Duration>,
     call: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>> + 'r,
-) -> impl Future<Output = Result<T, Error>> + 'r {
+) -> impl Future<Output = Result<ResponseValue<T>, Failure>> + 'r {
     // The notes are taken, on failure only, while the call's scope is still entered.
     let noted = call.map(|outcome| {
-        outcome.map(ResponseValue::into_inner).map_err(|error| {
+        outcome.map_err(|error| {
             let notes = CALL_NOTES.with(|notes| notes.take().map_or_else(Default::default, |n| *n));
             // Boxed, so that a success does not carry (and copy) room for a failure.
             Box::new((error, notes))
@@ -47,10 +47,35 @@ pub(crate) fn settle<'r, T: DeserializeOwned + Send + 'static>(
         .scope(RefCell::new(notes), noted)
         .or_else(move |failure| {
             let (error, notes) = *failure;
+            let told = notes
+                .answer
+                .as_ref()
+                .map_or(RetryAfter::Absent, |a| a.retry_after);
             convert::<T>(operation, error, notes)
-                .map(move |error| Err(error.redacted(redactor)))
+                .map(move |error| {
+                    let error = error.redacted(redactor);
+                    if told == RetryAfter::Unreadable {
+                        tracing::warn!(
+                            operation,
+                            "the answer's Retry-After is neither seconds nor an HTTP date; \
+                             the call is not repeated"
+                        );
+                    }
+                    Err(Failure {
+                        error,
+                        unreadable_wait: told == RetryAfter::Unreadable,
+                    })
+                })
                 .boxed()
         })
+}
+
+/// A failed attempt, as the retry loop sees it.
+pub(crate) struct Failure {
+    pub error: Error,
+    /// The answer asked for a wait that could not be read: repeating the call
+    /// on a guess would only spend the quota the service is protecting.
+    pub unreadable_wait: bool,
 }
 
 async fn convert<T: DeserializeOwned>(
@@ -62,13 +87,13 @@ async fn convert<T: DeserializeOwned>(
     match error {
         E::ErrorResponse(value) => {
             let status = value.status();
-            let wait = retry_after(value.headers());
+            let wait = retry_after(value.headers()).wait();
             Error::from_status(status, wait, value.into_inner())
         }
         E::InvalidResponsePayload(bytes, json_error) => match notes.answer {
             // A 429 means rate limiting whatever its body says; Retry-After is what matters.
             Some(a) if a.status == StatusCode::TOO_MANY_REQUESTS => {
-                Error::from_status(a.status, a.retry_after, Problem::default())
+                Error::from_status(a.status, a.retry_after.wait(), Problem::default())
             }
             Some(a) if !a.status.is_success() => {
                 Error::unexpected(a.status, a.content_type, &bytes)
@@ -84,11 +109,13 @@ async fn convert<T: DeserializeOwned>(
                 Ok(body) if status.is_client_error() => {
                     match serde_json::from_slice::<Problem>(&body) {
                         Ok(problem) if problem != Problem::default() => {
-                            Error::from_status(status, answer.retry_after, problem)
+                            Error::from_status(status, answer.retry_after.wait(), problem)
                         }
-                        _ if status == StatusCode::TOO_MANY_REQUESTS => {
-                            Error::from_status(status, answer.retry_after, Problem::default())
-                        }
+                        _ if status == StatusCode::TOO_MANY_REQUESTS => Error::from_status(
+                            status,
+                            answer.retry_after.wait(),
+                            Problem::default(),
+                        ),
                         _ => Error::unexpected(status, answer.content_type, &body),
                     }
                 }
