@@ -26,9 +26,9 @@ pub(crate) struct Redactor {
     /// Every spelling of the key that is looked for, longest first, so that a
     /// spelling holding another is masked whole.
     forms: Arc<[Box<str>]>,
-    /// Whether the key has the public shape, which [`by_shape`] masks
-    /// wherever it is read; a key of another shape (a private deployment's)
-    /// is looked for in success answers too ([`Redactor::answer`]).
+    /// Whether the key has the public shape, whose every spelling holds
+    /// `tja`, so that an answer without it need not be looked at further
+    /// ([`Redactor::answer`]).
     public_shape: bool,
 }
 
@@ -68,20 +68,25 @@ impl Redactor {
         }
     }
 
-    /// A success answer's body with the key masked, for a key that masking by
-    /// shape would miss. The service's one answer that holds the key is the
-    /// token's `self` link, which `Link` reads without it; a gateway or a
-    /// private deployment may put it elsewhere. A public-shaped key costs
-    /// nothing here: links mask key-shaped text as they are read, and the
-    /// answer is not looked at. Text that is not UTF-8 would not decode as
-    /// JSON anyway and is left as it is.
+    /// A success answer's body with the key masked before it is decoded. The
+    /// service's one answer that holds the key is the token's `self` link,
+    /// which `Link` reads without it; a gateway or a private deployment may
+    /// put it anywhere. For a public-shaped key, an answer without `tja` in
+    /// it (every answer but the token's) is passed on after that one search;
+    /// a key of another shape is looked for in every spelling. Text that is
+    /// not UTF-8 would not decode as JSON anyway and is left as it is.
     pub(crate) fn answer(&self, body: bytes::Bytes) -> bytes::Bytes {
-        if self.public_shape || self.forms.is_empty() {
+        if self.forms.is_empty() {
             return body;
         }
         let Ok(text) = std::str::from_utf8(&body) else {
             return body;
         };
+        // Every spelling of a public key starts `tja` (`_` is unreserved in
+        // paths and forms; `tja%5F` when every byte is escaped).
+        if self.public_shape && !text.contains("tja") {
+            return body;
+        }
         match self.text(text) {
             Cow::Borrowed(_) => body,
             Cow::Owned(masked) => bytes::Bytes::from(masked),
