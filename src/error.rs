@@ -18,6 +18,11 @@ const BODY_PREFIX: usize = crate::redact::TEXT_LIMIT;
 /// again. The API key never appears in any of them: the client never puts it
 /// there, and whatever a server echoes is masked before it is kept: this
 /// client's key in any spelling, and anything shaped like a key.
+///
+/// An error's size does not follow what a server sends: every text it keeps
+/// from the network is cut to 512 bytes (ending in `…`), a validation error
+/// keeps at most 16 failures and 8 `loc` items each, and other JSON in a
+/// problem's `detail` is kept as its cut text when it is longer.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -33,7 +38,8 @@ pub enum Error {
     /// 429: the quota (per minute or per month) is spent.
     #[error("rate limited (429): {}{}", describe(.problem), retry_hint(.retry_after))]
     RateLimited {
-        /// What `Retry-After` said, when it said anything.
+        /// What `Retry-After` said, in seconds or as an HTTP date (a date in the
+        /// past is zero); `None` when it said nothing, or nothing readable.
         retry_after: Option<Duration>,
         /// The body of the answer (empty when the service sent none).
         problem: Problem,
@@ -79,9 +85,11 @@ pub enum Error {
     /// The request could not be built or sent for another reason (TLS, redirect loop, unreadable upload).
     #[error("request failed: {0}")]
     Request(String),
-    /// An argument is unusable: given by name (`Client::call`, feature `dynamic`), it is
-    /// missing or has the wrong type; in a path (`name` is then `path`), it
-    /// would not stay in its segment (`..`, or empty), and nothing was sent.
+    /// An argument is unusable, and nothing was sent: it breaks what the spec
+    /// says of it (a bound, a length, an item count, unique items, a format);
+    /// given by name (`Client::call`, feature `dynamic`), it is missing or has
+    /// the wrong type; in a path (`name` is then `path`), it would not stay in
+    /// its segment (`..`, or empty).
     #[error("argument `{name}` of {operation}: {message}")]
     Argument {
         /// The operation called.
