@@ -25,8 +25,9 @@ use threatjammer::{Client, Quota, QuotaPolicy};
 
 const AFTER_HELP: &str = "\
 The API key is read from THREATJAMMER_API_KEY or from the file given with
---key-file, never from the command line. With no key and no base URL, the
-tool runs offline against a bundled mock and says so on stderr.
+--key-file, never from the command line. With no key and no base URL, or
+with --offline, the tool runs offline against a bundled mock on loopback and
+says so on stderr, with the mock's address.
 
 Requests that are safe to repeat are retried after a 429 (waiting what
 Retry-After says, up to a minute), a 502, 503 or 504, or a failed connection;
@@ -64,7 +65,8 @@ struct Global {
     /// The region of the public service (https://{region}.api.threatjammer.com) [default: dublin]
     #[arg(long, global = true, env = "THREATJAMMER_REGION", value_name = "NAME")]
     region: Option<String>,
-    /// Run against the bundled mock on loopback, whatever key is configured
+    /// Run against the bundled mock on loopback, whatever key is configured (stderr says
+    /// where)
     #[arg(long, global = true)]
     offline: bool,
     /// Print answers as JSON, also on a terminal

@@ -146,11 +146,33 @@ fn assess_ip_runs_offline_without_a_key_and_says_so() {
 }
 
 #[test]
+fn offline_on_request_says_so_and_where() {
+    // Even with a key configured: the answers come from the mock, not the
+    // service, and stderr must say so.
+    let r = run(tj()
+        .env("THREATJAMMER_API_KEY", KEY)
+        .args(["--offline", "--json", "asn", "15169"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let said = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("bundled mock"))
+        .unwrap_or_else(|| panic!("nothing said about the mock: {:?}", r.stderr));
+    assert!(said.starts_with("--offline: running offline"), "{said}");
+    assert!(said.contains(" at http://127.0.0.1:"), "{said}");
+    assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
+    // stdout holds the answer alone.
+    let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert!(answer["name"].is_string(), "{answer}");
+}
+
+#[test]
 fn table_output_on_request() {
     let r = run(tj().args(["--offline", "--table", "assess", "ip", "212.231.12.22"]));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // --offline was asked for, so nothing is said about keys.
     assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
+    assert!(r.stderr.contains("--offline: running offline"), "{}", r.stderr);
     let row = r
         .stdout
         .lines()
