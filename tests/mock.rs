@@ -621,7 +621,7 @@ async fn delays_follow_the_paused_clock() {
 async fn quota_refuses_like_the_service_under_a_paused_clock() {
     let server = MockServer::builder()
         .api_key(ApiKey::new(KEY).unwrap())
-        .quota(QuotaPolicy::new(3, 5))
+        .quota(QuotaPolicy::disabled().with_per_minute(3).with_per_month(5))
         .start()
         .await;
     let start = tokio::time::Instant::now();

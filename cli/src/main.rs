@@ -155,10 +155,11 @@ fn parse_quota_guard(text: &str) -> Result<QuotaPolicy, String> {
         _ => {}
     }
     let limits = text.split_once('/').and_then(|(minute, month)| {
-        Some(QuotaPolicy::new(
-            minute.trim().parse().ok()?,
-            month.trim().parse().ok()?,
-        ))
+        Some(
+            QuotaPolicy::disabled()
+                .with_per_minute(minute.trim().parse().ok()?)
+                .with_per_month(month.trim().parse().ok()?),
+        )
     });
     limits.ok_or_else(|| format!("expected free, off or PER_MINUTE/PER_MONTH, not {text:?}"))
 }
@@ -312,9 +313,14 @@ mod tests {
         assert_eq!(parse_quota_guard("off"), Ok(QuotaPolicy::disabled()));
         assert_eq!(
             parse_quota_guard("100/1000000"),
-            Ok(QuotaPolicy::new(100, 1_000_000))
+            Ok(QuotaPolicy::disabled()
+                .with_per_minute(100)
+                .with_per_month(1_000_000))
         );
-        assert_eq!(parse_quota_guard("0/5000"), Ok(QuotaPolicy::new(0, 5000)));
+        assert_eq!(
+            parse_quota_guard("0/5000"),
+            Ok(QuotaPolicy::disabled().with_per_month(5000))
+        );
         for bad in ["", "100", "100/", "/5", "-1/5", "ten/5", "FREE"] {
             assert!(parse_quota_guard(bad).is_err(), "{bad}");
         }
