@@ -125,7 +125,10 @@ enum Assess {
     /// addresses are reported on stderr with their line numbers and the run
     /// goes on; the exit code is then 6. A request that
     /// still fails after its retries is reported once and its addresses are
-    /// written as failed; a key the service rejects (401) stops the run. A
+    /// written as failed, each with the request's `failure` number (1, 2, ... in
+    /// the order written); the error's text is written once, in the first record
+    /// of that failure, not in every one. A key the service rejects (401) stops
+    /// the run. A
     /// progress bar shows on stderr when it is a terminal and the records go to
     /// a file or a pipe.
     File {
