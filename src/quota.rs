@@ -39,11 +39,9 @@ impl QuotaPolicy {
     };
 
     /// A plan's limits. `0` means no limit in that window.
-    #[deprecated(
-        note = "the two limits are easy to swap: name them, as in \
+    #[deprecated(note = "the two limits are easy to swap: name them, as in \
                 `QuotaPolicy::FREE.with_per_minute(100).with_per_month(1_000_000)` \
-                or `QuotaPolicy::disabled().with_per_month(5000)`"
-    )]
+                or `QuotaPolicy::disabled().with_per_month(5000)`")]
     pub const fn new(per_minute: u32, per_month: u64) -> QuotaPolicy {
         QuotaPolicy {
             per_minute,

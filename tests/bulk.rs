@@ -488,9 +488,7 @@ async fn collecting_every_item_keeps_the_summary() {
     inputs.push(inputs[0]);
     inputs.push("10.0.0.1".parse().unwrap());
     let stream = server.client().assess_many(inputs).batch_size(3);
-    let (items, summary) = tokio::spawn(stream.collect_with_summary())
-        .await
-        .unwrap();
+    let (items, summary) = tokio::spawn(stream.collect_with_summary()).await.unwrap();
     assert_each_position_once(&items, 7);
     assert_eq!(summary.handed_out(), 7);
     assert_eq!(

@@ -379,7 +379,10 @@ async fn an_undeclared_field_is_counted_in_the_sampled_answers_of_every_operatio
         tj.get_asn(15169).await.unwrap();
         tj2.geolocate_ip("8.8.8.8".parse().unwrap()).await.unwrap();
     }
-    for (client, operation) in [(&tj, OperationId::GET_ASN), (&tj2, OperationId::GEOLOCATE_IP)] {
+    for (client, operation) in [
+        (&tj, OperationId::GET_ASN),
+        (&tj2, OperationId::GEOLOCATE_IP),
+    ] {
         let f = only(client);
         assert_finding(&f, operation, DriftKind::UnknownField, "peers", "12");
         assert_eq!(f.count, sampled_of(ANSWERS), "{f:#?}");

@@ -172,9 +172,8 @@ fn the_foreign_types_of_the_signatures_are_re_exported() {
     let status: fn(&threatjammer::Error) -> Option<threatjammer::StatusCode> =
         threatjammer::Error::status;
     let _ = status;
-    let cookie = |body: &types::CheckOriginStatusBody| -> Option<threatjammer::Uuid> {
-        body.cookie_id
-    };
+    let cookie =
+        |body: &types::CheckOriginStatusBody| -> Option<threatjammer::Uuid> { body.cookie_id };
     let _ = cookie;
     assert_eq!(threatjammer::StatusCode::FORBIDDEN.as_u16(), 403);
     let id: threatjammer::Uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8".parse().unwrap();

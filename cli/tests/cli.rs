@@ -149,9 +149,10 @@ fn assess_ip_runs_offline_without_a_key_and_says_so() {
 fn offline_on_request_says_so_and_where() {
     // Even with a key configured: the answers come from the mock, not the
     // service, and stderr must say so.
-    let r = run(tj()
-        .env("THREATJAMMER_API_KEY", KEY)
-        .args(["--offline", "--json", "asn", "15169"]));
+    let r =
+        run(tj()
+            .env("THREATJAMMER_API_KEY", KEY)
+            .args(["--offline", "--json", "asn", "15169"]));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let said = r
         .stderr
@@ -172,7 +173,11 @@ fn table_output_on_request() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // --offline was asked for, so nothing is said about keys.
     assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
-    assert!(r.stderr.contains("--offline: running offline"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--offline: running offline"),
+        "{}",
+        r.stderr
+    );
     let row = r
         .stdout
         .lines()
@@ -603,7 +608,11 @@ async fn a_failed_batch_writes_its_error_once() {
 
     let r = against(&server, &["assess", "file", input]);
     assert_eq!(r.code, Some(3), "{}", &r.stderr[..r.stderr.len().min(500)]);
-    assert!(r.stdout.len() < bound, "{} bytes of records", r.stdout.len());
+    assert!(
+        r.stdout.len() < bound,
+        "{} bytes of records",
+        r.stdout.len()
+    );
     let records: Vec<Value> = r
         .stdout
         .lines()
@@ -613,13 +622,20 @@ async fn a_failed_batch_writes_its_error_once() {
     assert!(records
         .iter()
         .all(|r| r["outcome"] == "failed" && r["failure"] == 1));
-    let with_error: Vec<&Value> = records.iter().filter(|r| r.get("error").is_some()).collect();
+    let with_error: Vec<&Value> = records
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .collect();
     assert_eq!(with_error.len(), 1, "the error is written once");
     assert!(with_error[0]["error"].as_str().unwrap().contains("xxxx"));
 
     let r = against(&server, &["assess", "file", input, "--format", "csv"]);
     assert_eq!(r.code, Some(3));
-    assert!(r.stdout.len() < bound, "{} bytes of records", r.stdout.len());
+    assert!(
+        r.stdout.len() < bound,
+        "{} bytes of records",
+        r.stdout.len()
+    );
     let mut rows = r.stdout.lines();
     assert_eq!(
         rows.next(),
