@@ -49,6 +49,17 @@
 //!   position, in the order answers arrive (not input order).
 //!   [`BulkStream::summary`] counts outcomes and requests.
 //!
+//! To have every item at once and the counts too, use
+//! [`BulkStream::collect_with_summary`]: `StreamExt::collect` consumes the
+//! stream, and its summary with it.
+//!
+//! ```no_run
+//! # async fn demo(client: threatjammer::Client, ips: Vec<std::net::IpAddr>) {
+//! let (items, summary) = client.assess_many(ips).collect_with_summary().await;
+//! println!("{} items from {} requests", items.len(), summary.requests);
+//! # }
+//! ```
+//!
 //! [`Client::geolocate_many`] (`POST /v1/geo`, 500 a batch) and
 //! [`Client::parse_user_agents_many`] (`POST /v1/ua`, 100 a batch, no local
 //! filter) work the same way.
@@ -464,6 +475,20 @@ where
     /// The counts so far; final once the stream has returned `None`.
     pub fn summary(&self) -> &BulkSummary {
         &self.summary
+    }
+
+    /// Runs the stream to its end and returns every item, in the order they
+    /// came, with the final counts. `StreamExt::collect` takes the stream by
+    /// value and with it the summary; this keeps both. Every item is held in
+    /// memory: for an input of unknown length, take items one at a time
+    /// instead (or collect through `StreamExt::by_ref` and read
+    /// [`summary`](BulkStream::summary) after).
+    pub async fn collect_with_summary(mut self) -> (Vec<BulkItem<K, T>>, BulkSummary) {
+        let mut items = Vec::new();
+        while let Some(item) = self.next().await {
+            items.push(item);
+        }
+        (items, self.summary)
     }
 
     fn hold_limit(&self) -> usize {

@@ -29,6 +29,16 @@
 //! it is decoded), so they are looked for in the first 64 answers of each
 //! operation and in one in 64 after that: a field the service added shows in
 //! every answer.
+//!
+//! # What `count` counts
+//!
+//! [`DriftFinding::count`] is the number of answers in which the finding was
+//! seen, each answer counting once however many elements carried it. For every
+//! kind but [`DriftKind::UnknownField`] that is out of every answer the
+//! operation received. An undeclared field is counted only in the sampled
+//! answers, for every operation alike: of an operation's first `n` answers,
+//! `n` are sampled when `n <= 64`, and `64 + (n - 1) / 64` after that. A field
+//! in all of 1,000 answers has a count of 79, and the same for any operation.
 
 mod log;
 mod observe;
@@ -60,7 +70,11 @@ pub struct DriftFinding {
     /// the constraint, the undeclared field's value as JSON, the status or
     /// content type), cut to a few dozen characters.
     pub example: String,
-    /// How many answers carried it.
+    /// In how many answers it was seen (each answer counts once). Every answer
+    /// is looked at for every kind but [`DriftKind::UnknownField`], which is
+    /// looked for in a sample: the first 64 answers of the operation and one in
+    /// 64 after that, so this counts the sampled answers that carried it (see
+    /// [the module docs](self#what-count-counts)).
     pub count: u64,
 }
 
@@ -115,7 +129,8 @@ impl fmt::Display for DriftKind {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DriftReport {
-    /// The distinct findings, each with how many answers carried it.
+    /// The distinct findings, each with in how many answers it was seen
+    /// ([`DriftFinding::count`]).
     pub findings: Vec<DriftFinding>,
     /// Findings seen after [`MAX_FINDINGS`] distinct ones were kept.
     pub unkept: u64,

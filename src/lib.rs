@@ -82,6 +82,10 @@ pub use credentials::{ApiKey, KeyError};
 pub use csv_upload::CsvInput;
 pub use error::Error;
 pub use generated::{types, OperationId};
+/// The network type of prefix links ([`Link::AsnPrefix`],
+/// [`Link::DatacenterPrefix`]), re-exported so that users need not depend on
+/// the same ipnet version.
+pub use ipnet::IpNet;
 /// The time type of the answers' timestamps, re-exported so that users need
 /// not depend on the same jiff version.
 pub use jiff::Timestamp;
@@ -90,7 +94,14 @@ pub use operations::UnknownOperation;
 pub use problem::{Problem, ProblemDetail};
 pub use quota::{Quota, QuotaPolicy};
 pub use reported_export::ReportedIpFilter;
+/// The HTTP status of [`Error::status`], [`Error::Api`] and
+/// [`Error::UnexpectedResponse`] (reqwest's, which is the `http` crate's),
+/// re-exported so that users need not depend on either.
+pub use reqwest::StatusCode;
 pub use retry::{is_safe_to_repeat, RetryPolicy};
+/// The type of list, log and cookie ids in arguments and answers,
+/// re-exported so that users need not depend on the same uuid version.
+pub use uuid::Uuid;
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -39,6 +39,9 @@ impl QuotaPolicy {
     };
 
     /// A plan's limits. `0` means no limit in that window.
+    #[deprecated(note = "the two limits are easy to swap: name them, as in \
+                `QuotaPolicy::FREE.with_per_minute(100).with_per_month(1_000_000)` \
+                or `QuotaPolicy::disabled().with_per_month(5000)`")]
     pub const fn new(per_minute: u32, per_month: u64) -> QuotaPolicy {
         QuotaPolicy {
             per_minute,
@@ -46,9 +49,28 @@ impl QuotaPolicy {
         }
     }
 
-    /// No client-side limits: every request is sent at once.
+    /// No client-side limits: every request is sent at once. Also where to
+    /// start a policy that limits only one window:
+    /// `QuotaPolicy::disabled().with_per_month(5000)`.
     pub const fn disabled() -> QuotaPolicy {
-        QuotaPolicy::new(0, 0)
+        QuotaPolicy {
+            per_minute: 0,
+            per_month: 0,
+        }
+    }
+
+    /// This policy with at most `requests` in any 60 seconds; `0` lifts the
+    /// per-minute limit. A paid plan's limits, named so they cannot be
+    /// swapped: `QuotaPolicy::FREE.with_per_minute(100).with_per_month(1_000_000)`.
+    pub const fn with_per_minute(mut self, requests: u32) -> QuotaPolicy {
+        self.per_minute = requests;
+        self
+    }
+
+    /// This policy with at most `requests` a month; `0` lifts the monthly limit.
+    pub const fn with_per_month(mut self, requests: u64) -> QuotaPolicy {
+        self.per_month = requests;
+        self
     }
 
     /// Requests allowed in any 60 seconds, if limited.
@@ -114,10 +136,9 @@ impl Quota {
 
     /// The limits the service applies to this key, as a policy for the guard.
     pub fn policy(&self) -> QuotaPolicy {
-        QuotaPolicy::new(
-            u32::try_from(self.per_minute).unwrap_or(u32::MAX),
-            self.per_month,
-        )
+        QuotaPolicy::disabled()
+            .with_per_minute(u32::try_from(self.per_minute).unwrap_or(u32::MAX))
+            .with_per_month(self.per_month)
     }
 }
 
@@ -291,7 +312,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_burst_is_spread_over_sliding_minutes() {
-        let guard = QuotaGuard::new(QuotaPolicy::new(3, 0));
+        let guard = QuotaGuard::new(QuotaPolicy::disabled().with_per_minute(3));
         let start = Instant::now();
         let mut sent = Vec::new();
         for _ in 0..7 {
@@ -303,7 +324,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn the_month_is_spent_then_starts_again() {
-        let guard = QuotaGuard::new(QuotaPolicy::new(0, 2));
+        let guard = QuotaGuard::new(QuotaPolicy::disabled().with_per_month(2));
         guard.admit().await;
         assert_eq!(guard.month_spent(), None);
         guard.admit().await;
@@ -324,7 +345,12 @@ mod tests {
         assert_eq!(quota.per_month, 1_000_000);
         assert_eq!(quota.left_this_month(), 999_999);
         assert_eq!(quota.left_this_minute(), 100);
-        assert_eq!(quota.policy(), QuotaPolicy::new(100, 1_000_000));
+        assert_eq!(
+            quota.policy(),
+            QuotaPolicy::FREE
+                .with_per_minute(100)
+                .with_per_month(1_000_000)
+        );
         assert_eq!(
             quota.month_refresh,
             Some(SystemTime::UNIX_EPOCH + Duration::from_millis(1_644_278_400_000))

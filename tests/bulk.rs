@@ -478,6 +478,31 @@ async fn a_failed_batch_fails_each_of_its_addresses_with_one_error() {
     );
 }
 
+/// Collecting every item keeps the summary too (`StreamExt::collect` would
+/// take the stream, summary and all), and the collection can run on a task
+/// of its own.
+#[tokio::test]
+async fn collecting_every_item_keeps_the_summary() {
+    let server = MockServer::start().await;
+    let mut inputs = distinct_public(5, 8);
+    inputs.push(inputs[0]);
+    inputs.push("10.0.0.1".parse().unwrap());
+    let stream = server.client().assess_many(inputs).batch_size(3);
+    let (items, summary) = tokio::spawn(stream.collect_with_summary()).await.unwrap();
+    assert_each_position_once(&items, 7);
+    assert_eq!(summary.handed_out(), 7);
+    assert_eq!(
+        (
+            summary.inputs,
+            summary.answered,
+            summary.not_public,
+            summary.duplicates,
+            summary.requests
+        ),
+        (7, 6, 1, 1, 2)
+    );
+}
+
 #[tokio::test]
 async fn positions_given_with_the_inputs_are_kept() {
     let server = MockServer::start().await;

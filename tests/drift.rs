@@ -351,3 +351,40 @@ async fn an_undeclared_field_that_appears_later_is_found_by_the_sample() {
         "12",
     );
 }
+
+/// The answers an operation's first `n` answers hold that are searched for
+/// undeclared fields: the first 64, then one in 64.
+fn sampled_of(n: u64) -> u64 {
+    if n <= 64 {
+        n
+    } else {
+        64 + (n - 1) / 64
+    }
+}
+
+/// An undeclared field's `count` is the number of sampled answers that carried
+/// it, whatever else the operation's answers are checked for: the same number
+/// for an operation whose answers carry constraints (checked in full every
+/// time) as for one whose answers do not.
+#[tokio::test]
+async fn an_undeclared_field_is_counted_in_the_sampled_answers_of_every_operation() {
+    const ANSWERS: u64 = 200;
+    let mut asn = asn();
+    asn["peers"] = json!(12);
+    let (_s1, tj) = serving_json(&asn).await;
+    let mut located = documented("derived/geolocate-ip.json");
+    located["peers"] = json!(12);
+    let (_s2, tj2) = serving_json(&located).await;
+    for _ in 0..ANSWERS {
+        tj.get_asn(15169).await.unwrap();
+        tj2.geolocate_ip("8.8.8.8".parse().unwrap()).await.unwrap();
+    }
+    for (client, operation) in [
+        (&tj, OperationId::GET_ASN),
+        (&tj2, OperationId::GEOLOCATE_IP),
+    ] {
+        let f = only(client);
+        assert_finding(&f, operation, DriftKind::UnknownField, "peers", "12");
+        assert_eq!(f.count, sampled_of(ANSWERS), "{f:#?}");
+    }
+}

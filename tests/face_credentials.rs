@@ -110,7 +110,7 @@ async fn the_key_appears_in_no_output_channel() {
     let one_a_month = Client::builder()
         .base_url(server.uri())
         .api_key(key())
-        .quota(QuotaPolicy::new(0, 1))
+        .quota(QuotaPolicy::disabled().with_per_month(1))
         .build()
         .unwrap();
     one_a_month.get_asn(1).await.unwrap_err();

@@ -308,7 +308,11 @@ async fn the_quota_guard_holds_a_burst_to_the_per_minute_limit() {
         .respond_with(ResponseTemplate::new(200).set_body_json(asn_body()))
         .mount(&server)
         .await;
-    let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::new(10, 0));
+    let tj = client(
+        &server,
+        RetryPolicy::disabled(),
+        QuotaPolicy::disabled().with_per_minute(10),
+    );
     let started = Instant::now();
     let burst = (0..25).map(|_| {
         let tj = tj.clone();
@@ -336,7 +340,11 @@ async fn a_spent_month_is_refused_without_sending() {
         .respond_with(ResponseTemplate::new(200).set_body_json(asn_body()))
         .mount(&server)
         .await;
-    let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::new(0, 2));
+    let tj = client(
+        &server,
+        RetryPolicy::disabled(),
+        QuotaPolicy::disabled().with_per_month(2),
+    );
     tj.get_asn(15169).await.unwrap();
     tj.get_asn(15169).await.unwrap();
     let err = tj.get_asn(15169).await.unwrap_err();
@@ -364,7 +372,11 @@ async fn quota_reads_the_token_and_takes_its_monthly_count() {
         .respond_with(ResponseTemplate::new(200).set_body_json(asn_body()))
         .mount(&server)
         .await;
-    let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::new(0, 5));
+    let tj = client(
+        &server,
+        RetryPolicy::disabled(),
+        QuotaPolicy::disabled().with_per_month(5),
+    );
 
     let quota = tj.fetch_quota().await.unwrap();
     assert_eq!(quota.per_minute, 100);
@@ -398,7 +410,11 @@ async fn quota_is_read_even_when_the_month_looks_spent() {
         .respond_with(ResponseTemplate::new(200).set_body_json(asn_body()))
         .mount(&server)
         .await;
-    let tj = client(&server, RetryPolicy::disabled(), QuotaPolicy::new(0, 1));
+    let tj = client(
+        &server,
+        RetryPolicy::disabled(),
+        QuotaPolicy::disabled().with_per_month(1),
+    );
     tj.get_asn(15169).await.unwrap();
     assert!(matches!(
         tj.get_asn(15169).await,
@@ -407,6 +423,32 @@ async fn quota_is_read_even_when_the_month_looks_spent() {
     assert_eq!(tj.fetch_quota().await.unwrap().used_this_month, 0);
     tj.get_asn(15169).await.unwrap();
     assert_eq!(requests(&server).await, 3);
+}
+
+/// A plan's two limits are set by name, so they cannot be swapped; the
+/// positional `new` (deprecated) still builds the same policy.
+#[test]
+fn quota_limits_are_set_by_name() {
+    let paid = QuotaPolicy::FREE
+        .with_per_minute(100)
+        .with_per_month(1_000_000);
+    assert_eq!(paid.per_minute(), Some(100));
+    assert_eq!(paid.per_month(), Some(1_000_000));
+    #[allow(deprecated)]
+    let positional = QuotaPolicy::new(100, 1_000_000);
+    assert_eq!(paid, positional);
+
+    // From no limits, one window at a time; `0` lifts a limit again.
+    let monthly = QuotaPolicy::disabled().with_per_month(5000);
+    assert_eq!(
+        (monthly.per_minute(), monthly.per_month()),
+        (None, Some(5000))
+    );
+    assert_eq!(QuotaPolicy::FREE.with_per_minute(0), monthly);
+    assert!(monthly.with_per_month(0).is_disabled());
+    // Usable in constants, as `FREE` is.
+    const TEAM: QuotaPolicy = QuotaPolicy::FREE.with_per_minute(60);
+    assert_eq!(TEAM.per_month(), Some(5000));
 }
 
 #[test]

@@ -82,6 +82,44 @@ async fn any_public_address_is_assessed_the_same_way_every_time() {
     assert!(batch.results.contains(&first));
 }
 
+/// The README's client example, run against the mock as a reader would run it
+/// offline: the documented answer for its address carries the upstream's
+/// five-octet prefix link, kept as documented (a fixture is not edited to hide a
+/// defect), so following it is `Error::Link` with nothing sent; and the README
+/// says so where it shows `follow`, and handles it.
+#[tokio::test]
+async fn the_readme_follow_example_behaves_as_the_readme_says() {
+    let server = server().await;
+    let tj = server.client();
+    let a = tj
+        .assess_ip("212.231.12.22".parse().unwrap())
+        .await
+        .unwrap();
+    assert!(matches!(
+        tj.follow(&a.asn).await,
+        Ok(Some(threatjammer::Resource::Asn(_)))
+    ));
+    let five_octets = "/v1/asn/prefix/212.231.0.0.0%252F16";
+    let sent = server.received_requests().await.len();
+    match tj.follow(&a.asn_prefix).await {
+        Err(Error::Link { link, .. }) => assert_eq!(link, five_octets),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.received_requests().await.len(), sent, "nothing sent");
+
+    let readme = include_str!("../README.md");
+    let example = readme
+        .split("## Using the client")
+        .nth(1)
+        .and_then(|s| s.split("```").nth(1))
+        .unwrap();
+    let follow = example
+        .find("tj.follow(&a.asn_prefix)")
+        .expect("the README follows the prefix link");
+    assert!(example[..follow].contains(five_octets), "{example}");
+    assert!(example[follow..].contains("Err(Error::Link {"), "{example}");
+}
+
 #[tokio::test]
 async fn batches_follow_the_service_rules() {
     let server = server().await;
@@ -621,7 +659,7 @@ async fn delays_follow_the_paused_clock() {
 async fn quota_refuses_like_the_service_under_a_paused_clock() {
     let server = MockServer::builder()
         .api_key(ApiKey::new(KEY).unwrap())
-        .quota(QuotaPolicy::new(3, 5))
+        .quota(QuotaPolicy::disabled().with_per_minute(3).with_per_month(5))
         .start()
         .await;
     let start = tokio::time::Instant::now();

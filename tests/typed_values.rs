@@ -158,3 +158,24 @@ fn documented_answers_hold_times_addresses_and_links() {
         insta::assert_debug_snapshot!("typed_user_agents", agents);
     });
 }
+
+/// The foreign types the public signatures use are named from the crate root,
+/// so a user needs no dependency of their own on uuid, ipnet or http (of
+/// whatever version this crate uses) to write them down.
+#[test]
+fn the_foreign_types_of_the_signatures_are_re_exported() {
+    let prefix: threatjammer::IpNet = "212.231.0.0/16".parse().unwrap();
+    assert_eq!(
+        Link::parse("/v1/asn/prefix/212.231.0.0%252F16"),
+        Some(Link::AsnPrefix(prefix))
+    );
+    let status: fn(&threatjammer::Error) -> Option<threatjammer::StatusCode> =
+        threatjammer::Error::status;
+    let _ = status;
+    let cookie =
+        |body: &types::CheckOriginStatusBody| -> Option<threatjammer::Uuid> { body.cookie_id };
+    let _ = cookie;
+    assert_eq!(threatjammer::StatusCode::FORBIDDEN.as_u16(), 403);
+    let id: threatjammer::Uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8".parse().unwrap();
+    assert_eq!(id.get_version_num(), 4);
+}

@@ -10,12 +10,20 @@
 //! library's `Client::assess_many`, which hands outcomes out as answers
 //! arrive; records carry the input's line numbers, so output and input can be
 //! joined whatever the order and whatever was skipped.
+//!
+//! A request that fails fails every address of its batch with one error. The
+//! error is written once, not once per address: each failed request gets a
+//! number (`failure`, from 1 in the order they are written), every record of
+//! its batch carries that number, and only the first of them carries the
+//! error's text. An error body can be large (a proxy's HTML page, a problem
+//! with a long detail), and 500 copies of it would swamp the output.
 
 use crate::exit::{Exit, Failure};
 use clap::ValueEnum;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
 use std::net::IpAddr;
@@ -28,13 +36,23 @@ use threatjammer::Client;
 /// The record format on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum BulkFormat {
-    /// One JSON object a line: line, address, outcome, and the assessment or the error.
+    /// One JSON object a line: line, address, outcome, and the assessment; a failed
+    /// address has `failure` (the failed request's number) instead, and the first
+    /// record of each failure has `error` too.
     Jsonl,
-    /// A header, then line,address,outcome,score,risk,reason,error.
+    /// A header, then line,address,outcome,score,risk,reason,error,failure; `error` is
+    /// filled in the first record of each failure only.
     Csv,
 }
 
-const CSV_HEADER: &str = "line,address,outcome,score,risk,reason,error";
+/// `failure` comes last so that the columns before it keep their places.
+const CSV_HEADER: &str = "line,address,outcome,score,risk,reason,error,failure";
+
+/// Failed requests remembered to recognise more of their addresses. A batch's
+/// addresses come out together, so one would do; a few spare a repeat of the
+/// text should they ever interleave, and an error met again after it was
+/// forgotten is only written out once more, under a new number.
+const REMEMBERED_FAILURES: usize = 8;
 
 pub async fn assess_file(
     client: &Client,
@@ -63,7 +81,8 @@ pub async fn assess_file(
         format,
         counts: Counts::default(),
         first_failure: None,
-        last_error: None,
+        failures: VecDeque::new(),
+        failure_count: 0,
         progress: progress.clone(),
     };
     out.start()?;
@@ -183,10 +202,12 @@ struct Records<W: Write> {
     counts: Counts,
     /// The exit code of the first failed request.
     first_failure: Option<Exit>,
-    /// The error last reported, so a failed batch is reported once, not per
-    /// address: the library hands out the addresses of a batch one after another,
-    /// all sharing its error.
-    last_error: Option<Arc<threatjammer::Error>>,
+    /// The latest failed requests, by the error their addresses share, with
+    /// their numbers; so that each is reported (on stderr and in the records)
+    /// once, not per address.
+    failures: VecDeque<(Arc<threatjammer::Error>, u64)>,
+    /// Failed requests numbered so far.
+    failure_count: u64,
     progress: ProgressBar,
 }
 
@@ -213,6 +234,7 @@ impl<W: Write> Records<W> {
             address: item.input,
             outcome: "assessed",
             assessment: None,
+            failure: None,
             error: None,
         };
         match &item.outcome {
@@ -237,20 +259,31 @@ impl<W: Write> Records<W> {
                     return Err(Failure::from(&**error));
                 }
                 self.first_failure.get_or_insert(Exit::of(error));
-                if !self
-                    .last_error
-                    .as_ref()
-                    .is_some_and(|last| Arc::ptr_eq(last, error))
-                {
-                    self.last_error = Some(error.clone());
-                    self.progress.suspend(|| {
-                        eprintln!(
-                            "line {line} and the rest of its batch: assessment failed: {error}"
-                        )
-                    });
-                }
                 record.outcome = "failed";
-                record.error = Some(error.to_string());
+                let known = self
+                    .failures
+                    .iter()
+                    .find(|(seen, _)| Arc::ptr_eq(seen, error))
+                    .map(|(_, number)| *number);
+                record.failure = Some(match known {
+                    Some(number) => number,
+                    None => {
+                        self.failure_count += 1;
+                        let number = self.failure_count;
+                        if self.failures.len() == REMEMBERED_FAILURES {
+                            self.failures.pop_front();
+                        }
+                        self.failures.push_back((error.clone(), number));
+                        self.progress.suspend(|| {
+                            eprintln!(
+                                "line {line} and the rest of its batch (failure {number}): \
+                                 assessment failed: {error}"
+                            )
+                        });
+                        record.error = Some(error.to_string());
+                        number
+                    }
+                });
             }
         }
         match self.format {
@@ -270,6 +303,7 @@ impl<W: Write> Records<W> {
                     a.map(|a| a.risk.to_string()).unwrap_or_default(),
                     a.map(|a| a.reason.clone()).unwrap_or_default(),
                     record.error.unwrap_or_default(),
+                    record.failure.map(|n| n.to_string()).unwrap_or_default(),
                 ];
                 let quoted: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
                 writeln!(self.out, "{}", quoted.join(","))?;
@@ -293,6 +327,10 @@ struct Record<'a> {
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     assessment: Option<&'a IpAssessmentOutput>,
+    /// The number of the failed request, on every record of its batch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<u64>,
+    /// The failed request's error, on the first record of its batch only.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }

@@ -3,7 +3,8 @@
 //! The key comes from `--key-file` or `THREATJAMMER_API_KEY`, never from a
 //! command-line value: those end up in shell history and in `ps` output.
 //! With neither, and no base URL either, the tool runs offline against the
-//! bundled mock and says so on stderr, so a first try works without an account.
+//! bundled mock, so a first try works without an account; offline, asked for
+//! with `--offline` or not, it says so on stderr with the mock's address.
 
 use crate::exit::Failure;
 use std::path::{Path, PathBuf};
@@ -35,7 +36,7 @@ pub struct Connection {
 impl Settings {
     pub async fn connect(&self) -> Result<Connection, Failure> {
         if self.offline {
-            return self.offline(None).await;
+            return self.offline("--offline").await;
         }
         let key = match &self.key_file {
             Some(path) => Some(read_key_file(path)?),
@@ -48,9 +49,9 @@ impl Settings {
                 )));
             }
             return self
-                .offline(Some(&format!(
+                .offline(&format!(
                     "no API key configured ({KEY_VARIABLE} or --key-file)"
-                )))
+                ))
                 .await;
         };
         let mut builder = Client::builder().api_key(key);
@@ -66,15 +67,15 @@ impl Settings {
         })
     }
 
-    /// Starts the bundled mock; `why` is said on stderr when offline was not asked for.
-    async fn offline(&self, why: Option<&str>) -> Result<Connection, Failure> {
+    /// Starts the bundled mock and says so on stderr, with `why`: whether it was
+    /// asked for or not, answers that come from a mock must never pass for the
+    /// service's, and the address lets a second program talk to the same mock.
+    async fn offline(&self, why: &str) -> Result<Connection, Failure> {
         let server = MockServer::start().await;
-        if let Some(why) = why {
-            eprintln!(
-                "{why}: running offline against the bundled mock at {}",
-                server.uri()
-            );
-        }
+        eprintln!(
+            "{why}: running offline against the bundled mock at {}",
+            server.uri()
+        );
         // Not `server.client()`: that one has no timeouts, which suits only tests
         // under a paused clock; the tool keeps the usual ones.
         Ok(Connection {

@@ -17,8 +17,7 @@ use threatjammer::types::{
     PrivateAclGroupListInput, PrivateAclGroupListInputResourceType,
     PrivateAclGroupListInputTagsItem,
 };
-use threatjammer::Client;
-use uuid::Uuid;
+use threatjammer::{Client, Uuid};
 
 /// Which family of lists a command works on.
 #[derive(Clone, Copy, Debug)]

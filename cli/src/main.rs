@@ -25,8 +25,9 @@ use threatjammer::{Client, Quota, QuotaPolicy};
 
 const AFTER_HELP: &str = "\
 The API key is read from THREATJAMMER_API_KEY or from the file given with
---key-file, never from the command line. With no key and no base URL, the
-tool runs offline against a bundled mock and says so on stderr.
+--key-file, never from the command line. With no key and no base URL, or
+with --offline, the tool runs offline against a bundled mock on loopback and
+says so on stderr, with the mock's address.
 
 Requests that are safe to repeat are retried after a 429 (waiting what
 Retry-After says, up to a minute), a 502, 503 or 504, or a failed connection;
@@ -64,7 +65,8 @@ struct Global {
     /// The region of the public service (https://{region}.api.threatjammer.com) [default: dublin]
     #[arg(long, global = true, env = "THREATJAMMER_REGION", value_name = "NAME")]
     region: Option<String>,
-    /// Run against the bundled mock on loopback, whatever key is configured
+    /// Run against the bundled mock on loopback, whatever key is configured (stderr says
+    /// where)
     #[arg(long, global = true)]
     offline: bool,
     /// Print answers as JSON, also on a terminal
@@ -123,7 +125,10 @@ enum Assess {
     /// addresses are reported on stderr with their line numbers and the run
     /// goes on; the exit code is then 6. A request that
     /// still fails after its retries is reported once and its addresses are
-    /// written as failed; a key the service rejects (401) stops the run. A
+    /// written as failed, each with the request's `failure` number (1, 2, ... in
+    /// the order written); the error's text is written once, in the first record
+    /// of that failure, not in every one. A key the service rejects (401) stops
+    /// the run. A
     /// progress bar shows on stderr when it is a terminal and the records go to
     /// a file or a pipe.
     File {
@@ -153,10 +158,11 @@ fn parse_quota_guard(text: &str) -> Result<QuotaPolicy, String> {
         _ => {}
     }
     let limits = text.split_once('/').and_then(|(minute, month)| {
-        Some(QuotaPolicy::new(
-            minute.trim().parse().ok()?,
-            month.trim().parse().ok()?,
-        ))
+        Some(
+            QuotaPolicy::disabled()
+                .with_per_minute(minute.trim().parse().ok()?)
+                .with_per_month(month.trim().parse().ok()?),
+        )
     });
     limits.ok_or_else(|| format!("expected free, off or PER_MINUTE/PER_MONTH, not {text:?}"))
 }
@@ -310,9 +316,14 @@ mod tests {
         assert_eq!(parse_quota_guard("off"), Ok(QuotaPolicy::disabled()));
         assert_eq!(
             parse_quota_guard("100/1000000"),
-            Ok(QuotaPolicy::new(100, 1_000_000))
+            Ok(QuotaPolicy::disabled()
+                .with_per_minute(100)
+                .with_per_month(1_000_000))
         );
-        assert_eq!(parse_quota_guard("0/5000"), Ok(QuotaPolicy::new(0, 5000)));
+        assert_eq!(
+            parse_quota_guard("0/5000"),
+            Ok(QuotaPolicy::disabled().with_per_month(5000))
+        );
         for bad in ["", "100", "100/", "/5", "-1/5", "ten/5", "FREE"] {
             assert!(parse_quota_guard(bad).is_err(), "{bad}");
         }

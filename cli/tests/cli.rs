@@ -146,11 +146,38 @@ fn assess_ip_runs_offline_without_a_key_and_says_so() {
 }
 
 #[test]
+fn offline_on_request_says_so_and_where() {
+    // Even with a key configured: the answers come from the mock, not the
+    // service, and stderr must say so.
+    let r =
+        run(tj()
+            .env("THREATJAMMER_API_KEY", KEY)
+            .args(["--offline", "--json", "asn", "15169"]));
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let said = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("bundled mock"))
+        .unwrap_or_else(|| panic!("nothing said about the mock: {:?}", r.stderr));
+    assert!(said.starts_with("--offline: running offline"), "{said}");
+    assert!(said.contains(" at http://127.0.0.1:"), "{said}");
+    assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
+    // stdout holds the answer alone.
+    let answer: Value = serde_json::from_str(&r.stdout).expect("--json prints JSON");
+    assert!(answer["name"].is_string(), "{answer}");
+}
+
+#[test]
 fn table_output_on_request() {
     let r = run(tj().args(["--offline", "--table", "assess", "ip", "212.231.12.22"]));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     // --offline was asked for, so nothing is said about keys.
     assert!(!r.stderr.contains("no API key"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--offline: running offline"),
+        "{}",
+        r.stderr
+    );
     let row = r
         .stdout
         .lines()
@@ -248,11 +275,14 @@ fn assess_file_from_stdin_as_csv() {
         .write_stdin("8.8.8.8\n192.168.1.1\n"));
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let mut lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines[0], "line,address,outcome,score,risk,reason,error");
+    assert_eq!(
+        lines[0],
+        "line,address,outcome,score,risk,reason,error,failure"
+    );
     // In arrival order: the local answer may come first.
     lines[1..].sort();
     assert!(lines[1].starts_with("1,8.8.8.8,assessed,"), "{}", lines[1]);
-    assert_eq!(lines[2], "2,192.168.1.1,not_public,,,,");
+    assert_eq!(lines[2], "2,192.168.1.1,not_public,,,,,");
     assert_eq!(lines.len(), 3);
 }
 
@@ -555,6 +585,66 @@ async fn a_failed_batch_is_written_as_failed_and_the_exit_code_says_why() {
         outcomes,
         [(1, r#""failed""#.into()), (2, r#""not_public""#.into())]
     );
+}
+
+/// A failed batch's error is written once, not once per address: a 1 MiB
+/// error for 50 addresses made 50 MiB of records before.
+#[tokio::test]
+async fn a_failed_batch_writes_its_error_once() {
+    const DETAIL: usize = 1 << 20;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/assess/ip"))
+        .respond_with(ResponseTemplate::new(403).set_body_json(serde_json::json!({
+            "title": "Forbidden", "detail": "x".repeat(DETAIL), "type": "about:blank"
+        })))
+        .mount(&server)
+        .await;
+    let text: String = (1..=50).map(|i| format!("81.0.0.{i}\n")).collect();
+    let input = scratch_file("forbidden.txt", &text);
+    let input = input.to_str().unwrap();
+    // What the records may hold beside one copy of the error.
+    let bound = DETAIL + 50 * 200;
+
+    let r = against(&server, &["assess", "file", input]);
+    assert_eq!(r.code, Some(3), "{}", &r.stderr[..r.stderr.len().min(500)]);
+    assert!(
+        r.stdout.len() < bound,
+        "{} bytes of records",
+        r.stdout.len()
+    );
+    let records: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON record"))
+        .collect();
+    assert_eq!(records.len(), 50);
+    assert!(records
+        .iter()
+        .all(|r| r["outcome"] == "failed" && r["failure"] == 1));
+    let with_error: Vec<&Value> = records
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .collect();
+    assert_eq!(with_error.len(), 1, "the error is written once");
+    assert!(with_error[0]["error"].as_str().unwrap().contains("xxxx"));
+
+    let r = against(&server, &["assess", "file", input, "--format", "csv"]);
+    assert_eq!(r.code, Some(3));
+    assert!(
+        r.stdout.len() < bound,
+        "{} bytes of records",
+        r.stdout.len()
+    );
+    let mut rows = r.stdout.lines();
+    assert_eq!(
+        rows.next(),
+        Some("line,address,outcome,score,risk,reason,error,failure")
+    );
+    let rows: Vec<Vec<&str>> = rows.map(|row| row.split(',').collect()).collect();
+    assert_eq!(rows.len(), 50);
+    assert!(rows.iter().all(|row| row[2] == "failed" && row[7] == "1"));
+    assert_eq!(rows.iter().filter(|row| !row[6].is_empty()).count(), 1);
 }
 
 #[tokio::test]

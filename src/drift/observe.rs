@@ -70,8 +70,10 @@ pub(crate) fn decode<T: DeserializeOwned>(
     let spec = answers.operation(operation);
     ODD.set(false);
     // Looking for undeclared fields is the one costly check (serde_ignored
-    // names every key it passes); it runs on a sample of the answers.
-    let decoded = if spec.is_some_and(|s| log.sample_fields(s.index)) {
+    // names every key it passes); it runs on a sample of the answers, and the
+    // walk reports them for the same sample only, however often it runs.
+    let sampled = spec.is_some_and(|s| log.sample_fields(s.index));
+    let decoded = if sampled {
         let mut de = serde_json::Deserializer::from_slice(body);
         serde_ignored::deserialize(&mut de, |_| ODD.set(true)).and_then(|value| {
             de.end()?;
@@ -91,7 +93,7 @@ pub(crate) fn decode<T: DeserializeOwned>(
             .or_else(|| spec.declared.iter().find(|d| !d.schema.is_null()))
             .map(|d| &d.schema);
         if let (Some(schema), Ok(json)) = (schema, serde_json::from_slice(body)) {
-            walk(answers, schema, &json, &mut found);
+            walk(answers, schema, &json, sampled, &mut found);
         }
     }
     if !found.is_empty() {

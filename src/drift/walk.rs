@@ -13,10 +13,21 @@ use std::collections::HashSet;
 /// is not followed further (a hostile answer cannot make the walk unbounded).
 const MAX_DEPTH: usize = 32;
 
-pub(super) fn walk(answers: &Answers, schema: &Value, value: &Value, found: &mut Vec<Found>) {
+/// `fields`: whether this answer is one sampled for undeclared fields
+/// ([`super::log::DriftLog::sample_fields`]). Only those report them, so that
+/// a field's count means the same for every operation, whether or not the
+/// walk saw the other answers for some other reason.
+pub(super) fn walk(
+    answers: &Answers,
+    schema: &Value,
+    value: &Value,
+    fields: bool,
+    found: &mut Vec<Found>,
+) {
     let mut walker = Walker {
         answers,
         found,
+        fields,
         path: String::new(),
         noted: HashSet::new(),
     };
@@ -26,6 +37,8 @@ pub(super) fn walk(answers: &Answers, schema: &Value, value: &Value, found: &mut
 struct Walker<'a> {
     answers: &'a Answers,
     found: &'a mut Vec<Found>,
+    /// Whether undeclared fields are reported (a sampled answer).
+    fields: bool,
     /// `results[].reported`: where the value being walked sits.
     path: String,
     /// One answer counts each finding once, however many elements carry it.
@@ -153,7 +166,8 @@ impl Walker<'_> {
                 (None, Some(Value::Bool(true))) => {}
                 // A schema that names no properties is a free-form object.
                 (None, _) if properties.is_none() => {}
-                (None, _) => self.note(DriftKind::UnknownField, json_of(field)),
+                (None, _) if self.fields => self.note(DriftKind::UnknownField, json_of(field)),
+                (None, _) => {}
             }
             self.path.truncate(at);
         }

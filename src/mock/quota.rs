@@ -58,7 +58,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_minute_slides() {
         let start = Instant::now();
-        let mut window = Window::new(QuotaPolicy::new(2, 0), start, true);
+        let mut window = Window::new(QuotaPolicy::disabled().with_per_minute(2), start, true);
         assert!(admit(&mut window, start).is_ok());
         assert!(admit(&mut window, start + Duration::from_secs(30)).is_ok());
         let refused = admit(&mut window, start + Duration::from_millis(59_500)).unwrap_err();
@@ -75,7 +75,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_month_runs_out_then_starts_again() {
         let start = Instant::now();
-        let mut window = Window::new(QuotaPolicy::new(0, 3), start, true);
+        let mut window = Window::new(QuotaPolicy::disabled().with_per_month(3), start, true);
         for _ in 0..3 {
             assert!(admit(&mut window, start).is_ok());
         }
