@@ -357,6 +357,13 @@ impl<'a> Face<'a> {
             quote! { let body = types::#body { #(#body_fields),* }; }
         });
         let checks = self.checks()?;
+        let checks = (!checks.is_empty()).then(|| {
+            quote! {
+                if client.hook_state().check_arguments {
+                    #(#checks)*
+                }
+            }
+        });
         let passes = self.call_arguments();
         let boxed = is_boxed(&self.f.sig.output);
         let unbox = boxed.then(|| quote!(.map(|answer| *answer)));
@@ -412,7 +419,7 @@ impl<'a> Face<'a> {
                     self,
                 ) -> ::std::result::Result<::progenitor_client::ResponseValue<#raw>, crate::Error> {
                     let Self { client, options, #(#locals),* } = self;
-                    #(#checks)*
+                    #checks
                     #body
                     let api = &client.generated;
                     crate::call::run(client, #id, #repeatable, &options, || api.#name(#(#passes),*)).await

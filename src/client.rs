@@ -73,6 +73,7 @@ pub struct ClientBuilder {
     quota: Option<QuotaPolicy>,
     max_response_bytes: u64,
     observe_drift: bool,
+    check_arguments: bool,
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
@@ -95,6 +96,7 @@ impl Default for ClientBuilder {
             quota: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             observe_drift: true,
+            check_arguments: true,
         }
     }
 }
@@ -252,6 +254,17 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether request builders check their arguments against what the spec
+    /// says of them (bounds, lengths, item counts, unique items, formats)
+    /// before sending, refusing a bad one with [`crate::Error::Argument`]. On
+    /// by default. Off, arguments go out as they are and the service judges
+    /// them: for testing how a server answers what it should refuse (the
+    /// conformance suite replays the documented `413` and `422` this way).
+    pub fn check_arguments(mut self, check: bool) -> Self {
+        self.check_arguments = check;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
@@ -318,6 +331,7 @@ impl ClientBuilder {
             quota,
             self.max_response_bytes,
             self.observe_drift,
+            self.check_arguments,
         );
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, state),

@@ -411,8 +411,9 @@ mod tests {
             "/v1/ua/csv",
             "/v1/datacenter/prefix",
             "/v1/asn/status/all",
-            // The token's key is not kept, but an empty or dot segment is still no link.
-            "/v1/token/",
+            // The token's key is not kept, but a dot segment is still no link. (An
+            // empty one, `/v1/token/`, is the token link with a trailing slash:
+            // reading it so keeps nothing, and following it asks for `/v1/token`.)
             "/v1/token/..",
             "//elsewhere.example/v1/asn/1",
         ] {

@@ -418,6 +418,9 @@ impl MockServer {
     pub fn http_client() -> reqwest::Client {
         reqwest::Client::builder()
             .pool_idle_timeout(None)
+            // Plain http on loopback: no proxy from the environment may see it
+            // (the README's Security table).
+            .no_proxy()
             .build()
             .expect("an HTTP client without TLS settings builds")
     }

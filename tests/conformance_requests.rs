@@ -51,6 +51,55 @@ async fn every_fixture_request_is_what_the_client_sends() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The client's own argument checks (generated from the spec) agree with the
+/// service on every documented exchange: a fixture request the client refuses
+/// before sending is one the fixture shows the service refusing (`413` or
+/// `422`), nothing reaches the server, and every `413` for too many items is
+/// among them. (The other tests replay with the checks off, to read the
+/// service's answer to such requests.)
+#[tokio::test]
+async fn what_the_client_refuses_the_service_refuses() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .api_key(ApiKey::new(MOCK_KEY).expect("a well-formed key"))
+        .retry(threatjammer::RetryPolicy::disabled())
+        .build()
+        .expect("a loopback client");
+    let (mut refused, mut problems) = (Vec::new(), Vec::new());
+    for path in find_fixtures(&[PathBuf::from("tests/fixtures")]).expect("fixtures") {
+        let fixture = Fixture::load(&path).expect("checked by conformance_fixtures");
+        let name = path.display().to_string();
+        let Ok(operation) = fixture.operation() else {
+            continue;
+        };
+        let Ok(args) = fixture.arguments(operation) else {
+            continue;
+        };
+        let sent = server.received_requests().await.unwrap_or_default().len();
+        if let Err(threatjammer::Error::Argument { .. }) = client.call(operation.id, &args).await {
+            if server.received_requests().await.unwrap_or_default().len() != sent {
+                problems.push(format!("{name}: refused, yet something was sent"));
+            }
+            if ![413, 422].contains(&fixture.response.status) {
+                problems.push(format!(
+                    "{name}: refused, though the service answers {}",
+                    fixture.response.status
+                ));
+            }
+            refused.push(name);
+        } else if name.contains("-413-too-many") {
+            problems.push(format!("{name}: sent, though it has too many items"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(refused.len() >= 16, "only {} refused: {refused:?}", refused.len());
+}
+
 /// A server that answers anything with `status` and `body`, and the client of it.
 async fn answering(status: u16, body: serde_json::Value) -> (MockServer, Client) {
     let server = MockServer::start().await;

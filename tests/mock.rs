@@ -161,8 +161,8 @@ async fn batches_follow_the_service_rules() {
     let (status, _, _) = raw(&server, "GET", "/v1/geo/10.0.0.1", None).await;
     assert_eq!(status, 400);
 
-    // Through the client, the refusals are typed errors.
-    let client = server.client();
+    // Through a client that sends arguments unchecked, the refusals are typed errors.
+    let client = server.client_builder().check_arguments(false).build().unwrap();
     let duplicate = client
         .assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()])
         .await
@@ -170,6 +170,18 @@ async fn batches_follow_the_service_rules() {
     assert!(matches!(duplicate, Error::Validation(_)), "{duplicate:?}");
     let empty = client.assess_ips(vec![]).await.unwrap_err();
     assert!(matches!(empty, Error::Validation(_)), "{empty:?}");
+
+    // A client that checks its arguments (the default) refuses them itself,
+    // and the mock sees nothing.
+    server.clear_received_requests();
+    let client = server.client();
+    for refused in [
+        client.assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()]).await,
+        client.assess_ips(vec![]).await,
+    ] {
+        assert!(matches!(refused, Err(Error::Argument { .. })), "{refused:?}");
+    }
+    assert!(server.received_requests().await.is_empty());
 }
 
 #[tokio::test]

@@ -38,6 +38,9 @@ pub struct HookState {
     /// The base URL's own path (`/api` of `https://host/api`), as the URL
     /// parser writes it; empty for a host alone. Paths are checked after it.
     base_path: Box<str>,
+    /// Whether request builders check their arguments against the spec
+    /// before sending (`ClientBuilder::check_arguments`).
+    pub(crate) check_arguments: bool,
 }
 
 impl HookState {
@@ -49,6 +52,7 @@ impl HookState {
         quota: crate::QuotaPolicy,
         max_response_bytes: u64,
         observe_drift: bool,
+        check_arguments: bool,
     ) -> HookState {
         HookState {
             auth,
@@ -58,6 +62,7 @@ impl HookState {
             quota: (!quota.is_disabled()).then(|| Arc::new(QuotaGuard::new(quota))),
             redactor,
             base_path: base_url.path().trim_end_matches('/').into(),
+            check_arguments,
         }
     }
 

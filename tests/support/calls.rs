@@ -173,6 +173,8 @@ pub fn example(spec: &Value, schema: &Value) -> Value {
             (Some("uuid"), _) => "9b2f7c43-5a0e-4a39-9a1c-0d2f8e6b7a10".into(),
             (Some("ip" | "ipv4" | "ipvanyaddress"), _) => "212.231.12.22".into(),
             (Some("ipv6"), _) => "2001:db8::1".into(),
+            (Some("ipvanynetwork"), _) => "212.231.0.0/16".into(),
+            (Some("uri"), _) => "https://example.com".into(),
             // The spec's patterns: dates as YYYYMMDD, and upper-case codes.
             (_, Some(p)) if p.contains("\\d{4}") => "20240101".into(),
             (_, Some(_)) => "ABC".into(),
