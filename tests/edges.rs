@@ -5,7 +5,7 @@
 //! (Proxies from the environment: tests/proxy_env.rs, alone in its binary.)
 
 use serde_json::json;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 use threatjammer::{ApiKey, Client, Error, Link, RetryPolicy};
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -226,14 +226,12 @@ fn retrying(server: &MockServer, max_retry_after: Duration) -> Client {
         .unwrap()
 }
 
+/// The time `offset` seconds from now as an HTTP date (IMF-fixdate).
 fn http_date(offset: i64) -> String {
-    let now = SystemTime::now();
-    let at = if offset >= 0 {
-        now + Duration::from_secs(offset as u64)
-    } else {
-        now - Duration::from_secs(offset.unsigned_abs())
-    };
-    httpdate::fmt_http_date(at)
+    let at = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(offset);
+    jiff::fmt::rfc2822::DateTimePrinter::new()
+        .timestamp_to_rfc9110_string(&at)
+        .unwrap()
 }
 
 #[tokio::test]
