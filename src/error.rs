@@ -423,3 +423,38 @@ pub(crate) fn content_type(headers: &reqwest::header::HeaderMap) -> Option<Strin
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    fn read(value: &str) -> RetryAfter {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+        retry_after(&headers)
+    }
+
+    #[test]
+    fn every_form_rfc_9110_gives_is_read() {
+        // The three spellings of one date RFC 9110 (section 5.6.7) asks a
+        // recipient to accept, all long past: wait nothing.
+        for past in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(read(past), RetryAfter::Wait(Duration::ZERO), "{past}");
+        }
+        assert_eq!(read("120"), RetryAfter::Wait(Duration::from_secs(120)));
+        assert_eq!(read(" 7 "), RetryAfter::Wait(Duration::from_secs(7)));
+        let RetryAfter::Wait(wait) = read("Fri, 31 Dec 9999 23:59:59 GMT") else {
+            panic!("a date far ahead is a long wait")
+        };
+        assert!(wait > Duration::from_secs(60 * 60 * 24 * 365 * 7000));
+        for unreadable in ["18446744073709551616", "soon", "-1", "1.5", ""] {
+            assert_eq!(read(unreadable), RetryAfter::Unreadable, "{unreadable:?}");
+        }
+        assert_eq!(retry_after(&HeaderMap::new()), RetryAfter::Absent);
+    }
+}
