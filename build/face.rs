@@ -373,6 +373,20 @@ impl<'a> Face<'a> {
         } else {
             value.clone()
         };
+        let sent = quote!(self.answer().await.map(|answer| answer.into_inner()) #unbox);
+        // With the `cache` feature, a cached lookup may be answered without
+        // sending, and a change to the caller's lists drops what depends on them.
+        let cached = std::env::var_os("CARGO_FEATURE_CACHE").is_some()
+            && (self.op.cache.is_some() || self.op.changes_lists);
+        let send_body = if cached {
+            let fields = self.args.iter().map(|a| &a.ident);
+            quote! {
+                let lookup = crate::cache::Lookup::new(self.client, #id, &(#(&self.#fields,)*));
+                lookup.run(async move { #sent }).await
+            }
+        } else {
+            sent
+        };
         let repeatable = self.op.repeatable;
         let pages = self.pages();
         Ok(quote! {
@@ -403,7 +417,7 @@ impl<'a> Face<'a> {
                 /// Sends the request, repeating it as the retry policy allows, and
                 /// decodes the answer. `.await` on the builder does the same.
                 pub async fn send(self) -> ::std::result::Result<#value, crate::Error> {
-                    self.answer().await.map(|answer| answer.into_inner()) #unbox
+                    #send_body
                 }
 
                 /// Like `send`, with the answer's status and headers beside the

@@ -28,6 +28,11 @@ pub struct Operation {
     pub link: Option<Value>,
     /// What the spec says its arguments must be (build/arguments.rs).
     pub rules: Vec<crate::arguments::ArgumentRule>,
+    /// The `cache` fact: seconds an answer stays fresh, and whether it
+    /// depends on the caller's lists.
+    pub cache: Option<(u64, bool)>,
+    /// The `changes_lists` fact.
+    pub changes_lists: bool,
 }
 
 /// A listing walked with `page` and `page_size`.
@@ -72,6 +77,16 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
                 pages,
                 link: facts.get("link").cloned(),
                 rules: crate::arguments::rules_of(doc, op),
+                cache: match facts.get("cache") {
+                    None => None,
+                    Some(cache) => Some((
+                        cache["ttl"]
+                            .as_u64()
+                            .ok_or_else(|| format!("{id}: cache.ttl is not a number of seconds"))?,
+                        cache["lists"].as_bool().unwrap_or(true),
+                    )),
+                },
+                changes_lists: facts["changes_lists"].as_bool().unwrap_or(false),
                 id,
             })
         })
@@ -117,6 +132,17 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
     let exempt = operations
         .iter()
         .filter(|op| !op.counted)
+        .map(|op| op.id.as_str());
+    let cached: Vec<_> = operations
+        .iter()
+        .filter_map(|op| op.cache.map(|c| (op.id.as_str(), c)))
+        .collect();
+    let cached_ids = cached.iter().map(|(id, _)| *id);
+    let cached_ttls = cached.iter().map(|(_, (ttl, _))| *ttl);
+    let cached_lists = cached.iter().map(|(_, (_, lists))| *lists);
+    let list_changes = operations
+        .iter()
+        .filter(|op| op.changes_lists)
         .map(|op| op.id.as_str());
     quote! {
         /// Every operation of the spec of record, in the spec's order.
@@ -185,6 +211,23 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
         /// Whether the quota guard counts the operation (the `quota_exempt` fact).
         pub(crate) fn counted(operation_id: &str) -> bool {
             !matches!(operation_id, #(#exempt)|*)
+        }
+
+        /// The `cache` fact: how many seconds an answer stays fresh unless the
+        /// cache policy says otherwise, and whether it depends on the caller's
+        /// lists; `None` for an operation whose answers are not cached.
+        #[allow(dead_code)] // read only with the `cache` feature
+        pub(crate) fn cache_fact(operation_id: &str) -> ::std::option::Option<(u64, bool)> {
+            match operation_id {
+                #(#cached_ids => ::std::option::Option::Some((#cached_ttls, #cached_lists)),)*
+                _ => ::std::option::Option::None,
+            }
+        }
+
+        /// Whether the operation changes the caller's lists (the `changes_lists` fact).
+        #[allow(dead_code)] // read only with the `cache` feature
+        pub(crate) fn changes_lists(operation_id: &str) -> bool {
+            matches!(operation_id, #(#list_changes)|*)
         }
     }
 }

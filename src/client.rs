@@ -74,6 +74,8 @@ pub struct ClientBuilder {
     max_response_bytes: u64,
     observe_drift: bool,
     check_arguments: bool,
+    #[cfg(feature = "cache")]
+    cache: Option<crate::cache::CachePolicy>,
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
@@ -97,6 +99,8 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             observe_drift: true,
             check_arguments: true,
+            #[cfg(feature = "cache")]
+            cache: None,
         }
     }
 }
@@ -140,6 +144,14 @@ impl Client {
             .quota
             .as_ref()
             .map_or(QuotaPolicy::disabled(), |guard| guard.policy())
+    }
+
+    /// What the cache has done so far (feature `cache`); `None` when the
+    /// client does not cache.
+    #[cfg(feature = "cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+    pub fn cache_stats(&self) -> Option<crate::cache::CacheStats> {
+        self.hook_state().cache.as_ref().map(|cache| cache.stats())
     }
 
     /// What is left of the key's quota, as the service counts it (`GET /v1/token`;
@@ -265,6 +277,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Keeps answers to lookups for a while (feature `cache`): asking again
+    /// about the same address, network or user agent within the time to live
+    /// spends no request. Off unless set; see [`crate::cache`].
+    #[cfg(feature = "cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+    pub fn cache(mut self, policy: crate::cache::CachePolicy) -> Self {
+        self.cache = Some(policy);
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
@@ -323,7 +345,10 @@ impl ClientBuilder {
             Some(_) => QuotaPolicy::disabled(),
             None => QuotaPolicy::FREE,
         });
-        let state = HookState::new(
+        #[cfg(feature = "cache")]
+        let identity = crate::cache::KeyIdentity::of(&raw, key.secret());
+        #[allow(unused_mut)]
+        let mut state = HookState::new(
             auth,
             key.redactor(),
             &url,
@@ -333,6 +358,12 @@ impl ClientBuilder {
             self.observe_drift,
             self.check_arguments,
         );
+        #[cfg(feature = "cache")]
+        {
+            state.cache = self
+                .cache
+                .map(|policy| std::sync::Arc::new(crate::cache::AnswerCache::new(policy, identity)));
+        }
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, state),
         })

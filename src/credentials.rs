@@ -55,6 +55,12 @@ impl ApiKey {
 }
 
 impl ApiKey {
+    /// The key itself, for hashing into a cache's key identity.
+    #[cfg(feature = "cache")]
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
+    }
+
     /// What masks this key wherever a server might echo it.
     pub(crate) fn redactor(&self) -> crate::redact::Redactor {
         crate::redact::Redactor::new(&self.0)

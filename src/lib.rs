@@ -45,6 +45,9 @@
 pub mod areas;
 mod arguments;
 pub mod bulk;
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod cache;
 mod call;
 mod client;
 mod credentials;

@@ -41,6 +41,9 @@ pub struct HookState {
     /// Whether request builders check their arguments against the spec
     /// before sending (`ClientBuilder::check_arguments`).
     pub(crate) check_arguments: bool,
+    /// Answers to lookups, when the client caches them. Shared by clones.
+    #[cfg(feature = "cache")]
+    pub(crate) cache: Option<Arc<crate::cache::AnswerCache>>,
 }
 
 impl HookState {
@@ -63,6 +66,8 @@ impl HookState {
             redactor,
             base_path: base_url.path().trim_end_matches('/').into(),
             check_arguments,
+            #[cfg(feature = "cache")]
+            cache: None,
         }
     }
 
