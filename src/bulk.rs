@@ -168,6 +168,9 @@ pub struct BulkSummary {
     pub failed_requests: u64,
     /// Results in an answer whose `self` link named nothing in their batch; ignored.
     pub unmatched_results: u64,
+    /// Distinct values answered from the client's cache (feature `cache`)
+    /// rather than sent.
+    pub from_cache: u64,
 }
 
 impl BulkSummary {
@@ -305,6 +308,11 @@ struct BulkOperation<K, T> {
     send: Sender<T>,
     /// The keys a result may answer, most likely first, read from its `self` link.
     answers: fn(&T) -> Vec<K>,
+    /// The operation that answers one value alone, whose cached answers the
+    /// batch shares: a value the cache can answer is not sent, and each
+    /// result is kept as that operation's answer to its value.
+    #[cfg_attr(not(feature = "cache"), allow(dead_code))]
+    single: &'static str,
 }
 
 // Constants, not statics: a static is compiled into the library with every
@@ -321,6 +329,7 @@ const ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation {
             .into_iter()
             .collect()
     },
+    single: "assess_ip",
 };
 
 const GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
@@ -329,6 +338,7 @@ const GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(batch).await?.results) }),
     answers: |result| located_address(result.self_.as_ref()).into_iter().collect(),
+    single: "geolocate_ip",
 };
 
 const PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation {
@@ -339,6 +349,7 @@ const PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation 
         Box::pin(async move { Ok(client.parse_user_agents(batch).await?.results) })
     },
     answers: user_agent_answers,
+    single: "parse_user_agent",
 };
 
 /// Public addresses are sent in their canonical form, so `::ffff:8.8.8.8` and
@@ -423,7 +434,7 @@ pub struct BulkStream<'a, K: 'static, T: 'static> {
 
 impl<'a, K, T> BulkStream<'a, K, T>
 where
-    K: Clone + Eq + Hash + Send + Sync + 'static,
+    K: Clone + Eq + Hash + Send + Sync + serde::Serialize + 'static,
     T: Clone + Send + Sync + 'static,
 {
     fn new<S>(client: &Client, operation: &'static BulkOperation<K, T>, input: S) -> Self
@@ -524,6 +535,10 @@ where
         } else if let Some(answer) = self.recent.get(&key) {
             self.summary.duplicates += 1;
             self.push_ready(vec![(position, input)], Shared::Answered(answer));
+        } else if let Some(answer) = self.cached(&key) {
+            self.summary.from_cache += 1;
+            self.recent.insert(key, answer.clone());
+            self.push_ready(vec![(position, input)], Shared::Answered(answer));
         } else {
             self.waiting.insert(key.clone(), vec![(position, input)]);
             self.filling.push(key);
@@ -559,6 +574,7 @@ where
             match candidates.into_iter().find(|k| unanswered.remove(k)) {
                 Some(key) => {
                     let answer = Arc::new(result);
+                    self.keep(&key, &answer);
                     self.recent.insert(key.clone(), answer.clone());
                     self.resolve(&key, Shared::Answered(answer));
                 }
@@ -568,6 +584,33 @@ where
         for key in keys.iter().filter(|k| unanswered.contains(*k)) {
             self.resolve(key, Shared::Unanswered);
         }
+    }
+
+    /// The cached answer of the operation that answers `key` alone.
+    fn cached(&self, key: &K) -> Option<Arc<T>> {
+        #[cfg(feature = "cache")]
+        {
+            let cache = self.client.hook_state().cache.as_ref()?;
+            let key = cache.key(self.operation.single, &(key,))?;
+            cache.fresh_shared(&key)
+        }
+        #[cfg(not(feature = "cache"))]
+        {
+            let _ = key;
+            None
+        }
+    }
+
+    /// Keeps `answer` as the answer of the operation that answers `key` alone.
+    fn keep(&self, key: &K, answer: &Arc<T>) {
+        #[cfg(feature = "cache")]
+        if let Some(cache) = &self.client.hook_state().cache {
+            if let Some(key) = cache.key(self.operation.single, &(key,)) {
+                cache.put(key, answer.clone());
+            }
+        }
+        #[cfg(not(feature = "cache"))]
+        let _ = (key, answer);
     }
 
     fn resolve(&mut self, key: &K, answer: Shared<T>) {
@@ -622,7 +665,7 @@ impl<K, T> Unpin for BulkStream<'_, K, T> {}
 
 impl<K, T> Stream for BulkStream<'_, K, T>
 where
-    K: Clone + Eq + Hash + Send + Sync + 'static,
+    K: Clone + Eq + Hash + Send + Sync + serde::Serialize + 'static,
     T: Clone + Send + Sync + 'static,
 {
     type Item = BulkItem<K, T>;
@@ -674,7 +717,7 @@ where
 
 impl<K, T> FusedStream for BulkStream<'_, K, T>
 where
-    K: Clone + Eq + Hash + Send + Sync + 'static,
+    K: Clone + Eq + Hash + Send + Sync + serde::Serialize + 'static,
     T: Clone + Send + Sync + 'static,
 {
     fn is_terminated(&self) -> bool {

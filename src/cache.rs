@@ -122,6 +122,22 @@ pub trait AnswerStore: Send + Sync + 'static {
     fn entries(&self) -> u64;
 }
 
+/// One store shared by several clients (each keeps to its own key's entries).
+impl<S: AnswerStore> AnswerStore for Arc<S> {
+    fn get(&self, key: &CacheKey) -> Option<CachedAnswer> {
+        (**self).get(key)
+    }
+    fn insert(&self, key: CacheKey, answer: CachedAnswer) {
+        (**self).insert(key, answer)
+    }
+    fn drop_list_answers(&self, identity: KeyIdentity) {
+        (**self).drop_list_answers(identity)
+    }
+    fn entries(&self) -> u64 {
+        (**self).entries()
+    }
+}
+
 /// Which deployment and key an answer came from: a hash of both, never the
 /// key itself. The hash is keyed per process, so it means nothing outside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -299,6 +315,9 @@ pub(crate) struct AnswerCache {
     identity: KeyIdentity,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Assessments a verdict started that have not finished, so that another
+    /// verdict on the same address waits for them instead of sending again.
+    pub(crate) in_flight: crate::verdict::InFlight,
 }
 
 impl fmt::Debug for AnswerCache {
@@ -322,6 +341,7 @@ impl AnswerCache {
             identity,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            in_flight: Default::default(),
         }
     }
 
@@ -343,11 +363,21 @@ impl AnswerCache {
 
     /// The fresh answer under `key`, counted as a hit or a miss.
     pub(crate) fn fresh<T: Clone + 'static>(&self, key: &CacheKey) -> Option<T> {
+        self.fresh_with(key, T::clone)
+    }
+
+    /// What `read` makes of the fresh answer under `key`, counted as a hit or
+    /// a miss; the answer itself is not copied.
+    pub(crate) fn fresh_with<T: 'static, R>(
+        &self,
+        key: &CacheKey,
+        read: impl FnOnce(&T) -> R,
+    ) -> Option<R> {
         let hit = self
             .store
             .get(key)
             .filter(|entry| entry.fresh_until > Instant::now())
-            .and_then(|entry| entry.value::<T>().cloned());
+            .and_then(|entry| entry.value::<T>().map(read));
         let counter = if hit.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         if hit.is_some() {
@@ -355,6 +385,18 @@ impl AnswerCache {
                 .entered();
             tracing::debug!("answered from the cache");
         }
+        hit
+    }
+
+    /// The fresh answer under `key` as the shared value it is kept as.
+    pub(crate) fn fresh_shared<T: Send + Sync + 'static>(&self, key: &CacheKey) -> Option<Arc<T>> {
+        let hit = self
+            .store
+            .get(key)
+            .filter(|entry| entry.fresh_until > Instant::now())
+            .and_then(|entry| Arc::downcast::<T>(entry.value).ok());
+        let counter = if hit.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
         hit
     }
 

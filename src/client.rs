@@ -76,6 +76,8 @@ pub struct ClientBuilder {
     check_arguments: bool,
     #[cfg(feature = "cache")]
     cache: Option<crate::cache::CachePolicy>,
+    #[cfg(feature = "cache")]
+    verdict_fallback: crate::verdict::Fallback,
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
@@ -101,6 +103,8 @@ impl Default for ClientBuilder {
             check_arguments: true,
             #[cfg(feature = "cache")]
             cache: None,
+            #[cfg(feature = "cache")]
+            verdict_fallback: Default::default(),
         }
     }
 }
@@ -287,6 +291,15 @@ impl ClientBuilder {
         self
     }
 
+    /// What a degraded verdict says ([`crate::verdict`]; feature `cache`):
+    /// [`Fallback::LastKnownOrAllow`](crate::verdict::Fallback) unless set.
+    #[cfg(feature = "cache")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+    pub fn verdict_fallback(mut self, fallback: crate::verdict::Fallback) -> Self {
+        self.verdict_fallback = fallback;
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
@@ -363,6 +376,7 @@ impl ClientBuilder {
             state.cache = self
                 .cache
                 .map(|policy| std::sync::Arc::new(crate::cache::AnswerCache::new(policy, identity)));
+            state.verdict_fallback = self.verdict_fallback;
         }
         Ok(Client {
             generated: generated::Client::new_with_client(&raw, http, state),

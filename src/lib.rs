@@ -79,6 +79,9 @@ mod reported_export;
 pub mod request;
 mod retry;
 mod time;
+#[cfg(feature = "cache")]
+#[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
+pub mod verdict;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};

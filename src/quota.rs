@@ -291,6 +291,13 @@ impl QuotaGuard {
         Ok(())
     }
 
+    /// When the per-minute window will have room, if it has none now;
+    /// nothing is counted.
+    #[cfg(feature = "cache")]
+    pub(crate) fn minute_free_at(&self) -> Option<Instant> {
+        self.window().minute_full_until(Instant::now())
+    }
+
     /// `(limit, time until the month starts again)` once this month's requests are spent.
     pub(crate) fn month_spent(&self) -> Option<(u64, Duration)> {
         self.window().month_spent(Instant::now())

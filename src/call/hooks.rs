@@ -44,6 +44,9 @@ pub struct HookState {
     /// Answers to lookups, when the client caches them. Shared by clones.
     #[cfg(feature = "cache")]
     pub(crate) cache: Option<Arc<crate::cache::AnswerCache>>,
+    /// What a degraded verdict says.
+    #[cfg(feature = "cache")]
+    pub(crate) verdict_fallback: crate::verdict::Fallback,
 }
 
 impl HookState {
@@ -68,6 +71,8 @@ impl HookState {
             check_arguments,
             #[cfg(feature = "cache")]
             cache: None,
+            #[cfg(feature = "cache")]
+            verdict_fallback: Default::default(),
         }
     }
 
