@@ -3,7 +3,8 @@
 //! documented in docs/regenerating.md; `FORMAT` names its version.
 
 use super::rules::Rule;
-use super::{Change, Report, Suggestion};
+use super::report::{Report, Suggestion};
+use super::walk::Change;
 use serde_json::{json, Map, Value};
 
 /// Bumped when a field is renamed, removed or changes meaning; adding a field does not bump it.
