@@ -218,7 +218,8 @@ fn finish(
     if let Some(overlay) = &args.drift {
         let report = client.drift();
         print!("{}", crate::drift_overlay::describe(&report));
-        let spec = threatjammer_spec::spec_io::read_document(&root.join("openapi/threatjammer.json"))?;
+        let spec =
+            threatjammer_spec::spec_io::read_document(&root.join("openapi/threatjammer.json"))?;
         let proposal = crate::drift_overlay::propose(&spec, &report, seen.unwrap_or("a run"));
         std::fs::write(overlay, proposal)
             .with_context(|| format!("writing {}", overlay.display()))?;

@@ -239,7 +239,10 @@ mod round_trip {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn spec() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/threatjammer.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/threatjammer.json"
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 

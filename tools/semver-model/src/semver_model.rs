@@ -14,15 +14,15 @@
 //! Three builds of rustdoc JSON dominate the cost; they share one target
 //! directory outside the repository, so dependencies compile once.
 
-use threatjammer_spec::diff::rules::{self, Rule};
-use threatjammer_spec::diff::{self, Report};
-use threatjammer_spec::semver_checks::{self, Findings, LintLevel, Tool, Workbench};
-use threatjammer_spec::spec_io;
 use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use threatjammer_spec::diff::rules::{self, Rule};
+use threatjammer_spec::diff::{self, Report};
+use threatjammer_spec::semver_checks::{self, Findings, LintLevel, Tool, Workbench};
+use threatjammer_spec::spec_io;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -961,7 +961,10 @@ mod tests {
     use super::*;
 
     fn spec_of_record() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/threatjammer.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/threatjammer.json"
+        );
         spec_io::read_document(Path::new(path)).unwrap()
     }
 

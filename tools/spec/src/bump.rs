@@ -354,8 +354,8 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
 mod tests {
     use super::*;
     use crate::manifest::current_version;
-    use semver::Version;
     use crate::semver_checks::{Lint, LintLevel};
+    use semver::Version;
     use serde_json_path::JsonPath;
 
     #[test]

@@ -2,8 +2,8 @@
 //! JSON for tools. Both take the rule texts from the same table. The JSON shape is
 //! documented in docs/regenerating.md; `FORMAT` names its version.
 
-use super::rules::Rule;
 use super::report::{Report, Suggestion};
+use super::rules::Rule;
 use super::walk::Change;
 use serde_json::{json, Map, Value};
 
