@@ -2,7 +2,7 @@
 //!
 //! Registered with `required-features = ["mock"]`. `cargo xtask perf` runs it
 //! twice, for 100,000 and 1,000,000 addresses, in two processes (see
-//! `xtask/src/perf.rs` for the verdicts it draws).
+//! `tools/bench/src/perf.rs` for the verdicts it draws).
 //!
 //! `cargo bench --features mock --bench bulk -- 1000000` assesses that many
 //! addresses (20% duplicates of the address before, 5% private) in one process

@@ -6,7 +6,7 @@
 //! from the other version, and that is testable here: a loopback server sends
 //! the other version's answer, the client built from today's spec decodes it,
 //! and the outcome must be what the rule's wire column in docs/regenerating.md
-//! says (the xtask tests keep that table equal to xtask/src/diff/rules.rs).
+//! says (the spec tooling's tests keep that table equal to tools/spec/src/diff/rules.rs).
 //!
 //! Today's types play whichever side the rule needs: an old client reading a
 //! new server's answer (a field or enum value it does not know), or a new client

@@ -1,23 +1,18 @@
 //! Project automation: `cargo xtask <command>`.
+//!
+//! The one entry a maintainer types. It links only the spec tooling
+//! (tools/spec), which builds without the library, so `spec import`, `check`,
+//! `diff` and `bump` work on a spec of record the library's build rejects.
+//! Every other command belongs to a tool crate under tools/ and is handed to
+//! `cargo run --package <tool>` with its arguments as given: the tool parses
+//! them (its `--help` included) and its exit status is this command's.
 
-mod build_cost;
-mod bump;
-mod conformance;
-mod diff;
-mod drift_overlay;
-mod import;
-mod mock;
-mod overlay;
-mod perf;
-mod public_api;
-mod semver_checks;
-mod semver_model;
-mod spec_io;
-
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Command as Process, ExitCode};
+use threatjammer_spec::{public_api, SpecCommand};
 
 #[derive(Parser)]
 #[command(about = "threatjammer project automation")]
@@ -34,71 +29,26 @@ enum Command {
         command: SpecCommand,
     },
     /// Replay tests/fixtures through the client (mock servers, or --base-url) and check each exchange.
-    Conformance(conformance::Args),
+    Conformance(Forwarded),
     /// Serve the library's mock on a free loopback port until ended; prints its URL, then its key.
-    Mock(mock::Args),
+    Mock(Forwarded),
     /// Run the benchmarks briefly; print absolute figures and the ratios to their baselines.
-    Perf {
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Seconds of paired measurement per comparison.
-        #[arg(long, default_value_t = 4.0)]
-        seconds: f64,
-        /// Skip the bulk benchmark (benches/bulk.rs): only the paired comparisons.
-        #[arg(long, conflicts_with = "bulk_sizes")]
-        no_bulk: bool,
-        /// Input sizes of the bulk benchmark, one process each (peak RSS is per
-        /// process): the 1,000,000 addresses and a tenth of that, to show
-        /// that memory does not grow with the input.
-        #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
-        bulk_sizes: Vec<u64>,
-    },
+    Perf(Forwarded),
     /// Print the library's public API, one item a line (--write: into its snapshot).
     PublicApi(public_api::Args),
     /// Build the crate on synthetic spec releases and check that spec diff's source ranks are what cargo-semver-checks finds.
-    SemverModel(semver_model::Args),
+    SemverModel(Forwarded),
     /// Build a fresh crate depending on this one, and one with only its runtime dependencies, from clean; print the ratio and where the time goes.
-    BuildCost {
-        /// Clean builds of each side per profile; the sides take turns, medians count.
-        #[arg(long, default_value_t = 3)]
-        runs: usize,
-        /// The profiles to measure, in this order.
-        #[arg(long = "profile", value_enum, default_values_t = [build_cost::Profile::Dev, build_cost::Profile::Release])]
-        profiles: Vec<build_cost::Profile>,
-        /// Set `[profile.dev.build-override]` and `[profile.release.build-override]`
-        /// `opt-level` to this in every measured crate, as a user could in theirs.
-        #[arg(long, value_name = "LEVEL")]
-        build_override_opt_level: Option<String>,
-        /// Print JSON instead of a table.
-        #[arg(long)]
-        json: bool,
-        /// Keep the scratch directory (baseline crate, target directories, timing reports).
-        #[arg(long)]
-        keep: bool,
-        /// Measure this checkout instead of the workspace (to compare revisions).
-        #[arg(long)]
-        root: Option<PathBuf>,
-    },
+    BuildCost(Forwarded),
 }
 
-#[derive(Subcommand)]
-enum SpecCommand {
-    /// Import an upstream OpenAPI document (a path or a URL) into openapi/ (strip prose, apply the overlays, canonical order).
-    Import {
-        upstream: PathBuf,
-        /// A further overlay applied after openapi/'s own, such as one
-        /// `conformance --drift` proposed; repeatable.
-        #[arg(long = "overlay", value_name = "FILE")]
-        overlays: Vec<PathBuf>,
-    },
-    /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would
-    /// write from UPSTREAM (a path, or a URL such as a deployment's /openapi.json).
-    Check { upstream: PathBuf },
-    /// Say what changed between two OpenAPI documents and whom it breaks.
-    Diff(diff::DiffArgs),
-    /// Import a new upstream document, record the diff in CHANGELOG.md and bump the crate version.
-    Bump(bump::BumpArgs),
+/// A command's arguments, untouched, for the tool that owns the command.
+#[derive(clap::Args)]
+#[command(disable_help_flag = true)]
+struct Forwarded {
+    /// The command's arguments (`--help` lists them).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<OsString>,
 }
 
 fn workspace_root() -> PathBuf {
@@ -108,62 +58,50 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn main() -> Result<ExitCode> {
-    let cli = Cli::parse();
-    let files = import::SpecFiles::in_workspace(&workspace_root());
-    match cli.command {
-        Command::Conformance(args) => return conformance::run(args, &workspace_root()),
-        Command::Spec { command } => match command {
-            SpecCommand::Import { upstream, overlays } => {
-                let mut files = files;
-                files.overlays.extend(overlays);
-                import::import(&upstream, &files)?
-            }
-            SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {
-                None => println!("openapi/ is current with {}", upstream.display()),
-                Some(diff) => {
-                    let semantic = diff::drift_summary(&upstream, &files);
-                    eprintln!(
-                        "openapi/ has drifted from {}:\n\n{semantic}\n{diff}",
-                        upstream.display()
-                    );
-                    return Ok(ExitCode::FAILURE);
-                }
-            },
-            SpecCommand::Diff(args) => return diff::run(&args, &workspace_root()),
-            SpecCommand::Bump(args) => bump::run(&args, &workspace_root())?,
-        },
-        Command::Mock(args) => mock::run(&args)?,
-        Command::PublicApi(args) => public_api::run(&args, &workspace_root())?,
-        Command::SemverModel(args) => {
-            if !semver_model::run(&args, &workspace_root())? {
-                return Ok(ExitCode::FAILURE);
-            }
-        }
-        Command::Perf {
-            json,
-            seconds,
-            no_bulk,
-            bulk_sizes,
-        } => {
-            let sizes = if no_bulk { Vec::new() } else { bulk_sizes };
-            perf::run(&workspace_root(), json, seconds, &sizes)?
-        }
-        Command::BuildCost {
-            runs,
-            profiles,
-            build_override_opt_level,
-            json,
-            keep,
-            root,
-        } => build_cost::run(&build_cost::Options {
-            root: root.unwrap_or_else(workspace_root),
-            runs: runs.max(1),
-            profiles,
-            build_override_opt_level,
-            json,
-            keep,
-        })?,
+/// Runs `command` of the tool `package` (each tool's binary takes the same
+/// command names as xtask). On Unix the process becomes that `cargo run`,
+/// which in turn becomes the tool: stdin, stdout, stderr, the environment,
+/// signals and the exit status are the tool's, and a script that starts
+/// `cargo xtask mock` in the background holds the mock's pid (.ci/run).
+fn run_tool(package: &str, command: &str, forwarded: Forwarded) -> Result<ExitCode> {
+    // The cargo that runs this xtask, as cargo tells its `run` children.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut process = Process::new(cargo);
+    process
+        .args(["run", "--quiet", "--package", package, "--manifest-path"])
+        .arg(workspace_root().join("Cargo.toml"))
+        .arg("--")
+        .arg(command)
+        .args(forwarded.args);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = process.exec();
+        Err(error).with_context(|| format!("running cargo run --package {package}"))
     }
-    Ok(ExitCode::SUCCESS)
+    #[cfg(not(unix))]
+    {
+        let status = process
+            .status()
+            .with_context(|| format!("running cargo run --package {package}"))?;
+        Ok(status
+            .code()
+            .map_or(ExitCode::FAILURE, |code| ExitCode::from(code as u8)))
+    }
+}
+
+fn main() -> Result<ExitCode> {
+    let root = workspace_root();
+    match Cli::parse().command {
+        Command::Spec { command } => threatjammer_spec::run(command, &root),
+        Command::PublicApi(args) => {
+            public_api::run(&args, &root)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Conformance(args) => run_tool("threatjammer-conformance", "conformance", args),
+        Command::Mock(args) => run_tool("threatjammer-conformance", "mock", args),
+        Command::SemverModel(args) => run_tool("threatjammer-semver-model", "semver-model", args),
+        Command::Perf(args) => run_tool("threatjammer-bench", "perf", args),
+        Command::BuildCost(args) => run_tool("threatjammer-bench", "build-cost", args),
+    }
 }

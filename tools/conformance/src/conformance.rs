@@ -3,13 +3,15 @@
 //! a server given by URL, and says for each whether the client behaved as the
 //! fixture expects.
 
-#[path = "conformance_fixture.rs"]
+// The fixture reader and the replay stay in xtask/src/, where the library's
+// tests include them by path (tests/conformance_*.rs, tests/typed_values.rs).
+#[path = "../../../xtask/src/conformance_fixture.rs"]
 pub mod fixture;
 #[path = "conformance_operations.rs"]
 mod operations;
 #[path = "conformance_record.rs"]
 mod record;
-#[path = "conformance_replay.rs"]
+#[path = "../../../xtask/src/conformance_replay.rs"]
 pub mod replay;
 
 use anyhow::{Context, Result};
@@ -216,7 +218,8 @@ fn finish(
     if let Some(overlay) = &args.drift {
         let report = client.drift();
         print!("{}", crate::drift_overlay::describe(&report));
-        let spec = crate::spec_io::read_document(&root.join("openapi/threatjammer.json"))?;
+        let spec =
+            threatjammer_spec::spec_io::read_document(&root.join("openapi/threatjammer.json"))?;
         let proposal = crate::drift_overlay::propose(&spec, &report, seen.unwrap_or("a run"));
         std::fs::write(overlay, proposal)
             .with_context(|| format!("writing {}", overlay.display()))?;

@@ -348,7 +348,7 @@ fn features_args() -> Vec<String> {
     }
 }
 
-/// The root manifest, made a workspace of its own: no members (cli and xtask
+/// The root manifest, made a workspace of its own: no members (cli, xtask and tools/
 /// are not copied), no registered benches (their files stay behind).
 fn standalone_manifest(text: &str) -> Result<String> {
     let mut manifest: DocumentMut = text.parse().context("parsing Cargo.toml")?;
@@ -430,7 +430,7 @@ Failed in:
 
     #[test]
     fn ci_installs_the_pinned_release() {
-        let ci = include_str!("../../.ci/run");
+        let ci = include_str!("../../../.ci/run");
         assert!(
             ci.contains(&format!("\nSEMVER_CHECKS_VERSION={TOOL_VERSION}\n")),
             ".ci/run installs another cargo-semver-checks than {TOOL_VERSION}"

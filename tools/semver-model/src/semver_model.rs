@@ -1,7 +1,7 @@
 //! `semver-model`: holds `spec diff`'s source ranks against cargo-semver-checks.
 //!
 //! `spec diff` ranks a change source-breaking from a model of the code the build
-//! generates (xtask/src/diff/rules.rs). This check builds the real thing: the
+//! generates (tools/spec/src/diff/rules.rs). This check builds the real thing: the
 //! crate on the spec of record, and on two synthetic releases derived from it,
 //! one that makes every additive change of the list below at once and one that
 //! makes every breaking change at once. cargo-semver-checks compares each
@@ -14,15 +14,15 @@
 //! Three builds of rustdoc JSON dominate the cost; they share one target
 //! directory outside the repository, so dependencies compile once.
 
-use crate::diff::rules::{self, Rule};
-use crate::diff::{self, Report};
-use crate::semver_checks::{self, Findings, LintLevel, Tool, Workbench};
-use crate::spec_io;
 use anyhow::{anyhow, Context, Result};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use threatjammer_spec::diff::rules::{self, Rule};
+use threatjammer_spec::diff::{self, Report};
+use threatjammer_spec::semver_checks::{self, Findings, LintLevel, Tool, Workbench};
+use threatjammer_spec::spec_io;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -933,7 +933,7 @@ fn additive_bump_problem(outcomes: &[Outcome]) -> Option<String> {
     let outcome = outcomes.iter().find(|o| o.name == "additive")?;
     let current = semver::Version::parse("0.1.0").expect("a version");
     let result = diff::suggest(&outcome.report, &current).and_then(|s| {
-        crate::bump::gate(&outcome.report, &s, Some(&outcome.findings))?;
+        threatjammer_spec::bump::gate(&outcome.report, &s, Some(&outcome.findings))?;
         Ok(s)
     });
     match result {
@@ -961,7 +961,10 @@ mod tests {
     use super::*;
 
     fn spec_of_record() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/threatjammer.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/threatjammer.json"
+        );
         spec_io::read_document(Path::new(path)).unwrap()
     }
 
@@ -1046,7 +1049,7 @@ mod tests {
         assert!(with_table("no markers", "| new |\n").is_none());
         let ours = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../docs/regenerating.md"
+            "/../../docs/regenerating.md"
         ))
         .unwrap();
         assert!(

@@ -2,7 +2,7 @@
 //! client saw differ from the spec of record into an Overlay 1.0 document
 //! that would make the spec describe it. Each action says what was seen, where
 //! and when; the overlay is a proposal to review before it joins the others
-//! in xtask/src/import.rs (docs/regenerating.md, "From drift to spec").
+//! in tools/spec/src/import.rs (docs/regenerating.md, "From drift to spec").
 
 use serde_json::{json, Value};
 use threatjammer::drift::{DriftFinding, DriftKind, DriftReport};
@@ -239,7 +239,10 @@ mod round_trip {
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
     fn spec() -> Value {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/threatjammer.json");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/threatjammer.json"
+        );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
     }
 
@@ -292,7 +295,7 @@ mod round_trip {
             "{report:#?}"
         );
         let proposal = propose(&spec(), &report, "a loopback test on 2026-12-02");
-        let overlay = crate::overlay::parse(&proposal).unwrap();
+        let overlay = threatjammer_spec::overlay::parse(&proposal).unwrap();
         assert_eq!(overlay.actions.len(), 5, "{proposal}");
         assert!(overlay.actions.iter().all(|a| a
             .description
@@ -300,7 +303,7 @@ mod round_trip {
             .is_some_and(|d| d.contains("2026-12-02"))));
         let mut described = spec();
         // Every action selects something (apply fails otherwise) ...
-        crate::overlay::apply(&mut described, &overlay)
+        threatjammer_spec::overlay::apply(&mut described, &overlay)
             .unwrap_or_else(|e| panic!("{e:#}\n{proposal}"));
         // ... and afterwards the spec says what the service sent.
         let asn = &described["components"]["schemas"]["AutonomousSystemOutput"];

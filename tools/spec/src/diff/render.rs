@@ -2,8 +2,9 @@
 //! JSON for tools. Both take the rule texts from the same table. The JSON shape is
 //! documented in docs/regenerating.md; `FORMAT` names its version.
 
+use super::report::{Report, Suggestion};
 use super::rules::Rule;
-use super::{Change, Report, Suggestion};
+use super::walk::Change;
 use serde_json::{json, Map, Value};
 
 /// Bumped when a field is renamed, removed or changes meaning; adding a field does not bump it.

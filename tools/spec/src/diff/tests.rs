@@ -743,7 +743,7 @@ fn deep_changes_name_the_schema_that_declares_them() {
 
 #[test]
 fn rule_ids_are_unique_and_documented() {
-    let docs_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/regenerating.md");
+    let docs_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/regenerating.md");
     let docs = std::fs::read_to_string(docs_path).expect("docs/regenerating.md");
     let mut seen = std::collections::BTreeSet::new();
     for rule in rules::ALL {

@@ -112,7 +112,7 @@ fn check_format(json: &Path) -> Result<()> {
     ensure!(
         header.format_version == FORMAT_VERSION,
         "{} is rustdoc JSON format {}; the pinned public-api reads format {FORMAT_VERSION} \
-         (move the pin in xtask/Cargo.toml to a release that reads the new format)",
+         (move the pin in tools/spec/Cargo.toml to a release that reads the new format)",
         json.display(),
         header.format_version
     );

@@ -13,11 +13,11 @@
 
 use crate::diff::{self, render, Report, Suggestion};
 use crate::import::{self, SpecFiles};
+use crate::manifest::{package_version, read_toml};
 use crate::public_api;
 use crate::semver_checks::{self, Findings, Tool, Workbench};
 use crate::spec_io;
 use anyhow::{anyhow, bail, Context, Result};
-use semver::Version;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, DocumentMut};
@@ -116,12 +116,6 @@ fn show_api_change(root: &Path) {
     }
 }
 
-/// The crate version in the workspace's root Cargo.toml.
-pub fn current_version(root: &Path) -> Result<Version> {
-    let manifest = read_toml(&root.join("Cargo.toml"))?;
-    package_version(&manifest)
-}
-
 /// What a bump did.
 pub struct Bumped {
     pub report: Report,
@@ -199,7 +193,7 @@ pub fn bump(upstream: &Path, root: &Path, check: SemverCheck) -> Result<Option<B
 /// Refuses a release line that cargo-semver-checks contradicts: the model ranks
 /// no change source-breaking while the tool finds a major change in the
 /// generated crate, or the model ranks some source-breaking while the tool finds
-/// none. Either way `spec diff`'s rules (xtask/src/diff/rules.rs) and the
+/// none. Either way `spec diff`'s rules (tools/spec/src/diff/rules.rs) and the
 /// generated face have parted, and `cargo xtask semver-model` says where.
 /// Wire ranks are the model's alone: the tool does not see the wire.
 pub fn gate(report: &Report, suggestion: &Suggestion, findings: Option<&Findings>) -> Result<()> {
@@ -211,7 +205,7 @@ pub fn gate(report: &Report, suggestion: &Suggestion, findings: Option<&Findings
         bail!(
             "refusing the release line \"{} {} -> {}\": spec diff ranks no change source-breaking, \
              but cargo-semver-checks finds major changes in the generated crate:\n  {}\n\
-             spec diff's model (xtask/src/diff/rules.rs) and the generated face disagree; \
+             spec diff's model (tools/spec/src/diff/rules.rs) and the generated face disagree; \
              `cargo xtask semver-model` shows which change and which lint. Nothing was written.",
             suggestion.level.name(),
             suggestion.current,
@@ -236,7 +230,7 @@ pub fn gate(report: &Report, suggestion: &Suggestion, findings: Option<&Findings
         bail!(
             "refusing the release line \"{} {} -> {}\": spec diff ranks {source} change(s) source-breaking, \
              but cargo-semver-checks finds no major change in the generated crate:\n  {}\n\
-             spec diff's model (xtask/src/diff/rules.rs) and the generated face disagree; \
+             spec diff's model (tools/spec/src/diff/rules.rs) and the generated face disagree; \
              `cargo xtask semver-model` shows which change and which lint. Nothing was written.",
             suggestion.level.name(),
             suggestion.current,
@@ -245,23 +239,6 @@ pub fn gate(report: &Report, suggestion: &Suggestion, findings: Option<&Findings
         );
     }
     Ok(())
-}
-
-fn read_toml(path: &Path) -> Result<DocumentMut> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    text.parse::<DocumentMut>()
-        .with_context(|| format!("parsing {}", path.display()))
-}
-
-fn package_version(manifest: &DocumentMut) -> Result<Version> {
-    let text = manifest
-        .get("package")
-        .and_then(|p| p.get("version"))
-        .and_then(|v| v.as_str())
-        .ok_or_else(|| anyhow!("Cargo.toml has no literal package.version to bump"))?;
-    Version::parse(text)
-        .with_context(|| format!("package.version {text:?} is not a semantic version"))
 }
 
 /// Cargo.lock records each workspace member's version; one that disagrees with
@@ -376,7 +353,9 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::current_version;
     use crate::semver_checks::{Lint, LintLevel};
+    use semver::Version;
     use serde_json_path::JsonPath;
 
     #[test]
@@ -450,7 +429,8 @@ mod tests {
             import::pinned_upstream("1.2.20"),
             import::pinned_upstream("1.2.27"),
         );
-        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let repo = repo.as_path();
         std::fs::create_dir(root.join("openapi")).unwrap();
         let files = SpecFiles::in_workspace(root);
         let repo_files = SpecFiles::in_workspace(repo);

@@ -38,7 +38,7 @@ impl SpecFiles {
 #[cfg(test)]
 pub fn pinned_upstream(version: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../openapi/upstream")
+        .join("../../openapi/upstream")
         .join(format!("threatjammer-user-api-{version}.yaml"))
 }
 
@@ -167,10 +167,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .to_path_buf()
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
     fn operations(doc: &Value) -> BTreeSet<(String, String)> {

@@ -1,0 +1,69 @@
+//! The spec tooling behind `cargo xtask spec …` and `cargo xtask public-api`:
+//! reading OpenAPI documents, applying the overlays, importing and checking
+//! the spec of record, the semantic diff and the version bump it drives.
+//!
+//! This crate does not depend on the `threatjammer` library, so that it builds
+//! while the library does not: a spec of record the build script rejects is
+//! repaired with these tools. What needs the library built (the rustdoc
+//! listing of `public-api`, cargo-semver-checks in `bump`) runs cargo on it as
+//! a separate process.
+
+pub mod bump;
+pub mod diff;
+pub mod import;
+pub mod manifest;
+pub mod overlay;
+pub mod public_api;
+pub mod semver_checks;
+pub mod spec_io;
+
+use anyhow::Result;
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// `cargo xtask spec …`.
+#[derive(Subcommand)]
+pub enum SpecCommand {
+    /// Import an upstream OpenAPI document (a path or a URL) into openapi/ (strip prose, apply the overlays, canonical order).
+    Import {
+        upstream: PathBuf,
+        /// A further overlay applied after openapi/'s own, such as one
+        /// `conformance --drift` proposed; repeatable.
+        #[arg(long = "overlay", value_name = "FILE")]
+        overlays: Vec<PathBuf>,
+    },
+    /// Exit non-zero, printing the differing lines, when openapi/ is not what `import` would
+    /// write from UPSTREAM (a path, or a URL such as a deployment's /openapi.json).
+    Check { upstream: PathBuf },
+    /// Say what changed between two OpenAPI documents and whom it breaks.
+    Diff(diff::DiffArgs),
+    /// Import a new upstream document, record the diff in CHANGELOG.md and bump the crate version.
+    Bump(bump::BumpArgs),
+}
+
+/// Runs a `spec` command on the workspace at `root`.
+pub fn run(command: SpecCommand, root: &Path) -> Result<ExitCode> {
+    let files = import::SpecFiles::in_workspace(root);
+    match command {
+        SpecCommand::Import { upstream, overlays } => {
+            let mut files = files;
+            files.overlays.extend(overlays);
+            import::import(&upstream, &files)?
+        }
+        SpecCommand::Check { upstream } => match import::check(&upstream, &files)? {
+            None => println!("openapi/ is current with {}", upstream.display()),
+            Some(diff) => {
+                let semantic = diff::drift_summary(&upstream, &files);
+                eprintln!(
+                    "openapi/ has drifted from {}:\n\n{semantic}\n{diff}",
+                    upstream.display()
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        SpecCommand::Diff(args) => return diff::run(&args, root),
+        SpecCommand::Bump(args) => bump::run(&args, root)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
