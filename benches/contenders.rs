@@ -133,6 +133,62 @@ where
     }
 }
 
+/// Verdicts from a client whose cache holds the address: what an inline
+/// check costs once the address has been seen.
+pub async fn cached_client(base: &str) -> Client {
+    let client = Client::builder()
+        .base_url(base)
+        .api_key(ApiKey::new(KEY).expect("well-formed key"))
+        .cache(threatjammer::cache::CachePolicy::new())
+        .build()
+        .expect("client");
+    let ip = "212.231.12.22".parse().expect("address");
+    client.assess_ip(ip).await.expect("the first assessment fills the cache");
+    client
+}
+
+/// A verdict answered from the cache.
+pub async fn verdict_cached(client: &Client) -> threatjammer::verdict::Verdict {
+    client.verdict("212.231.12.22".parse().expect("address")).await
+}
+
+/// An axum app of one small handler on loopback, guarded by `guard` or not,
+/// and a reqwest client that asks it as a proxy at 127.0.0.1 would, for an
+/// address the guard's cache holds.
+pub struct App {
+    url: String,
+    http: reqwest::Client,
+}
+
+impl App {
+    pub async fn start(guard: Option<threatjammer::tower::GuardLayer>) -> App {
+        let mut app = axum::Router::new().route("/", axum::routing::get(|| async { "hello" }));
+        if let Some(guard) = guard {
+            app = app.layer(guard);
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/", listener.local_addr().expect("address"));
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).await
+        });
+        let http = reqwest::Client::builder().no_proxy().build().expect("reqwest client");
+        App { url, http }
+    }
+
+    pub async fn visit(&self) -> usize {
+        let answer = self
+            .http
+            .get(&self.url)
+            .header("x-forwarded-for", "212.231.12.22")
+            .send()
+            .await
+            .expect("answer");
+        assert!(answer.status().is_success(), "{}", answer.status());
+        answer.bytes().await.expect("body").len()
+    }
+}
+
 /// A loopback server answering every request with the documented assessment.
 pub async fn server() -> Loopback {
     Loopback::fixed(loopback::json(assessment().to_string().as_bytes())).await

@@ -154,6 +154,23 @@ fn main() {
         &mut on(&runtime, || batches.client_batch()),
         &mut on(&runtime, || batches.baseline_batch_value()),
     );
+    // A verdict from the cache against the round trip it saves.
+    let cached = runtime.block_on(contenders::cached_client(&server.uri()));
+    let verdicts = measure(
+        budget,
+        &mut on(&runtime, || contenders::verdict_cached(&cached)),
+        &mut on(&runtime, || c.client()),
+    );
+    // The same axum handler with the guard layer (every verdict cached) and without.
+    let guard = threatjammer::tower::GuardLayer::new(cached.clone())
+        .trust_proxies(["127.0.0.0/8".parse().expect("network")]);
+    let guarded = runtime.block_on(contenders::App::start(Some(guard)));
+    let plain = runtime.block_on(contenders::App::start(None));
+    let layer = measure(
+        budget,
+        &mut on(&runtime, || guarded.visit()),
+        &mut on(&runtime, || plain.visit()),
+    );
     let collection = collection500();
     let body = collection.as_slice();
     let decode = |f: fn(&[u8])| {
@@ -190,6 +207,8 @@ fn main() {
             unobserved,
         ),
         report("assess_ips500_observed", "bytes", body.len() as f64, batch),
+        report("verdict_cached", "requests", 1.0, verdicts),
+        report("guard_layer_cached", "requests", 1.0, layer),
     ];
     println!("{}", json!({ "comparisons": comparisons }));
 }

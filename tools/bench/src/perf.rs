@@ -32,7 +32,7 @@ struct Comparison {
 
 const MIB: f64 = 1024.0 * 1024.0;
 
-const COMPARISONS: [Comparison; 5] = [
+const COMPARISONS: [Comparison; 7] = [
     Comparison {
         id: "assess_ip_sequential",
         what: "assess_ip, one at a time",
@@ -68,6 +68,25 @@ const COMPARISONS: [Comparison; 5] = [
         unit: "MiB/s",
         scale: MIB,
         target: 1.0,
+    },
+    Comparison {
+        id: "verdict_cached",
+        what: "a verdict from the cache, against the loopback round trip it saves",
+        project: "verdict (cached)",
+        baseline: "assess_ip round trip",
+        unit: "req/s",
+        scale: 1.0,
+        // Under 1 % of a round trip's time.
+        target: 100.0,
+    },
+    Comparison {
+        id: "guard_layer_cached",
+        what: "an axum handler behind the guard layer, every verdict cached",
+        project: "guarded",
+        baseline: "unguarded",
+        unit: "req/s",
+        scale: 1.0,
+        target: 0.90,
     },
     Comparison {
         id: "decode_collection500",
