@@ -324,3 +324,57 @@ fn a_key_echoed_anywhere_reaches_no_output_channel() {
         })
         .unwrap();
 }
+
+/// The cache and verdicts (feature `cache`) are output channels too: a key of
+/// any shape, echoed into answers that are cached, reaches no `Debug` of the
+/// client, its cache, a verdict or a cached answer, and no log line.
+#[test]
+fn a_key_reaches_no_cache_channel() {
+    let logs = captured_logs();
+    let rt = runtime();
+    let mut runner = TestRunner::new(config());
+    let documented: serde_json::Value = serde_json::from_str(include_str!(
+        "fixtures/documented/assess-ip-212.231.12.22.json"
+    ))
+    .unwrap();
+    runner
+        .run(&any_key(), |key| {
+            let mut assessment = documented["response"]["body"].clone();
+            assessment["reason"] = format!("seen with {key}").into();
+            let token = json!({"self": format!("/v1/token/{key}"), "region_id": key, "status": "ENABLED"});
+            let server = rt.block_on(Loopback::start(move |request| {
+                let body = if request.target.starts_with("/v1/token") {
+                    token.to_string()
+                } else {
+                    assessment.to_string()
+                };
+                Reply::Bytes(loopback::json(body.as_bytes()).into())
+            }));
+            let tj = threatjammer::Client::builder()
+                .base_url(server.uri())
+                .api_key(ApiKey::unchecked(key.clone()))
+                .cache(threatjammer::cache::CachePolicy::new())
+                .build()
+                .unwrap();
+            logs.lock().unwrap().clear();
+            let ip: std::net::IpAddr = "212.231.12.22".parse().unwrap();
+            let mut printed = Vec::new();
+            for _ in 0..2 {
+                let assessment = rt.block_on(tj.assess_ip(ip).send());
+                printed.push(format!("{assessment:?}"));
+                printed.push(format!("{:?}", rt.block_on(std::future::IntoFuture::into_future(tj.verdict(ip)))));
+            }
+            printed.push(format!("{:?}", rt.block_on(tj.get_token().send())));
+            printed.push(format!("{tj:?} {:?}", tj.cache_stats()));
+            printed.push(String::from_utf8_lossy(&logs.lock().unwrap()).into_owned());
+            // One miss, then the verdict, the second assessment and its verdict are hits.
+            prop_assert_eq!(tj.cache_stats().map(|s| s.hits), Some(3));
+            for text in &printed {
+                for spelling in spellings(&key) {
+                    prop_assert!(!text.contains(&spelling), "{spelling:?} leaked: {text}");
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+}
