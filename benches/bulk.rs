@@ -1,10 +1,10 @@
 //! Bulk assessment through `Client::assess_many` against the mock.
 //!
-//! Registered with `required-features = ["mock"]`. `cargo xtask perf` runs it
+//! The mock is the `threatjammer-mock` dev-dependency. `cargo xtask perf` runs it
 //! twice, for 100,000 and 1,000,000 addresses, in two processes (see
 //! `tools/bench/src/perf.rs` for the verdicts it draws).
 //!
-//! `cargo bench --features mock --bench bulk -- 1000000` assesses that many
+//! `cargo bench --bench bulk -- 1000000` assesses that many
 //! addresses (20% duplicates of the address before, 5% private) in one process
 //! and prints one JSON line: peak RSS, requests spent against ⌈unique public /
 //! 500⌉ (as the stream's summary counts them and as the mock received them, so
@@ -73,7 +73,7 @@ fn main() {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let mock = threatjammer::mock::MockServer::builder()
+        let mock = threatjammer_mock::MockServer::builder()
             .record_requests(false)
             .start()
             .await;

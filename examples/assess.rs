@@ -29,7 +29,7 @@ async fn main() -> ExitCode {
     let client = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         threatjammer::Client::from_env()
     } else {
-        let server = threatjammer::mock::MockServer::start().await;
+        let server = threatjammer_mock::MockServer::start().await;
         eprintln!(
             "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()

@@ -32,7 +32,7 @@ async fn main() -> ExitCode {
             }
         }
     } else {
-        let server = threatjammer::mock::MockServer::builder()
+        let server = threatjammer_mock::MockServer::builder()
             .record_requests(false)
             .start()
             .await;

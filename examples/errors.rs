@@ -19,7 +19,7 @@ async fn main() -> ExitCode {
     let built = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         Client::builder().from_env().and_then(|b| b.build())
     } else {
-        let server = threatjammer::mock::MockServer::start().await;
+        let server = threatjammer_mock::MockServer::start().await;
         eprintln!(
             "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
             server.uri()
@@ -98,19 +98,24 @@ fn explain(what: &str, outcome: Result<(), Error>) {
 
 /// The mock refuses a private address by itself; the other answers `main`
 /// expects are queued, in the order the calls are made.
-fn queue_documented_errors(server: &threatjammer::mock::MockServer) {
-    use threatjammer::mock::MockResponse;
+fn queue_documented_errors(server: &threatjammer_mock::MockServer) {
+    use threatjammer::OperationId;
+    use threatjammer_mock::MockResponse;
     let out_of_range = serde_json::json!({"detail": [{
         "loc": ["path", "number"], "msg": "ensure this value is greater than 0",
         "type": "value_error.number.not_gt"}]});
-    server.fail_next(Some("get_asn"), 1, MockResponse::json(422, out_of_range));
     server.fail_next(
-        Some("get_asn"),
+        Some(OperationId::GET_ASN),
+        1,
+        MockResponse::json(422, out_of_range),
+    );
+    server.fail_next(
+        Some(OperationId::GET_ASN),
         1,
         MockResponse::problem(404, "Not Found", "Unknown AS"),
     );
     server.fail_next(
-        Some("get_token"),
+        Some(OperationId::GET_TOKEN),
         1,
         MockResponse::problem(429, "Too Many Requests", "Quota exceeded").retry_after(42),
     );

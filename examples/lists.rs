@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     let built = if std::env::var_os("THREATJAMMER_API_KEY").is_some() {
         Client::from_env()
     } else {
-        let server = threatjammer::mock::MockServer::start().await;
+        let server = threatjammer_mock::MockServer::start().await;
         play_content_pages(&server);
         eprintln!(
             "THREATJAMMER_API_KEY is not set: running offline against a mock at {}",
@@ -82,9 +82,9 @@ async fn run(tj: &Client) -> Result<(), Error> {
 
 /// The mock answers from recorded fixtures and keeps no lists, so a hook plays
 /// the list's content: the 25 AS numbers `run` adds, as many a page as asked.
-fn play_content_pages(server: &threatjammer::mock::MockServer) {
+fn play_content_pages(server: &threatjammer_mock::MockServer) {
     server.hook(|request| {
-        if request.operation != Some("get_private_denylist_content") {
+        if request.operation != Some(threatjammer::OperationId::GET_PRIVATE_DENYLIST_CONTENT) {
             return None;
         }
         let query = request.query.as_deref().unwrap_or("");
@@ -103,7 +103,7 @@ fn play_content_pages(server: &threatjammer::mock::MockServer) {
             .skip(page.saturating_sub(1) * size)
             .take(size)
             .collect();
-        Some(threatjammer::mock::MockResponse::json(
+        Some(threatjammer_mock::MockResponse::json(
             200,
             serde_json::json!({"self": request.path, "asns": asns}),
         ))

@@ -27,15 +27,18 @@
 //! - `rustls` (default): TLS through rustls. Without it the client has TLS
 //!   only if your crate turns on one of `reqwest`'s TLS features; a
 //!   `reqwest::Client` of your own goes in with [`ClientBuilder::http_client`].
-//! - `mock`: the module `mock`, a loopback server that answers the whole API
-//!   from recorded exchanges, for testing code that uses this client without
-//!   a key.
 //! - `dynamic`: `Client::call`, any operation by its id with named JSON
 //!   arguments, and the module `operations`, the table of every operation,
 //!   for tools that reach operations by name.
 //! - `schemars`: `schemars::JsonSchema` for every type in [`types`] and for
 //!   [`Problem`]. Off by default: the derives are about a fifth of the library's
 //!   compile time.
+//!
+//! # Testing
+//!
+//! The crate `threatjammer-mock` is a loopback server that answers the whole
+//! API, for testing code that uses this client without a key (in your
+//! `[dev-dependencies]`).
 
 #![warn(missing_docs)]
 // docs.rs builds with `--cfg docsrs` on nightly, where `doc(cfg)` shows which
@@ -58,15 +61,12 @@ pub mod drift;
 mod error;
 mod generated;
 mod links;
-#[cfg(feature = "mock")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-pub mod mock;
 /// The operation table (feature `dynamic`): every operation of the spec of
 /// record by id, method and path template.
 #[cfg(feature = "dynamic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub mod operations;
-// Without the feature the table still serves the retry policy and the mock.
+// Without the feature the table still serves the retry policy and `OperationId`.
 #[cfg(not(feature = "dynamic"))]
 #[allow(dead_code)]
 mod operations;
@@ -101,7 +101,7 @@ pub use jiff::Timestamp;
 pub use links::{AsLink, Link, LinkTarget, Resource};
 pub use operations::UnknownOperation;
 pub use problem::{Problem, ProblemDetail};
-pub use quota::{Quota, QuotaPolicy};
+pub use quota::{Quota, QuotaPolicy, QuotaWindow};
 pub use reported_export::ReportedIpFilter;
 /// The HTTP status of [`Error::status`], [`Error::Api`] and
 /// [`Error::UnexpectedResponse`] (reqwest's, which is the `http` crate's),

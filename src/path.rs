@@ -1,9 +1,10 @@
-//! The one codec for path segments: how every path the client sends, and every
-//! path the mock routes, is cut into segments and put back together.
+//! The one codec for path segments: how every path the client sends is cut
+//! into segments and put back together.
 //!
 //! Generated methods (build/main.rs, adaptation 8), [`crate::Link`]'s `Display` and
-//! `follow`, bulk's matching of answers to inputs and the mock's router all go
-//! through here, so the set of escaped characters cannot drift apart again.
+//! `follow`, and bulk's matching of answers to inputs all go through here, so
+//! the set of escaped characters cannot drift apart again. The mock server
+//! writes its links through [`crate::Link`], so it spells them as the client does.
 //!
 //! Why the set is larger than progenitor's: progenitor leaves `\`, `|`, `^`,
 //! `[` and `]` raw. RFC 3986 does not allow them in a path, and the URL parser
@@ -55,8 +56,8 @@ pub(crate) fn encode_path(segment: &str) -> PercentEncode<'_> {
 
 /// Encodes a segment the way the service writes names into its links: every
 /// byte but letters, digits and `-._~` (the documented user agent link has
-/// `%28`, `%3B`, `%2C`). [`crate::Link`] writes its names so, and the mock
-/// with it; the client reads any spelling, since all decode to the same text.
+/// `%28`, `%3B`, `%2C`). [`crate::Link`] writes its names so; the client
+/// reads any spelling, since all decode to the same text.
 pub(crate) fn encode_as_service(segment: &str) -> PercentEncode<'_> {
     const UNRESERVED_KEPT: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
@@ -76,13 +77,6 @@ pub(crate) fn decode_segment(segment: &str) -> Option<Cow<'_, str>> {
         return Some(Cow::Borrowed(segment));
     }
     percent_decode_str(segment).decode_utf8().ok()
-}
-
-/// Decodes for comparison, as the mock matches requests with fixtures: text
-/// that does not decode to UTF-8 is compared as sent.
-#[cfg(feature = "mock")]
-pub(crate) fn decoded_or_raw(text: &str) -> Cow<'_, str> {
-    decode_segment(text).unwrap_or(Cow::Borrowed(text))
 }
 
 /// Why a path was not sent.

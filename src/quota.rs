@@ -143,10 +143,13 @@ impl Quota {
 }
 
 /// The two counts the service keeps per key: requests in a sliding minute
-/// and in a 30-day month. The client's guard keeps them for what it sends,
-/// and the mock (feature `mock`) for what it admits, so both count alike.
+/// and in a 30-day month, under a [`QuotaPolicy`].
+///
+/// The client's quota guard keeps them for what it sends; the mock server
+/// (crate `threatjammer-mock`) keeps them for what it admits, so that both
+/// count alike. Time is `tokio::time`'s, so a paused clock moves the windows.
 #[derive(Debug)]
-pub(crate) struct Window {
+pub struct QuotaWindow {
     policy: QuotaPolicy,
     /// When each request of the last minute was counted, oldest first. Only
     /// kept when something reads it: the per-minute limit, or a report of
@@ -158,11 +161,12 @@ pub(crate) struct Window {
     month_ends: Instant,
 }
 
-impl Window {
+impl QuotaWindow {
     /// Counts from `now`, the first month ending 30 days later. `report_minute`
-    /// keeps the minute's requests even without a per-minute limit, to report them.
-    pub(crate) fn new(policy: QuotaPolicy, now: Instant, report_minute: bool) -> Window {
-        Window {
+    /// keeps the minute's requests even without a per-minute limit, to report them
+    /// ([`usage`](QuotaWindow::usage)).
+    pub fn new(policy: QuotaPolicy, now: Instant, report_minute: bool) -> QuotaWindow {
+        QuotaWindow {
             policy,
             recent: VecDeque::new(),
             keep_recent: report_minute || policy.per_minute().is_some(),
@@ -171,7 +175,8 @@ impl Window {
         }
     }
 
-    pub(crate) fn policy(&self) -> QuotaPolicy {
+    /// The limits it counts against.
+    pub fn policy(&self) -> QuotaPolicy {
         self.policy
     }
 
@@ -191,7 +196,7 @@ impl Window {
     }
 
     /// When the full minute has room again; `None` when it has room now.
-    pub(crate) fn minute_full_until(&mut self, now: Instant) -> Option<Instant> {
+    pub fn minute_full_until(&mut self, now: Instant) -> Option<Instant> {
         self.roll(now);
         let limit = self.policy.per_minute()?;
         // `per_minute` is never `Some(0)`, so a full window is not empty.
@@ -200,7 +205,7 @@ impl Window {
     }
 
     /// `(limit, time until the month starts again)` once the month's requests are spent.
-    pub(crate) fn month_spent(&mut self, now: Instant) -> Option<(u64, Duration)> {
+    pub fn month_spent(&mut self, now: Instant) -> Option<(u64, Duration)> {
         self.roll(now);
         let limit = self.policy.per_month()?;
         (self.used_this_month >= limit)
@@ -208,7 +213,7 @@ impl Window {
     }
 
     /// Counts one request at `now` in both windows.
-    pub(crate) fn count(&mut self, now: Instant) {
+    pub fn count(&mut self, now: Instant) {
         self.roll(now);
         if self.keep_recent {
             self.recent.push_back(now);
@@ -217,9 +222,9 @@ impl Window {
     }
 
     /// `(used, time until it is refreshed)` for the minute and then the month,
-    /// as the mock's `GET /v1/token` reports them.
-    #[cfg(feature = "mock")]
-    pub(crate) fn usage(&mut self, now: Instant) -> [(u64, Duration); 2] {
+    /// as the service's `GET /v1/token` reports them. The minute's count is
+    /// kept only with a per-minute limit or `report_minute`; otherwise it is 0.
+    pub fn usage(&mut self, now: Instant) -> [(u64, Duration); 2] {
         self.roll(now);
         let minute_refresh = self.recent.front().map_or(Duration::ZERO, |oldest| {
             (*oldest + MINUTE).saturating_duration_since(now)
@@ -246,13 +251,13 @@ impl Window {
 /// The client-side counts, shared by every clone of a client.
 #[derive(Debug)]
 pub(crate) struct QuotaGuard {
-    window: Mutex<Window>,
+    window: Mutex<QuotaWindow>,
 }
 
 impl QuotaGuard {
     pub(crate) fn new(policy: QuotaPolicy) -> QuotaGuard {
         QuotaGuard {
-            window: Mutex::new(Window::new(policy, Instant::now(), false)),
+            window: Mutex::new(QuotaWindow::new(policy, Instant::now(), false)),
         }
     }
 
@@ -260,7 +265,7 @@ impl QuotaGuard {
         self.window().policy()
     }
 
-    fn window(&self) -> std::sync::MutexGuard<'_, Window> {
+    fn window(&self) -> std::sync::MutexGuard<'_, QuotaWindow> {
         // The counts stay consistent even if a holder panicked: every update is one step.
         self.window.lock().unwrap_or_else(|p| p.into_inner())
     }

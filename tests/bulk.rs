@@ -1,8 +1,6 @@
 //! Bulk assessment against the mock server: every input accounted for, at
 //! the fewest requests, whatever the input and whatever fails.
 
-#![cfg(feature = "mock")]
-
 use futures_util::{Stream, StreamExt};
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -10,9 +8,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use threatjammer::bulk::{is_public, BulkItem, BulkSummary, Outcome};
-use threatjammer::mock::{MockResponse, MockServer, RecordedRequest};
 use threatjammer::types::IpAssessmentOutput;
-use threatjammer::{Link, QuotaPolicy};
+use threatjammer::{Link, OperationId, QuotaPolicy};
+use threatjammer_mock::{MockResponse, MockServer, RecordedRequest};
 
 /// splitmix64: deterministic, well-mixed numbers for generating inputs.
 fn mix(x: u64) -> u64 {
@@ -159,7 +157,7 @@ fn link(ip: IpAddr) -> Link {
     Link::Assessment(ip.to_canonical())
 }
 
-fn batches(recorded: &[RecordedRequest], operation: &str) -> Vec<Vec<String>> {
+fn batches(recorded: &[RecordedRequest], operation: OperationId) -> Vec<Vec<String>> {
     recorded
         .iter()
         .filter(|r| r.operation == Some(operation))
@@ -233,7 +231,7 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
         "nothing but the batches"
     );
     let mut sent = HashSet::new();
-    for batch in batches(&recorded, "assess_ips") {
+    for batch in batches(&recorded, OperationId::ASSESS_IPS) {
         assert!(batch.len() <= 500);
         for text in batch {
             let ip: IpAddr = text.parse().unwrap();
@@ -254,10 +252,10 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
 /// batch in ten with `503`, and one in thirty with `429` and `Retry-After: 1`.
 fn failing_once(
     injected: Arc<AtomicUsize>,
-) -> impl Fn(&threatjammer::mock::MockRequest) -> Option<MockResponse> {
+) -> impl Fn(&threatjammer_mock::MockRequest) -> Option<MockResponse> {
     let failed_once = Mutex::new(HashSet::new());
     move |request| {
-        if request.operation != Some("assess_ips") {
+        if request.operation != Some(OperationId::ASSESS_IPS) {
             return None;
         }
         let key = mix(request.body.iter().fold(0, |h, b| mix(h ^ u64::from(*b))));
@@ -288,7 +286,7 @@ async fn failing_batches_lose_nothing() {
 
     assert_each_position_once(&items, work.inputs.len());
     let recorded = server.received_requests().await;
-    let sent = batches(&recorded, "assess_ips");
+    let sent = batches(&recorded, OperationId::ASSESS_IPS);
     let distinct: HashSet<&Vec<String>> = sent.iter().collect();
     let injected = injected.load(Ordering::SeqCst);
     assert!(
@@ -447,7 +445,7 @@ async fn results_are_matched_by_their_self_link_not_their_position() {
 #[tokio::test]
 async fn a_failed_batch_fails_each_of_its_addresses_with_one_error() {
     let server = MockServer::start().await;
-    server.override_response("assess_ips", MockResponse::status(403));
+    server.override_response(OperationId::ASSESS_IPS, MockResponse::status(403));
     let mut inputs = distinct_public(7, 6);
     inputs.push("10.0.0.1".parse().unwrap());
     let stream = server.client().assess_many(inputs).batch_size(4);
@@ -618,7 +616,7 @@ async fn geolocation_and_user_agents_in_bulk() {
     }
     assert_eq!(summary.requests, unique.len().div_ceil(100) as u64);
     let recorded = server.received_requests().await;
-    assert!(batches(&recorded, "parse_user_agents")
+    assert!(batches(&recorded, OperationId::PARSE_USER_AGENTS)
         .iter()
         .all(|b| b.len() <= 100));
 }

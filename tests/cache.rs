@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use threatjammer::cache::{CachePolicy, MemoryStore};
-use threatjammer::mock::{MockResponse, MockServer};
+use threatjammer_mock::{MockResponse, MockServer};
 use threatjammer::types::IpAssessmentOutputRisk as Risk;
 use threatjammer::verdict::{Degraded, Fallback, Source};
 use threatjammer::{ApiKey, Client, QuotaPolicy};

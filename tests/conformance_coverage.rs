@@ -10,9 +10,7 @@
 //! Statuses the spec declares on every operation (401, 403, 429) are not
 //! required per operation: one fixture shows the client reads each.
 
-#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
-#[path = "../xtask/src/conformance_fixture.rs"]
-mod fixture;
+use threatjammer_fixtures as fixture;
 
 use fixture::{find_fixtures, Fixture, Outcome};
 use serde_json::Value;

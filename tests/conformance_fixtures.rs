@@ -11,9 +11,7 @@
 //! `required /datacenter_prefix`, `enum /country_code`, `type /score`
 //! (a violation of the whole body has no pointer: `format`).
 
-#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
-#[path = "../xtask/src/conformance_fixture.rs"]
-mod fixture;
+use threatjammer_fixtures as fixture;
 
 use fixture::{client_defect, find_fixtures, Fixture, Outcome, CLIENT_DEFECTS};
 use serde_json::{json, Value};
@@ -32,6 +30,12 @@ fn fixtures() -> Vec<(String, Fixture)> {
         .map(|path| {
             let fixture =
                 Fixture::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            // The format lets fixtures of one's own leave `source` out; the repository's say where each comes from.
+            assert!(
+                !fixture.source.trim().is_empty(),
+                "{}: no source",
+                path.display()
+            );
             let name = path
                 .strip_prefix(root)
                 .unwrap_or(&path)

@@ -7,9 +7,8 @@
 //! gate (conformance_coverage.rs) makes sure every operation has a fixture.
 //! The named tests below check the awkward encodings through the typed methods.
 
-#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
-#[path = "../xtask/src/conformance_fixture.rs"]
-mod fixture;
+// The fixture format, typed (crate `threatjammer-fixtures`); the replay below reads it as `super::fixture`.
+use threatjammer_fixtures as fixture;
 #[allow(dead_code)]
 #[path = "../xtask/src/conformance_replay.rs"]
 mod replay;

@@ -2,9 +2,8 @@
 //! or the typed error with its status and Retry-After) as a JSON snapshot in
 //! `snapshots/`, so a change in decoding is a reviewed diff.
 
-#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
-#[path = "../xtask/src/conformance_fixture.rs"]
-mod fixture;
+// The fixture format, typed (crate `threatjammer-fixtures`); the replay below reads it as `super::fixture`.
+use threatjammer_fixtures as fixture;
 #[allow(dead_code)]
 #[path = "../xtask/src/conformance_replay.rs"]
 mod replay;

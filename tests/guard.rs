@@ -4,7 +4,7 @@ use axum::{extract::Extension, routing::get, Router};
 use std::net::SocketAddr;
 use std::time::Duration;
 use threatjammer::cache::CachePolicy;
-use threatjammer::mock::{MockResponse, MockServer};
+use threatjammer_mock::{MockResponse, MockServer};
 use threatjammer::tower::GuardLayer;
 use threatjammer::types::IpAssessmentOutputRisk as Risk;
 use threatjammer::verdict::{Degraded, Fallback, Source, Verdict};

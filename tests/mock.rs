@@ -1,16 +1,14 @@
-//! The mock server (feature `mock`): what it answers, and its hooks.
+//! The mock server (crate `threatjammer-mock`): what it answers, and its hooks.
 //!
 //! Raw HTTP is used where the client's own behaviour (retries) would stand
 //! between the test and the mock's answer.
 
-#![cfg(feature = "mock")]
-
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use threatjammer::mock::{MockResponse, MockServer};
 use threatjammer::QuotaPolicy;
-use threatjammer::{ApiKey, Error, Link};
+use threatjammer::{ApiKey, Error, Link, OperationId};
+use threatjammer_mock::{MockResponse, MockServer};
 
 const KEY: &str = "tja_TestTestTestTestTestTestTestTest0000";
 
@@ -366,31 +364,13 @@ impl Spec {
         }
     }
 
-    /// The operation whose template matches `path` best (literal segments first).
+    /// The operation `method` and `path` are for, as the fixtures resolve it
+    /// (literal segments first), as the spec of record declares it.
     fn operation(&self, method: &str, path: &str) -> &Value {
-        let segments: Vec<&str> = path.split('?').next().unwrap().split('/').collect();
-        let (_, operation) = self.document["paths"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .filter_map(|(template, item)| {
-                let parts: Vec<&str> = template.split('/').collect();
-                let fits = parts.len() == segments.len()
-                    && parts
-                        .iter()
-                        .zip(&segments)
-                        .all(|(t, s)| t.starts_with('{') || t == s);
-                let operation = item.get(method.to_ascii_lowercase())?;
-                fits.then(|| {
-                    (
-                        parts.iter().filter(|t| !t.starts_with('{')).count(),
-                        operation,
-                    )
-                })
-            })
-            .max_by_key(|(literal, _)| *literal)
+        let path = path.split('?').next().unwrap();
+        let op = threatjammer_fixtures::resolve(method, path)
             .unwrap_or_else(|| panic!("no operation for {method} {path}"));
-        operation
+        &self.document["paths"][op.path][op.method.to_ascii_lowercase()]
     }
 
     /// The status is declared for the operation and a JSON answer validates
@@ -603,7 +583,7 @@ async fn faults_hooks_and_overrides() {
     let server = server().await;
     let client = server.client();
 
-    server.fail_next(Some("get_asn"), 2, MockResponse::status(503));
+    server.fail_next(Some(OperationId::GET_ASN), 2, MockResponse::status(503));
     for _ in 0..2 {
         let (status, _, _) = raw(&server, "GET", "/v1/asn/15169", None).await;
         assert_eq!(status, 503);
@@ -616,12 +596,12 @@ async fn faults_hooks_and_overrides() {
     assert_eq!((status, retry_after.as_deref()), (429, Some("7")));
 
     server.override_response(
-        "get_asn",
+        OperationId::GET_ASN,
         MockResponse::json(200, json!({"name": "CHANGED"})),
     );
     let (_, _, body) = raw(&server, "GET", "/v1/asn/15169", None).await;
     assert_eq!(body["name"], "CHANGED");
-    server.clear_override("get_asn");
+    server.clear_override(OperationId::GET_ASN);
     let asn = client.get_asn(15169).await.unwrap();
     assert_eq!(asn.name, "GOOGLE");
 
@@ -641,7 +621,7 @@ async fn faults_hooks_and_overrides() {
     let recorded = server.received_requests().await;
     let statuses: Vec<u16> = recorded.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [503, 503, 200, 429, 200, 200, 403, 200]);
-    assert_eq!(recorded[4].operation, Some("get_asn"));
+    assert_eq!(recorded[4].operation, Some(OperationId::GET_ASN));
     let auth = recorded[4]
         .headers
         .iter()
@@ -656,7 +636,7 @@ async fn faults_hooks_and_overrides() {
 async fn delays_follow_the_paused_clock() {
     let server = server().await;
     server.fail_next(
-        Some("get_asn"),
+        Some(OperationId::GET_ASN),
         1,
         MockResponse::json(200, json!({"name": "SLOW"})).delay(Duration::from_secs(300)),
     );

@@ -3,9 +3,8 @@
 //! every field the spec of record declares exactly as the service sent it; and
 //! the documented answers read as times, addresses and links (snapshots).
 
-#[allow(dead_code)] // shared with `cargo xtask conformance`; this test uses part of it
-#[path = "../xtask/src/conformance_fixture.rs"]
-mod fixture;
+// The fixture format, typed (crate `threatjammer-fixtures`); the replay below reads it as `super::fixture`.
+use threatjammer_fixtures as fixture;
 #[allow(dead_code)]
 #[path = "../xtask/src/conformance_replay.rs"]
 mod replay;

@@ -8,8 +8,8 @@
 
 use crate::exit::Failure;
 use std::path::{Path, PathBuf};
-use threatjammer::mock::MockServer;
 use threatjammer::{ApiKey, Client, ClientBuilder, QuotaPolicy, RetryPolicy};
+use threatjammer_mock::MockServer;
 
 /// The environment variable holding the key.
 const KEY_VARIABLE: &str = "THREATJAMMER_API_KEY";

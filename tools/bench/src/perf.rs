@@ -215,14 +215,14 @@ fn run_bulk(root: &Path, size: u64) -> Result<Value> {
     eprintln!("running benches/bulk.rs for {size} addresses");
     let output = cargo()
         .current_dir(root)
-        .args(["bench", "--features", "mock", "--bench", "bulk", "--"])
+        .args(["bench", "--bench", "bulk", "--"])
         .arg(size.to_string())
         .stderr(std::process::Stdio::inherit())
         .output()
         .context("running cargo bench")?;
     if !output.status.success() {
         bail!(
-            "cargo bench --features mock --bench bulk -- {size} failed ({})",
+            "cargo bench --bench bulk -- {size} failed ({})",
             output.status
         );
     }

@@ -4,8 +4,8 @@
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::PathBuf;
-use threatjammer::mock::MockServer;
 use threatjammer::ApiKey;
+use threatjammer_mock::MockServer;
 
 /// The key the served mock accepts, printed for the tools that test it.
 const KEY: &str = "tja_M0CKM0CKM0CKM0CKM0CKM0CKM0CKM0CKM0CK";

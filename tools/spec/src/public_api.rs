@@ -14,9 +14,6 @@ use std::process::Command;
 /// The checked-in listing, an insta snapshot (xtask/tests/public_api.rs).
 pub const SNAPSHOT: &str = "snapshots/public_api.snap";
 
-/// Features on in the listed build: the mock is part of what users can use.
-const FEATURES: &str = "mock";
-
 /// The rustdoc JSON format that public-api 0.52.1 reads. A toolchain that
 /// writes another one needs the public-api pin moved along with it.
 const FORMAT_VERSION: u64 = 57;
@@ -84,7 +81,6 @@ fn rustdoc_json(root: &Path) -> Result<PathBuf> {
     let status = Command::new(cargo)
         .current_dir(root)
         .args(["rustdoc", "--quiet", "--lib", "--package", "threatjammer"])
-        .args(["--features", FEATURES])
         .arg("--target-dir")
         .arg(&target)
         .args(["--", "-Z", "unstable-options", "--output-format", "json"])

@@ -1,21 +1,20 @@
 //! The recorded exchanges the mock answers from: the bundled fixtures,
 //! embedded at compile time so the mock works wherever the binary runs, and
-//! any directory given at start.
+//! any directory given at start. Read as `threatjammer-fixtures` reads them.
 
 use super::{Body, MockRequest, MockResponse};
-use crate::bulk::{assessed_address, located_address};
-use crate::path::decoded_or_raw;
-use crate::Link;
 use include_dir::{include_dir, Dir};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
+use threatjammer::{Link, OperationId};
+use threatjammer_fixtures::{decoded as decoded_or_raw, resolve, Fixture as Exchange};
 
-/// `tests/fixtures`, which the package includes. A fixture whose content changes
+/// `tests/fixtures` (`mock/fixtures` links to it; the package holds a copy). A fixture whose content changes
 /// is re-embedded on the next build; a fixture *added* is picked up when
 /// anything else in the crate is rebuilt (stable Rust cannot watch a directory).
-static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures");
+static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures");
 
 type Query = BTreeMap<String, Vec<String>>;
 
@@ -38,7 +37,7 @@ struct Fixture {
 impl Fixture {
     fn allowed(&self) -> bool {
         *self.allowed.get_or_init(|| {
-            let verdict = super::contract::operation(self.operation)
+            let verdict = super::contract::of(self.operation)
                 .map_or(Ok(()), |contract| contract.conforms(&self.response));
             if let Err(deviation) = &verdict {
                 tracing::debug!(
@@ -64,7 +63,7 @@ pub(super) struct Fixtures {
     /// Every success fixture by its name (its path below the fixture folder,
     /// without `.json`), for tests that ask for one: the only way a fixture the
     /// spec of record does not allow is answered.
-    pub(super) named: BTreeMap<String, (&'static str, MockResponse)>,
+    pub(super) named: BTreeMap<String, (OperationId, MockResponse)>,
     /// The allow- and denylists the answered fixtures name in their paths:
     /// `(kind, public, id)`. These exist when the server starts.
     lists: std::collections::HashSet<(String, bool, String)>,
@@ -112,57 +111,53 @@ impl Fixtures {
 
     /// Adds one fixture if it records a success; says why not when it is malformed.
     pub(super) fn add(&mut self, name: &str, text: &str, from_dir: bool) -> Result<(), String> {
-        let exchange: Value =
-            serde_json::from_str(text).map_err(|e| format!("{name}: not JSON: {e}"))?;
-        let field = |pointer: &str| exchange.pointer(pointer);
-        let method = field("/request/method")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("{name}: no request.method"))?;
-        let raw_path = field("/request/path")
-            .and_then(Value::as_str)
-            .ok_or_else(|| format!("{name}: no request.path"))?;
-        let status = field("/response/status")
-            .and_then(Value::as_u64)
-            .and_then(|s| u16::try_from(s).ok())
-            .ok_or_else(|| format!("{name}: no response.status"))?;
-        let success = match field("/expect/outcome").and_then(Value::as_str) {
-            Some(outcome) => outcome == "ok",
+        let exchange: Exchange = text.parse().map_err(|e| format!("{name}: {e}"))?;
+        let Exchange {
+            source,
+            request,
+            response,
+            expect,
+            ..
+        } = exchange;
+        let status = response.status;
+        let success = match expect {
+            Some(expect) => expect.outcome == threatjammer_fixtures::Outcome::Ok,
             None => (200..300).contains(&status),
         };
         if !success {
             return Ok(());
         }
-        let (path, inline_query) = raw_path.split_once('?').unwrap_or((raw_path, ""));
-        let operation = crate::operations::resolve(method, path)
+        let method = request.method.as_str();
+        let (path, inline_query) = request.path.split_once('?').unwrap_or((&request.path, ""));
+        let operation = resolve(method, path)
             .ok_or_else(|| format!("{name}: {method} {path} is no operation of the spec"))?;
         let mut query = parse_query(inline_query);
-        if let Some(Value::Object(map)) = field("/request/query") {
-            for (key, value) in map {
-                let values = match value {
-                    Value::Array(items) => items.iter().map(plain).collect(),
-                    other => vec![plain(other)],
-                };
-                query.entry(key.clone()).or_default().extend(values);
-            }
+        for (key, value) in &request.query {
+            let values = match value {
+                Value::Array(items) => items.iter().map(plain).collect(),
+                other => vec![plain(other)],
+            };
+            query.entry(key.clone()).or_default().extend(values);
         }
-        let mut response = MockResponse {
+        let mut answer = MockResponse {
             status,
             headers: Vec::new(),
-            body: match field("/response/body") {
+            body: match response.body {
                 None | Some(Value::Null) => Body::Empty,
-                Some(Value::String(text)) => Body::Text(text.clone()),
-                Some(json) => Body::Json(json.clone()),
+                Some(Value::String(text)) => Body::Text(text),
+                Some(json) => Body::Json(json),
             },
             delay: None,
         };
-        if let Some(Value::Object(headers)) = field("/response/headers") {
-            for (key, value) in headers {
-                response = response.header(key.clone(), plain(value));
-            }
+        for (key, value) in response.headers {
+            answer = answer.header(key, value);
         }
+        let response = answer;
         let name = name.strip_suffix(".json").unwrap_or(name).to_string();
-        self.named
-            .insert(name.clone(), (operation.id, response.clone()));
+        self.named.insert(
+            name.clone(),
+            (super::contract::id_of(operation), response.clone()),
+        );
         if let [_, "v1", kind @ ("allowlist" | "denylist"), scope @ ("private" | "public"), id, ..] =
             path.split('/').collect::<Vec<_>>()[..]
         {
@@ -175,15 +170,11 @@ impl Fixtures {
             rank: if from_dir {
                 2
             } else {
-                u8::from(
-                    field("/source")
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| s.contains("documented")),
-                )
+                u8::from(source.contains("documented"))
             },
             path: decoded_or_raw(path).into_owned(),
             query,
-            body: field("/request/body").filter(|b| !b.is_null()).cloned(),
+            body: request.body.filter(|b| !b.is_null()),
             response,
             operation: operation.id,
             allowed: std::sync::OnceLock::new(),
@@ -213,6 +204,20 @@ impl Fixtures {
         match operation {
             "assess_ip" | "assess_ips" | "geolocate_ip" | "geolocate_ips" => {
                 type Named = fn(Option<&Link>) -> Option<IpAddr>;
+                // The address a result's `self` link names, as the client's bulk
+                // methods read it to match results with the addresses asked for.
+                fn assessed_address(link: Option<&Link>) -> Option<IpAddr> {
+                    match link? {
+                        Link::Assessment(ip) => Some(ip.to_canonical()),
+                        _ => None,
+                    }
+                }
+                fn located_address(link: Option<&Link>) -> Option<IpAddr> {
+                    match link? {
+                        Link::Geo(ip) => Some(ip.to_canonical()),
+                        _ => None,
+                    }
+                }
                 let (named, known): (Named, _) = if operation.starts_with("assess") {
                     (assessed_address, &mut self.assessments)
                 } else {
@@ -375,13 +380,13 @@ mod tests {
             method: "GET".into(),
             path: "/v1/asn/1".into(),
             query: None,
-            operation: Some("get_asn"),
+            operation: Some(OperationId::GET_ASN),
             headers: Vec::new(),
             body: Vec::new(),
         };
         assert!(fixtures.best("get_asn", &request, false).is_none());
         let (operation, response) = &fixtures.named["edge/broken"];
-        assert_eq!((*operation, response.status), ("get_asn", 200));
+        assert_eq!((*operation, response.status), (OperationId::GET_ASN, 200));
     }
 
     #[test]

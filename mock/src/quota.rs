@@ -1,8 +1,8 @@
 //! The service's answer to a spent quota, on the counts the client's guard
-//! keeps too ([`crate::quota::Window`]).
+//! keeps too ([`QuotaWindow`]).
 
-use crate::quota::Window;
 use std::time::Duration;
+use threatjammer::QuotaWindow;
 use tokio::time::Instant;
 
 /// Which limit refused a request, and when it would be admitted.
@@ -28,7 +28,7 @@ impl Refusal {
 
 /// Counts a request arriving at `now`, or says why the service would refuse
 /// it: the month first, as the service checks. A refused request does not count.
-pub(super) fn admit(window: &mut Window, now: Instant) -> Result<(), Refusal> {
+pub(super) fn admit(window: &mut QuotaWindow, now: Instant) -> Result<(), Refusal> {
     if let Some((allowed, wait)) = window.month_spent(now) {
         return Err(Refusal {
             limit: "monthly",
@@ -50,7 +50,7 @@ pub(super) fn admit(window: &mut Window, now: Instant) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::QuotaPolicy;
+    use threatjammer::QuotaPolicy;
 
     const MINUTE: Duration = Duration::from_secs(60);
     const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -58,7 +58,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_minute_slides() {
         let start = Instant::now();
-        let mut window = Window::new(QuotaPolicy::disabled().with_per_minute(2), start, true);
+        let mut window = QuotaWindow::new(QuotaPolicy::disabled().with_per_minute(2), start, true);
         assert!(admit(&mut window, start).is_ok());
         assert!(admit(&mut window, start + Duration::from_secs(30)).is_ok());
         let refused = admit(&mut window, start + Duration::from_millis(59_500)).unwrap_err();
@@ -75,7 +75,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_month_runs_out_then_starts_again() {
         let start = Instant::now();
-        let mut window = Window::new(QuotaPolicy::disabled().with_per_month(3), start, true);
+        let mut window = QuotaWindow::new(QuotaPolicy::disabled().with_per_month(3), start, true);
         for _ in 0..3 {
             assert!(admit(&mut window, start).is_ok());
         }

@@ -6,7 +6,6 @@
 //! through reqwest; only its server half is added.
 
 use super::{synth, Body, MockRequest, MockResponse, RecordedRequest, State};
-use crate::bulk::is_public;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
@@ -16,6 +15,9 @@ use std::convert::Infallible;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
+use threatjammer::bulk::is_public;
+use threatjammer::{ApiKey, OperationId};
+use threatjammer_fixtures::decoded;
 use tokio::time::Instant;
 
 /// Accepts connections until the task is aborted; dropping the set of
@@ -72,13 +74,17 @@ async fn handle(
         method: parts.method.to_string(),
         operation: super::contract::route(parts.method.as_str(), &path)
             .ok()
-            .map(|op| op.id),
+            .map(super::contract::id_of),
         path,
         query: parts.uri.query().map(str::to_string),
         headers,
         body,
     };
-    let authorized = parts.headers.get(hyper::header::AUTHORIZATION) == Some(&state.auth);
+    let authorized = parts
+        .headers
+        .get(hyper::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok()?.strip_prefix("Bearer "))
+        .is_some_and(|key| ApiKey::unchecked(key) == state.key);
     let mut response = answer(&state, &request, authorized, received_at);
     if response.delay.is_none() {
         response.delay = state.lock().latency;
@@ -148,7 +154,7 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
         let fault = mutable
             .faults
             .iter_mut()
-            .find(|f| f.remaining > 0 && f.operation.as_deref().is_none_or(|op| op == operation));
+            .find(|f| f.remaining > 0 && f.operation.is_none_or(|op| op == operation));
         if let Some(fault) = fault {
             fault.remaining -= 1;
             let response = fault.response.clone();
@@ -176,9 +182,11 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
                 .retry_after(refusal.retry_after());
             }
         }
-        mutable.overrides.get(operation).cloned()
+        mutable.overrides.get(&operation).cloned()
     };
-    if let Some(contract) = super::contract::operation(operation) {
+    // The operation's id as the spec spells it, which the answers below go by.
+    let operation = operation.as_str();
+    if let Some(contract) = super::contract::of(operation) {
         if let Err(refusal) = contract.check(request) {
             return refusal;
         }
@@ -191,7 +199,7 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
     }
     // The token's counts are live whenever a quota is kept; otherwise a
     // fixture that matches exactly wins over anything derived.
-    if operation == "get_token" {
+    if operation == OperationId::GET_TOKEN.as_str() {
         if let Some(response) = token(state, request, now) {
             return response;
         }
@@ -206,7 +214,7 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
         "geolocate_ips" => many_addresses(state, request, Kind::Location),
         "parse_user_agent" => {
             let encoded = request.path.rsplit('/').next().unwrap_or("");
-            MockResponse::json(200, agent(state, &crate::path::decoded_or_raw(encoded)))
+            MockResponse::json(200, agent(state, &decoded(encoded)))
         }
         "parse_user_agents" => many_agents(state, request),
         _ => from_fixtures(state, operation, request),
@@ -265,7 +273,7 @@ fn invalid(loc: Value, msg: &str, kind: &str) -> MockResponse {
 }
 
 fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
-    let text = crate::path::decoded_or_raw(request.path.rsplit('/').next().unwrap_or(""));
+    let text = decoded(request.path.rsplit('/').next().unwrap_or(""));
     let Ok(ip) = text.parse::<IpAddr>() else {
         return invalid(
             json!(["path", "ip_address"]),

@@ -1,9 +1,16 @@
-//! A loopback server that answers the whole User API, for testing code that
-//! uses this client without a key, a network or quota (feature `mock`).
+//! A loopback server that answers the whole ThreatJammer.com User API, for
+//! testing code that uses the [`threatjammer`] client without a key, a network
+//! or quota. In your `Cargo.toml`:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! threatjammer-mock = "0.1"
+//! ```
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), threatjammer::Error> {
-//! use threatjammer::mock::{MockResponse, MockServer};
+//! use threatjammer::OperationId;
+//! use threatjammer_mock::{MockResponse, MockServer};
 //!
 //! let server = MockServer::start().await;
 //! let client = server.client();
@@ -12,10 +19,10 @@
 //! assert_eq!(a.self_, Some(threatjammer::Link::Assessment("8.8.4.4".parse().unwrap())));
 //!
 //! // Make the next two assessment batches fail, the way a gateway does.
-//! server.fail_next(Some("assess_ips"), 2, MockResponse::status(503));
+//! server.fail_next(Some(OperationId::ASSESS_IPS), 2, MockResponse::status(503));
 //! // Every request is recorded, with the operation it resolved to and the answer's status.
 //! let requests = server.received_requests().await;
-//! assert_eq!(requests[0].operation, Some("assess_ip"));
+//! assert_eq!(requests[0].operation, Some(OperationId::ASSESS_IP));
 //! # Ok(()) }
 //! ```
 //!
@@ -70,6 +77,9 @@
 //! time from `tokio::time`: with a paused clock (`#[tokio::test(start_paused =
 //! true)]`) its quota windows and delays follow the paused clock. It stops
 //! when the [`MockServer`] is dropped.
+//!
+//! It is built on the client's public API alone; the fixture format and the
+//! matching of paths with the spec's templates are `threatjammer-fixtures`'.
 
 mod contract;
 mod fixtures;
@@ -78,8 +88,6 @@ mod quota;
 mod service;
 mod synth;
 
-use crate::quota::Window;
-use crate::{ApiKey, Client, ClientBuilder, QuotaPolicy};
 use fixtures::Fixtures;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -87,6 +95,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use threatjammer::{ApiKey, Client, ClientBuilder, OperationId, QuotaPolicy, QuotaWindow};
 use tokio::time::Instant;
 
 /// An answer the mock gives instead of its own.
@@ -185,9 +194,8 @@ pub struct MockRequest {
     pub path: String,
     /// The query string as sent, without `?`.
     pub query: Option<String>,
-    /// The id of the operation that method and path resolve to
-    /// in the spec of record, if any.
-    pub operation: Option<&'static str>,
+    /// The operation that method and path resolve to in the spec of record, if any.
+    pub operation: Option<OperationId>,
     /// Every header but `authorization`, whose value is replaced by `<redacted>`.
     pub headers: Vec<(String, String)>,
     /// The body as sent.
@@ -284,19 +292,15 @@ impl MockBuilder {
                 panic!("mock server fixtures: {message}");
             }
         }
-        let auth = self
-            .key
-            .header_value()
-            .expect("an ApiKey always makes a header value");
         let state = Arc::new(State {
-            auth,
+            key: self.key.clone(),
             fixtures,
             record: self.record,
             started: std::time::SystemTime::now(),
             mutable: Mutex::new(Mutable {
                 quota: self
                     .plan
-                    .map(|plan| Window::new(plan, Instant::now(), true)),
+                    .map(|plan| QuotaWindow::new(plan, Instant::now(), true)),
                 ..Mutable::default()
             }),
             lists: Mutex::default(),
@@ -319,8 +323,8 @@ impl MockBuilder {
 
 /// What the server shares with its connections.
 struct State {
-    /// `Bearer <key>`, the only accepted `authorization`.
-    auth: reqwest::header::HeaderValue,
+    /// The only key accepted, as `authorization: Bearer <key>`.
+    key: ApiKey,
     fixtures: Fixtures,
     record: bool,
     /// For the wall-clock times in `GET /v1/token`.
@@ -331,16 +335,16 @@ struct State {
 
 #[derive(Default)]
 struct Mutable {
-    overrides: HashMap<String, MockResponse>,
+    overrides: HashMap<OperationId, MockResponse>,
     faults: VecDeque<Fault>,
     hooks: Vec<Hook>,
     latency: Option<Duration>,
-    quota: Option<Window>,
+    quota: Option<QuotaWindow>,
     received: Vec<RecordedRequest>,
 }
 
 struct Fault {
-    operation: Option<String>,
+    operation: Option<OperationId>,
     remaining: usize,
     response: MockResponse,
 }
@@ -436,11 +440,8 @@ impl MockServer {
     }
 
     /// Answers every request for `operation` with `response` from now on.
-    pub fn override_response(&self, operation: &str, response: MockResponse) {
-        self.state
-            .lock()
-            .overrides
-            .insert(operation.to_string(), response);
+    pub fn override_response(&self, operation: OperationId, response: MockResponse) {
+        self.state.lock().overrides.insert(operation, response);
     }
 
     /// Answers every request for the operation of the success fixture `name`
@@ -456,25 +457,25 @@ impl MockServer {
             .named
             .get(name)
             .ok_or_else(|| UnknownFixture(name.to_string()))?;
-        self.override_response(operation, response.clone());
+        self.override_response(*operation, response.clone());
         Ok(())
     }
 
     /// Goes back to the mock's own answer for `operation`.
-    pub fn clear_override(&self, operation: &str) {
-        self.state.lock().overrides.remove(operation);
+    pub fn clear_override(&self, operation: OperationId) {
+        self.state.lock().overrides.remove(&operation);
     }
 
     /// Answers the next `times` requests for `operation` (any operation when
     /// `None`) with `response`: `MockResponse::status(503)`, or
     /// `MockResponse::status(429).retry_after(2)`, or a slow answer with
     /// [`MockResponse::delay`]. Queued faults are used in the order given.
-    pub fn fail_next(&self, operation: Option<&str>, times: usize, response: MockResponse) {
+    pub fn fail_next(&self, operation: Option<OperationId>, times: usize, response: MockResponse) {
         if times == 0 {
             return;
         }
         self.state.lock().faults.push_back(Fault {
-            operation: operation.map(str::to_string),
+            operation,
             remaining: times,
             response,
         });

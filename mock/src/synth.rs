@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 use std::net::IpAddr;
+use threatjammer::Link;
 
 /// FNV-1a: stable across Rust versions and platforms, unlike std's hashers.
 fn hash(text: &str) -> u64 {
@@ -305,7 +306,8 @@ pub(super) fn user_agent(agent: &str) -> Value {
         ("UNKNOWN", "UNKNOWN", "UNKNOWN", "VERY_RARE")
     };
     json!({
-        "self": format!("/v1/ua/{}", crate::path::encode_as_service(agent)),
+        // The link's own spelling, which is the service's.
+        "self": Link::UserAgent(agent.to_string()).to_string(),
         "string": agent,
         "classification": classification,
         "type": format!("/v1/ua/type/{kind}"),
@@ -324,7 +326,7 @@ pub(super) fn user_agent(agent: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{types, Link};
+    use threatjammer::types;
 
     #[test]
     fn derived_answers_decode_and_repeat() {

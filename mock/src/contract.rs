@@ -7,7 +7,11 @@
 //! of path, query and header parameters are read the way FastAPI reads them
 //! (text to integer, number or boolean) and then validated against their
 //! schemas, the body against its media type's schema. The same schemas tell
-//! which answers the mock may give by default ([`Operation::conforms`]).
+//! which answers the mock may give by default ([`Contract::conforms`]).
+//!
+//! The operations themselves, their ids, methods and path templates, are the
+//! client's table ([`threatjammer::operations`]); a [`Contract`] is what the
+//! spec says about one of them.
 //!
 //! Each operation is compiled the first time it is needed, once per process:
 //! a test binary that calls five operations compiles five.
@@ -17,8 +21,12 @@ use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::sync::OnceLock;
+use threatjammer::operations::{Operation, OPERATIONS};
+use threatjammer::OperationId;
+use threatjammer_fixtures::{decoded, fit, resolve};
 
-static SPEC: &str = include_str!("../../openapi/threatjammer.json");
+/// The spec of record (`mock/threatjammer.json` links to it; the package holds a copy).
+static SPEC: &str = include_str!("../threatjammer.json");
 
 fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
@@ -27,19 +35,24 @@ fn document() -> &'static Value {
 
 /// The contract of the operation with this id, or `None` when the spec of
 /// record does not have it.
-pub(super) fn operation(id: &str) -> Option<&'static Operation> {
-    static TABLE: OnceLock<HashMap<&'static str, OnceLock<Operation>>> = OnceLock::new();
+pub(super) fn of(id: &str) -> Option<&'static Contract> {
+    static TABLE: OnceLock<HashMap<&'static str, OnceLock<Contract>>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
-        crate::operations::OPERATIONS
+        OPERATIONS
             .iter()
             .map(|op| (op.id, OnceLock::new()))
             .collect()
     });
     let cell = table.get(id)?;
-    let op = crate::operations::OPERATIONS
-        .iter()
-        .find(|op| op.id == id)?;
-    Some(cell.get_or_init(|| Operation::compile(op)))
+    let op = OPERATIONS.iter().find(|op| op.id == id)?;
+    Some(cell.get_or_init(|| Contract::compile(op)))
+}
+
+/// The typed id of an operation of the table.
+pub(super) fn id_of(op: &Operation) -> OperationId {
+    op.id
+        .parse()
+        .expect("every id of the operation table is an OperationId")
 }
 
 /// The operation a request is for. The path template matching `path` with the
@@ -52,17 +65,15 @@ pub(super) fn operation(id: &str) -> Option<&'static Operation> {
 /// with them in `Allow`), or with none when no template matches (`404`). So
 /// `PUT /v1/denylist/private/all` is `405` (`all` is no UUID), while
 /// `GET /v1/ua/csv` reads the user agent `csv`.
-pub(super) fn route(
-    method: &str,
-    path: &str,
-) -> Result<&'static crate::operations::Operation, Vec<&'static str>> {
+pub(super) fn route(method: &str, path: &str) -> Result<&'static Operation, Vec<&'static str>> {
     const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
-    let literal = |template: &str| template.split('/').filter(|s| !s.starts_with('{')).count();
-    let matching: Vec<&'static crate::operations::Operation> = METHODS
+    // Each method's best template, with how many of its segments are literal.
+    let matching: Vec<(usize, &'static Operation)> = METHODS
         .iter()
-        .filter_map(|m| crate::operations::resolve(m, path))
+        .filter_map(|m| resolve(m, path))
+        .filter_map(|op| Some((fit(op.path, path)?.literal, op)))
         .collect();
-    let Some(best) = matching.iter().map(|op| literal(op.path)).max() else {
+    let Some(best) = matching.iter().map(|(literal, _)| *literal).max() else {
         return Err(Vec::new());
     };
     // Starlette answers HEAD as it answers GET (hyper leaves the body out).
@@ -73,17 +84,17 @@ pub(super) fn route(
     };
     let wanted = matching
         .iter()
-        .find(|op| op.method.eq_ignore_ascii_case(method));
-    if let Some(op) = wanted {
-        let fits = || operation(op.id).is_some_and(|contract| contract.placeholders_fit(path));
-        if literal(op.path) == best || fits() {
+        .find(|(_, op)| op.method.eq_ignore_ascii_case(method));
+    if let Some(&(literal, op)) = wanted {
+        let fits = || of(op.id).is_some_and(|contract| contract.placeholders_fit(path));
+        if literal == best || fits() {
             return Ok(op);
         }
     }
     let mut allowed: Vec<&'static str> = matching
         .iter()
-        .filter(|op| literal(op.path) == best)
-        .map(|op| op.method)
+        .filter(|(literal, _)| *literal == best)
+        .map(|(_, op)| op.method)
         .collect();
     if allowed.contains(&"GET") {
         allowed.push("HEAD");
@@ -136,8 +147,9 @@ struct Answer {
     media: Vec<String>,
 }
 
-/// One operation: what a request must be and which answers it may get.
-pub(super) struct Operation {
+/// What the spec of record says of one operation: what a request must be and
+/// which answers it may get.
+pub(super) struct Contract {
     template: &'static str,
     parameters: Vec<Parameter>,
     body: Option<RequestBody>,
@@ -181,8 +193,8 @@ fn is_network(s: &str) -> bool {
             .is_ok_and(|net| net.trunc() == net)
 }
 
-impl Operation {
-    fn compile(op: &'static crate::operations::Operation) -> Operation {
+impl Contract {
+    fn compile(op: &'static Operation) -> Contract {
         let spec = &document()["paths"][op.path][op.method.to_ascii_lowercase()];
         let parameters = spec["parameters"]
             .as_array()
@@ -239,7 +251,7 @@ impl Operation {
                 ))
             })
             .collect();
-        Operation {
+        Contract {
             template: op.path,
             parameters,
             body,
@@ -250,22 +262,20 @@ impl Operation {
     /// Whether every placeholder segment of `path` is a value of its
     /// parameter, by the routing schema (see [`route`]).
     fn placeholders_fit(&self, path: &str) -> bool {
-        let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        self.template
-            .split('/')
-            .zip(&segments)
-            .filter_map(|(t, s)| Some((t.strip_prefix('{')?.strip_suffix('}')?, s)))
-            .all(|(name, segment)| {
-                let Some(parameter) = self.parameters.iter().find(|p| p.name == name) else {
-                    return true;
-                };
-                let text = crate::path::decoded_or_raw(segment);
-                match (&parameter.route, read_scalar(&parameter.kind, &text)) {
-                    (Some(route), Ok(value)) => route.is_valid(&value),
-                    (None, Ok(_)) => true,
-                    (_, Err(_)) => false,
-                }
-            })
+        let Some(fit) = fit(self.template, path) else {
+            return false;
+        };
+        fit.placeholders.into_iter().all(|(name, segment)| {
+            let Some(parameter) = self.parameters.iter().find(|p| p.name == name) else {
+                return true;
+            };
+            let text = decoded(segment);
+            match (&parameter.route, read_scalar(&parameter.kind, &text)) {
+                (Some(route), Ok(value)) => route.is_valid(&value),
+                (None, Ok(_)) => true,
+                (_, Err(_)) => false,
+            }
+        })
     }
 
     /// Whether the spec of record declares `status` for this operation.
@@ -305,22 +315,20 @@ impl Operation {
     /// with every failure, or `413` for a list body past its limit.
     pub(super) fn check(&self, request: &MockRequest) -> Result<(), MockResponse> {
         let mut failures = Vec::new();
-        let segments: Vec<&str> = request.path.trim_end_matches('/').split('/').collect();
-        let template: Vec<&str> = self.template.split('/').collect();
+        // The router sent the request here because its path fits the template.
+        let placeholders = fit(self.template, &request.path)
+            .map(|fit| fit.placeholders)
+            .unwrap_or_default();
         let query: Vec<(String, String)> =
             url::form_urlencoded::parse(request.query.as_deref().unwrap_or("").as_bytes())
                 .into_owned()
                 .collect();
         for parameter in &self.parameters {
             let text = match parameter.location {
-                Location::Path => template
+                Location::Path => placeholders
                     .iter()
-                    .position(|t| {
-                        t.strip_prefix('{').and_then(|t| t.strip_suffix('}'))
-                            == Some(&parameter.name)
-                    })
-                    .and_then(|i| segments.get(i))
-                    .map(|s| crate::path::decoded_or_raw(s).into_owned()),
+                    .find(|(name, _)| *name == parameter.name)
+                    .map(|(_, segment)| decoded(segment).into_owned()),
                 // A scalar parameter given twice takes its last value, as Starlette's do.
                 Location::Query => query
                     .iter()
