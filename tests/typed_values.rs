@@ -6,7 +6,7 @@
 // The fixture format, typed (crate `threatjammer-fixtures`); the replay below reads it as `super::fixture`.
 use threatjammer_fixtures as fixture;
 #[allow(dead_code)]
-#[path = "../xtask/src/conformance_replay.rs"]
+#[path = "../tools/conformance/src/replay.rs"]
 mod replay;
 
 use fixture::{Fixture, Outcome};

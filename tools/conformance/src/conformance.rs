@@ -3,15 +3,15 @@
 //! a server given by URL, and says for each whether the client behaved as the
 //! fixture expects.
 
-// The fixture reader and the replay stay in xtask/src/, where the library's
-// tests include them by path (tests/conformance_*.rs, tests/typed_values.rs).
-#[path = "../../../xtask/src/conformance_fixture.rs"]
-pub mod fixture;
+// The fixture format is the crate the mock and the tests read it with; the
+// replay is this tool's, and the library's tests include it by path
+// (tests/conformance_*.rs, tests/typed_values.rs).
+pub use threatjammer_fixtures as fixture;
 #[path = "conformance_operations.rs"]
 mod operations;
 #[path = "conformance_record.rs"]
 mod record;
-#[path = "../../../xtask/src/conformance_replay.rs"]
+#[path = "replay.rs"]
 pub mod replay;
 
 use anyhow::{Context, Result};
