@@ -1,4 +1,6 @@
-//! `public-api`: the library's public API as a sorted listing, one item a line.
+//! `public-api`: a published crate's public API (the library's unless
+//! `--package` names another, such as `threatjammer-mock`) as a sorted
+//! listing, one item a line.
 //!
 //! The listing is what a user of the crate writes against: items, fields,
 //! variants, methods and the trait impls the crate itself writes. Blanket,
@@ -18,15 +20,31 @@ pub const SNAPSHOT: &str = "snapshots/public_api.snap";
 /// writes another one needs the public-api pin moved along with it.
 const FORMAT_VERSION: u64 = 57;
 
+/// The crate listed unless `--package` says otherwise.
+const LIBRARY: &str = "threatjammer";
+
+/// The library's features whose items are listed too: those that add API
+/// (`axum` adds none; `dynamic` and `schemars` are for tools and derive what the
+/// listing leaves out).
+const LIBRARY_FEATURES: &str = "cache,tower";
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// Write the listing to snapshots/public_api.snap instead of printing it.
+    /// Write the listing to snapshots/public_api.snap instead of printing it
+    /// (the library's only; another crate's snapshot is its test's).
     #[arg(long)]
     write: bool,
+    /// The workspace package to list.
+    #[arg(long, default_value = LIBRARY)]
+    package: String,
 }
 
 pub fn run(args: &Args, root: &Path) -> Result<()> {
-    let listing = listing(root)?;
+    ensure!(
+        !args.write || args.package == LIBRARY,
+        "--write writes the library's snapshot; accept another crate's with its test"
+    );
+    let listing = listing_of(root, &args.package)?;
     if args.write {
         write_snapshot(root, &listing)?;
         println!("wrote {SNAPSHOT}");
@@ -36,9 +54,14 @@ pub fn run(args: &Args, root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Builds the crate's rustdoc JSON and renders its public API.
+/// Builds the library's rustdoc JSON and renders its public API.
 pub fn listing(root: &Path) -> Result<String> {
-    let json = rustdoc_json(root)?;
+    listing_of(root, LIBRARY)
+}
+
+/// The public API of the workspace package `package`.
+pub fn listing_of(root: &Path, package: &str) -> Result<String> {
+    let json = rustdoc_json(root, package)?;
     check_format(&json)?;
     let api = public_api::Builder::from_rustdoc_json(&json)
         .omit_blanket_impls(true)
@@ -71,7 +94,8 @@ pub fn snapshot_listing(root: &Path) -> Result<String> {
     Ok(body.to_string())
 }
 
-fn rustdoc_json(root: &Path) -> Result<PathBuf> {
+fn rustdoc_json(root: &Path, package: &str) -> Result<PathBuf> {
+    let krate = package.replace('-', "_");
     // Its own target directory: the test runs this from inside `cargo test`,
     // whose cargo holds the lock of the workspace's target directory.
     let target = root.join("target").join("public-api");
@@ -80,19 +104,24 @@ fn rustdoc_json(root: &Path) -> Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| env!("CARGO").into());
     let status = Command::new(cargo)
         .current_dir(root)
-        .args(["rustdoc", "--quiet", "--lib", "--package", "threatjammer"])
+        .args(["rustdoc", "--quiet", "--lib", "--package", package])
+        .args(if package == LIBRARY {
+            &["--features", LIBRARY_FEATURES][..]
+        } else {
+            &[]
+        })
         .arg("--target-dir")
         .arg(&target)
         .args(["--", "-Z", "unstable-options", "--output-format", "json"])
         // JSON output is unstable; the project builds on stable only. Naming the
         // crate lets rustdoc of this one crate use it and nothing else.
-        .env("RUSTC_BOOTSTRAP", "threatjammer")
+        .env("RUSTC_BOOTSTRAP", &krate)
         .status()
         .context("running cargo rustdoc")?;
     if !status.success() {
         bail!("cargo rustdoc failed ({status})");
     }
-    Ok(target.join("doc").join("threatjammer.json"))
+    Ok(target.join("doc").join(format!("{krate}.json")))
 }
 
 /// A format public-api does not know may still parse, and list the wrong thing.
