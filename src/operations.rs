@@ -34,34 +34,3 @@ pub const OPERATIONS: &[Operation] = &crate::generated::OPERATIONS;
 /// The names of the methods the build script (`build/face.rs`) generated on [`crate::Client`], one per
 /// generated operation (the CSV uploads are hand-written and not among them).
 pub const GENERATED_METHODS: &[&str] = &crate::generated::FACE_METHODS;
-
-/// Finds the operation that a concrete request (`GET /v1/asn/15169`) is for.
-/// Literal segments win over placeholders, so `/v1/asn/registry/all` is not
-/// taken for `/v1/asn/{number}`.
-pub fn resolve(method: &str, path: &str) -> Option<&'static Operation> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    OPERATIONS
-        .iter()
-        .filter(|op| op.method.eq_ignore_ascii_case(method))
-        .filter_map(|op| {
-            let template: Vec<&str> = op.path.split('/').collect();
-            if template.len() != segments.len() {
-                return None;
-            }
-            let mut literal = 0;
-            for (t, s) in template.iter().zip(&segments) {
-                if t.starts_with('{') {
-                    if s.is_empty() {
-                        return None;
-                    }
-                } else if t != s {
-                    return None;
-                } else {
-                    literal += 1;
-                }
-            }
-            Some((literal, op))
-        })
-        .max_by_key(|(literal, _)| *literal)
-        .map(|(_, op)| op)
-}

@@ -2,7 +2,7 @@
 //! raise, the status and content-type check, and when to walk.
 
 use super::log::Found;
-use super::spec::{Answers, Operation};
+use super::spec::{Answers, AnswerSpec};
 use super::walk::walk;
 use super::DriftKind;
 use crate::call::HookState;
@@ -120,7 +120,7 @@ pub(crate) fn check_answer(
 
 /// The status and content type against what the operation declares.
 fn envelope(
-    spec: Option<&Operation>,
+    spec: Option<&AnswerSpec>,
     status: StatusCode,
     content_type: Option<&HeaderValue>,
 ) -> Vec<Found> {

@@ -15,13 +15,14 @@ pub(super) struct Declared {
 }
 
 pub(super) struct Answers {
-    operations: HashMap<String, Operation>,
+    operations: HashMap<String, AnswerSpec>,
     pub schemas: Map<String, Value>,
     /// Every `pattern` of `schemas` and the operations', compiled once.
     pub patterns: HashMap<String, regress::Regex>,
 }
 
-pub(super) struct Operation {
+/// What the spec of record says of one operation's answers.
+pub(super) struct AnswerSpec {
     pub declared: Vec<Declared>,
     /// Whether its answers carry a constraint the generated types do not
     /// enforce, so that each of them is checked (build adaptation 13).
@@ -92,7 +93,7 @@ impl Answers {
                 .unwrap_or(usize::MAX);
             (
                 id,
-                Operation {
+                AnswerSpec {
                     declared,
                     constrained,
                     index,
@@ -109,7 +110,7 @@ impl Answers {
 
     /// What the spec says of the operation's successes; `None` for an
     /// operation the spec does not have.
-    pub(super) fn operation(&self, operation: &str) -> Option<&Operation> {
+    pub(super) fn operation(&self, operation: &str) -> Option<&AnswerSpec> {
         self.operations.get(operation)
     }
 

@@ -21,7 +21,7 @@ pub struct Answer {
 }
 
 /// One operation of the spec, ready to call.
-pub struct Operation {
+pub struct Call {
     pub id: String,
     pub args: Map<String, Value>,
     /// The status of its success answer and the schema of its body, if it has one.
@@ -32,7 +32,7 @@ pub struct Harness {
     runtime: tokio::runtime::Runtime,
     answer: Arc<Mutex<Answer>>,
     client: Client,
-    pub operations: Vec<Operation>,
+    pub operations: Vec<Call>,
     pub spec: Value,
     _server: Loopback,
 }
@@ -76,7 +76,7 @@ impl Harness {
     }
 
     /// Serves `answer` to `operation` and checks what the client made of it.
-    pub fn serve(&self, operation: &Operation, answer: Answer) -> Result<(), String> {
+    pub fn serve(&self, operation: &Call, answer: Answer) -> Result<(), String> {
         let status = answer.status;
         *self.answer.lock().expect("answer") = answer;
         let outcome = self
@@ -107,7 +107,7 @@ pub fn agrees(status: u16, outcome: &Result<Value, Error>) -> Result<(), String>
 }
 
 /// Every operation of the spec with plausible arguments derived from its parameters.
-fn operations(spec: &Value) -> Vec<Operation> {
+fn operations(spec: &Value) -> Vec<Call> {
     let mut out = Vec::new();
     for (_, item) in spec["paths"].as_object().expect("paths") {
         for (_, op) in item.as_object().expect("path item") {
@@ -134,7 +134,7 @@ fn operations(spec: &Value) -> Vec<Operation> {
             let schema = response["content"]["application/json"]
                 .get("schema")
                 .cloned();
-            out.push(Operation {
+            out.push(Call {
                 id: id.to_string(),
                 args,
                 success: (code.parse().expect("numeric status"), schema),
