@@ -2,7 +2,7 @@
 //! the crate's mock: the app is served on loopback, behind a pretend proxy
 //! that the guard trusts, and asked three times, as three visitors would.
 //!
-//! `cargo run --example axum_guard --features mock,axum`
+//! `cargo run --example axum_guard --features axum`
 //! (with `THREATJAMMER_API_KEY` set, the guard asks the real service.)
 
 use axum::{extract::Extension, routing::get, Router};
