@@ -235,7 +235,7 @@ impl Workbench {
         }
         // What the package ships (Cargo.toml's `include`), which is what the
         // library build reads; tests, benches and the other members stay behind.
-        for part in ["src", "build", "openapi", "examples", "tests/fixtures"] {
+        for part in ["src", "build", "openapi", "tests/fixtures"] {
             copy_tree(&root.join(part), &crate_dir.join(part))?;
         }
         for file in ["README.md", "Cargo.lock"] {
@@ -349,10 +349,14 @@ fn features_args() -> Vec<String> {
 }
 
 /// The root manifest, made a workspace of its own: no members (cli, xtask and tools/
-/// are not copied), no registered benches (their files stay behind).
+/// are not copied), no registered benches or examples and no dev-dependencies
+/// (their files and the crates they name, such as the mock, stay behind; the
+/// library's rustdoc needs none of them).
 fn standalone_manifest(text: &str) -> Result<String> {
     let mut manifest: DocumentMut = text.parse().context("parsing Cargo.toml")?;
     manifest.remove("bench");
+    manifest.remove("example");
+    manifest.remove("dev-dependencies");
     manifest["workspace"] = toml_edit::table();
     Ok(manifest.to_string())
 }
@@ -439,11 +443,13 @@ Failed in:
 
     #[test]
     fn the_copy_is_a_workspace_of_its_own() {
-        let text = "[package]\nname = \"threatjammer\"\n\n[workspace]\nmembers = [\".\", \"cli\"]\n\n[[bench]]\nname = \"client\"\nharness = false\n";
+        let text = "[package]\nname = \"threatjammer\"\n\n[workspace]\nmembers = [\".\", \"cli\"]\n\n[dev-dependencies]\nthreatjammer-mock = { path = \"mock\" }\n\n[[bench]]\nname = \"client\"\nharness = false\n\n[[example]]\nname = \"axum_guard\"\n";
         let out = standalone_manifest(text).unwrap();
         let doc: DocumentMut = out.parse().unwrap();
         assert!(doc["workspace"].as_table().unwrap().is_empty(), "{out}");
         assert!(doc.get("bench").is_none(), "{out}");
+        assert!(doc.get("example").is_none(), "{out}");
+        assert!(doc.get("dev-dependencies").is_none(), "{out}");
         assert_eq!(doc["package"]["name"].as_str(), Some("threatjammer"));
     }
 }
