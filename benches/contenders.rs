@@ -143,13 +143,18 @@ pub async fn cached_client(base: &str) -> Client {
         .build()
         .expect("client");
     let ip = "212.231.12.22".parse().expect("address");
-    client.assess_ip(ip).await.expect("the first assessment fills the cache");
+    client
+        .assess_ip(ip)
+        .await
+        .expect("the first assessment fills the cache");
     client
 }
 
 /// A verdict answered from the cache.
 pub async fn verdict_cached(client: &Client) -> threatjammer::verdict::Verdict {
-    client.verdict("212.231.12.22".parse().expect("address")).await
+    client
+        .verdict("212.231.12.22".parse().expect("address"))
+        .await
 }
 
 /// An axum app of one small handler on loopback, guarded by `guard` or not,
@@ -166,13 +171,18 @@ impl App {
         if let Some(guard) = guard {
             app = app.layer(guard);
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let url = format!("http://{}/", listener.local_addr().expect("address"));
         tokio::spawn(async move {
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).await
         });
-        let http = reqwest::Client::builder().no_proxy().build().expect("reqwest client");
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("reqwest client");
         App { url, http }
     }
 

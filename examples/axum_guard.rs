@@ -9,10 +9,10 @@ use axum::{extract::Extension, routing::get, Router};
 use std::net::SocketAddr;
 use std::time::Duration;
 use threatjammer::cache::CachePolicy;
-use threatjammer_mock::{MockResponse, MockServer};
 use threatjammer::tower::GuardLayer;
 use threatjammer::types::IpAssessmentOutputRisk as Risk;
 use threatjammer::verdict::Verdict;
+use threatjammer_mock::{MockResponse, MockServer};
 
 /// An address the mock rates HIGH, for the demonstration.
 const RISKY: &str = "185.220.101.1";

@@ -378,11 +378,19 @@ impl AnswerCache {
             .get(key)
             .filter(|entry| entry.fresh_until > Instant::now())
             .and_then(|entry| entry.value::<T>().map(read));
-        let counter = if hit.is_some() { &self.hits } else { &self.misses };
+        let counter = if hit.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         if hit.is_some() {
-            let _span = tracing::debug_span!("threatjammer.request", operation = key.operation, cached = true)
-                .entered();
+            let _span = tracing::debug_span!(
+                "threatjammer.request",
+                operation = key.operation,
+                cached = true
+            )
+            .entered();
             tracing::debug!("answered from the cache");
         }
         hit
@@ -395,7 +403,11 @@ impl AnswerCache {
             .get(key)
             .filter(|entry| entry.fresh_until > Instant::now())
             .and_then(|entry| Arc::downcast::<T>(entry.value).ok());
-        let counter = if hit.is_some() { &self.hits } else { &self.misses };
+        let counter = if hit.is_some() {
+            &self.hits
+        } else {
+            &self.misses
+        };
         counter.fetch_add(1, Ordering::Relaxed);
         hit
     }

@@ -373,9 +373,9 @@ impl ClientBuilder {
         );
         #[cfg(feature = "cache")]
         {
-            state.cache = self
-                .cache
-                .map(|policy| std::sync::Arc::new(crate::cache::AnswerCache::new(policy, identity)));
+            state.cache = self.cache.map(|policy| {
+                std::sync::Arc::new(crate::cache::AnswerCache::new(policy, identity))
+            });
             state.verdict_fallback = self.verdict_fallback;
         }
         Ok(Client {

@@ -170,7 +170,9 @@ pub struct Guard<S> {
 
 impl<S: std::fmt::Debug> std::fmt::Debug for Guard<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Guard").field("inner", &self.inner).finish_non_exhaustive()
+        f.debug_struct("Guard")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
 
@@ -297,7 +299,10 @@ mod tests {
     fn hops_are_read_in_every_spelling() {
         let ip = |s: &str| Some(s.parse::<IpAddr>().unwrap());
         assert_eq!(
-            forwarded_hops(&headers(&[("x-forwarded-for", "1.2.3.4, 10.0.0.1"), ("x-forwarded-for", "10.0.0.2")])),
+            forwarded_hops(&headers(&[
+                ("x-forwarded-for", "1.2.3.4, 10.0.0.1"),
+                ("x-forwarded-for", "10.0.0.2")
+            ])),
             vec![ip("1.2.3.4"), ip("10.0.0.1"), ip("10.0.0.2")]
         );
         assert_eq!(

@@ -176,7 +176,9 @@ type Outcome = Result<(Risk, Option<i64>), Degraded>;
 pub(crate) struct InFlight(Mutex<HashMap<IpAddr, Shared<BoxFuture<'static, Outcome>>>>);
 
 impl InFlight {
-    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Shared<BoxFuture<'static, Outcome>>>> {
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<IpAddr, Shared<BoxFuture<'static, Outcome>>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

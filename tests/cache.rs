@@ -7,10 +7,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use threatjammer::cache::{CachePolicy, MemoryStore};
-use threatjammer_mock::{MockResponse, MockServer};
 use threatjammer::types::IpAssessmentOutputRisk as Risk;
 use threatjammer::verdict::{Degraded, Fallback, Source};
 use threatjammer::{ApiKey, Client, QuotaPolicy};
+use threatjammer_mock::{MockResponse, MockServer};
 
 const ADDRESS: &str = "212.231.12.22";
 
@@ -64,9 +64,17 @@ async fn a_change_to_the_callers_lists_drops_the_cached_assessments() {
     tj.create_private_denylist(list).await.unwrap();
     let before = sent(&server).await;
     tj.assess_ip(ip(ADDRESS)).await.unwrap();
-    assert_eq!(sent(&server).await, before + 1, "the assessment was dropped");
+    assert_eq!(
+        sent(&server).await,
+        before + 1,
+        "the assessment was dropped"
+    );
     tj.get_asn(15704).await.unwrap();
-    assert_eq!(sent(&server).await, before + 1, "an AS does not depend on lists");
+    assert_eq!(
+        sent(&server).await,
+        before + 1,
+        "an AS does not depend on lists"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +124,10 @@ async fn a_bulk_run_sends_only_what_the_cache_cannot_answer() {
     let earlier: Vec<_> = tj.assess_many(addresses[100..600].to_vec()).collect().await;
     assert_eq!(earlier.len(), 500);
     server.clear_received_requests();
-    let (items, summary) = tj.assess_many(addresses.clone()).collect_with_summary().await;
+    let (items, summary) = tj
+        .assess_many(addresses.clone())
+        .collect_with_summary()
+        .await;
     assert_eq!(items.len(), 1000);
     assert!(items.iter().all(|item| item.outcome.answer().is_some()));
     assert_eq!(summary.from_cache, 600);
@@ -126,7 +137,10 @@ async fn a_bulk_run_sends_only_what_the_cache_cannot_answer() {
         .iter()
         .map(|r| r.request.json().unwrap().as_array().unwrap().len())
         .sum();
-    assert_eq!(bodies, 400, "only the 400 the cache could not answer were sent");
+    assert_eq!(
+        bodies, 400,
+        "only the 400 the cache could not answer were sent"
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -169,7 +183,10 @@ async fn a_stalled_service_gives_a_degraded_verdict_in_time_and_fills_the_cache_
         .await;
     assert!(started.elapsed() <= Duration::from_millis(300));
     assert_eq!(verdict.source, Source::Degraded(Degraded::DeadlinePassed));
-    assert!(!verdict.blocks_at(&Risk::Low), "the default fallback lets it through");
+    assert!(
+        !verdict.blocks_at(&Risk::Low),
+        "the default fallback lets it through"
+    );
     // A second verdict meanwhile joins the request in flight.
     let again = tj
         .verdict(ip(ADDRESS))
@@ -205,7 +222,10 @@ async fn verdicts_on_private_or_unreachable_addresses_send_nothing_and_say_why()
         .cache(CachePolicy::new())
         .build()
         .unwrap();
-    let verdict = gone.verdict(ip(ADDRESS)).deadline(Duration::from_secs(5)).await;
+    let verdict = gone
+        .verdict(ip(ADDRESS))
+        .deadline(Duration::from_secs(5))
+        .await;
     assert_eq!(verdict.source, Source::Degraded(Degraded::Unreachable));
     assert_eq!(verdict.risk, None);
 }

@@ -96,7 +96,11 @@ async fn what_the_client_refuses_the_service_refuses() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert!(refused.len() >= 16, "only {} refused: {refused:?}", refused.len());
+    assert!(
+        refused.len() >= 16,
+        "only {} refused: {refused:?}",
+        refused.len()
+    );
 }
 
 /// A server that answers anything with `status` and `body`, and the client of it.

@@ -71,12 +71,16 @@ async fn a_one_mebibyte_value_in_the_wrong_place_gives_a_short_decode_error() {
     let error = client(&server).get_asn(1).await.unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error:?}");
     let (display, debug) = rendered(&error);
-    assert!(display < 1_500 && debug < 1_500, "{display} / {debug} bytes");
+    assert!(
+        display < 1_500 && debug < 1_500,
+        "{display} / {debug} bytes"
+    );
 }
 
 #[tokio::test]
 async fn validation_failures_are_bounded_in_number_and_size() {
-    let failure = json!({"loc": vec!["body"; 100], "msg": "m".repeat(16 * 1024), "type": "value_error"});
+    let failure =
+        json!({"loc": vec!["body"; 100], "msg": "m".repeat(16 * 1024), "type": "value_error"});
     let server = answering(
         "/v1/assess/ip",
         ResponseTemplate::new(422).set_body_json(json!({"detail": vec![failure; 1000]})),
@@ -93,7 +97,10 @@ async fn validation_failures_are_bounded_in_number_and_size() {
     assert!(failures.iter().all(|f| f.loc.len() <= 8));
     assert!(failures.last().unwrap().msg.contains("984 more failures"));
     let (display, debug) = rendered(&error);
-    assert!(display < 64 * 1024 && debug < 64 * 1024, "{display} / {debug} bytes");
+    assert!(
+        display < 64 * 1024 && debug < 64 * 1024,
+        "{display} / {debug} bytes"
+    );
 }
 
 #[tokio::test]
@@ -107,7 +114,10 @@ async fn any_other_problem_detail_is_bounded_too() {
     .await;
     let error = client(&server).get_asn(1).await.unwrap_err();
     let (display, debug) = rendered(&error);
-    assert!(display < 2_000 && debug < 2_000, "{display} / {debug} bytes");
+    assert!(
+        display < 2_000 && debug < 2_000,
+        "{display} / {debug} bytes"
+    );
 }
 
 #[tokio::test]
@@ -117,7 +127,10 @@ async fn a_huge_link_that_cannot_be_followed_gives_a_short_error() {
     let error = client(&server).follow(&link).await.unwrap_err();
     assert!(matches!(error, Error::Link { .. }), "{error:?}");
     let (display, debug) = rendered(&error);
-    assert!(display < 2_000 && debug < 2_000, "{display} / {debug} bytes");
+    assert!(
+        display < 2_000 && debug < 2_000,
+        "{display} / {debug} bytes"
+    );
 }
 
 // ---- the token's key, in every spelling of its link ---------------------------
@@ -159,7 +172,10 @@ fn a_key_shaped_text_in_any_unknown_link_is_masked() {
     ] {
         let link = Link::parse(&text).unwrap();
         assert!(matches!(link, Link::Unknown(_)), "{text}: {link:?}");
-        assert!(!format!("{link:?} {link}").contains(KEY), "{text}: {link:?}");
+        assert!(
+            !format!("{link:?} {link}").contains(KEY),
+            "{text}: {link:?}"
+        );
     }
 }
 
@@ -170,7 +186,11 @@ async fn a_decoded_token_answer_never_holds_the_key() {
     for (key, spelling) in token_link_spellings(KEY)
         .into_iter()
         .map(|s| (KEY, s))
-        .chain(token_link_spellings(private).into_iter().map(|s| (private, s)))
+        .chain(
+            token_link_spellings(private)
+                .into_iter()
+                .map(|s| (private, s)),
+        )
     {
         let server = answering(
             "/v1/token",
@@ -204,8 +224,7 @@ async fn rate_limited_then_ok(retry_after: &str) -> MockServer {
         .await;
     Mock::given(path("/v1/asn/1"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"name": "X", "country_code": "US"})),
+            ResponseTemplate::new(200).set_body_json(json!({"name": "X", "country_code": "US"})),
         )
         .mount(&server)
         .await;
@@ -276,7 +295,10 @@ async fn an_http_date_beyond_the_policy_is_returned_with_its_wait() {
     else {
         panic!("{error:?}")
     };
-    assert!(wait > Duration::from_secs(590) && wait <= Duration::from_secs(600), "{wait:?}");
+    assert!(
+        wait > Duration::from_secs(590) && wait <= Duration::from_secs(600),
+        "{wait:?}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -295,7 +317,13 @@ async fn an_unreadable_or_absurd_retry_after_is_never_a_reason_to_send_again() {
             .await
             .unwrap_err();
         assert!(
-            matches!(error, Error::RateLimited { retry_after: None, .. }),
+            matches!(
+                error,
+                Error::RateLimited {
+                    retry_after: None,
+                    ..
+                }
+            ),
             "{value}: {error:?}"
         );
         assert_eq!(
@@ -398,8 +426,12 @@ async fn lengths_and_formats_of_body_fields_are_checked() {
     let tj = client(&server);
     let id = uuid::Uuid::nil();
     refused(
-        tj.set_private_allowlist_origin_status(id, "no scheme here".parse().unwrap(), Status::Active)
-            .await,
+        tj.set_private_allowlist_origin_status(
+            id,
+            "no scheme here".parse().unwrap(),
+            Status::Active,
+        )
+        .await,
         "origin",
         "not an absolute URI",
     );

@@ -4,11 +4,11 @@ use axum::{extract::Extension, routing::get, Router};
 use std::net::SocketAddr;
 use std::time::Duration;
 use threatjammer::cache::CachePolicy;
-use threatjammer_mock::{MockResponse, MockServer};
 use threatjammer::tower::GuardLayer;
 use threatjammer::types::IpAssessmentOutputRisk as Risk;
 use threatjammer::verdict::{Degraded, Fallback, Source, Verdict};
 use threatjammer::{ApiKey, Client};
+use threatjammer_mock::{MockResponse, MockServer};
 
 const RISKY: &str = "185.220.101.1";
 const CLEAN: &str = "8.8.4.4";
@@ -86,7 +86,10 @@ async fn high_risk_is_refused_and_low_passes_with_its_verdict() {
         GuardLayer::new(cached(&server))
             .refuse_at(Risk::High)
             .trust_proxies(["127.0.0.0/8".parse().unwrap()])
-            .refusal(http::StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS, "not from there"),
+            .refusal(
+                http::StatusCode::UNAVAILABLE_FOR_LEGAL_REASONS,
+                "not from there",
+            ),
     )
     .await;
     // A proxy chain: the client, then a proxy the app trusts (loopback).
@@ -109,7 +112,9 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_is_ignored() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, "127.0.0.1 None Degraded(PrivateAddress)");
     // Behind a trusted proxy, a hop left of an untrusted one is not believed either.
-    let url = serve(GuardLayer::new(cached(&server)).trust_proxies(["127.0.0.0/8".parse().unwrap()])).await;
+    let url =
+        serve(GuardLayer::new(cached(&server)).trust_proxies(["127.0.0.0/8".parse().unwrap()]))
+            .await;
     let (status, body) = visit(&url, Some(&format!("{RISKY}, {CLEAN}"))).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.starts_with(CLEAN), "{body}");

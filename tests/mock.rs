@@ -160,7 +160,11 @@ async fn batches_follow_the_service_rules() {
     assert_eq!(status, 400);
 
     // Through a client that sends arguments unchecked, the refusals are typed errors.
-    let client = server.client_builder().check_arguments(false).build().unwrap();
+    let client = server
+        .client_builder()
+        .check_arguments(false)
+        .build()
+        .unwrap();
     let duplicate = client
         .assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()])
         .await
@@ -174,10 +178,15 @@ async fn batches_follow_the_service_rules() {
     server.clear_received_requests();
     let client = server.client();
     for refused in [
-        client.assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()]).await,
+        client
+            .assess_ips(vec!["1.1.1.1".into(), "1.1.1.1".into()])
+            .await,
         client.assess_ips(vec![]).await,
     ] {
-        assert!(matches!(refused, Err(Error::Argument { .. })), "{refused:?}");
+        assert!(
+            matches!(refused, Err(Error::Argument { .. })),
+            "{refused:?}"
+        );
     }
     assert!(server.received_requests().await.is_empty());
 }

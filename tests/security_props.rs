@@ -341,7 +341,8 @@ fn a_key_reaches_no_cache_channel() {
         .run(&any_key(), |key| {
             let mut assessment = documented["response"]["body"].clone();
             assessment["reason"] = format!("seen with {key}").into();
-            let token = json!({"self": format!("/v1/token/{key}"), "region_id": key, "status": "ENABLED"});
+            let token =
+                json!({"self": format!("/v1/token/{key}"), "region_id": key, "status": "ENABLED"});
             let server = rt.block_on(Loopback::start(move |request| {
                 let body = if request.target.starts_with("/v1/token") {
                     token.to_string()
@@ -362,7 +363,10 @@ fn a_key_reaches_no_cache_channel() {
             for _ in 0..2 {
                 let assessment = rt.block_on(tj.assess_ip(ip).send());
                 printed.push(format!("{assessment:?}"));
-                printed.push(format!("{:?}", rt.block_on(std::future::IntoFuture::into_future(tj.verdict(ip)))));
+                printed.push(format!(
+                    "{:?}",
+                    rt.block_on(std::future::IntoFuture::into_future(tj.verdict(ip)))
+                ));
             }
             printed.push(format!("{:?}", rt.block_on(tj.get_token().send())));
             printed.push(format!("{tj:?} {:?}", tj.cache_stats()));

@@ -2,7 +2,7 @@
 //! raise, the status and content-type check, and when to walk.
 
 use super::log::Found;
-use super::spec::{Answers, AnswerSpec};
+use super::spec::{AnswerSpec, Answers};
 use super::walk::walk;
 use super::DriftKind;
 use crate::call::HookState;
