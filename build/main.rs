@@ -147,6 +147,7 @@ fn generate() -> Result<(), String> {
     let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
+    dangling_references(&doc, &doc, &mut String::new())?;
     let operations = operation_table(&doc)?;
     let answers = answers_json(&doc);
     let links = read_links(&operations)?;
@@ -208,4 +209,39 @@ fn generate() -> Result<(), String> {
     std::fs::write(&out, links.to_string())
         .map_err(|e| format!("writing {}: {e}", out.display()))?;
     Ok(())
+}
+
+/// Fails on the first `$ref` that names nothing in the document, saying where
+/// it is: typify would panic on it, deep in its own code.
+fn dangling_references(doc: &Value, node: &Value, at: &mut String) -> Result<(), String> {
+    match node {
+        Value::Object(map) => {
+            if let Some(target) = map.get("$ref").and_then(Value::as_str) {
+                let found = target
+                    .strip_prefix('#')
+                    .is_some_and(|pointer| doc.pointer(pointer).is_some());
+                if !found {
+                    return Err(format!("{SPEC}: the $ref {target:?} at {at} names nothing"));
+                }
+            }
+            for (key, value) in map {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&spec::escape(key));
+                dangling_references(doc, value, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                dangling_references(doc, item, at)?;
+                at.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
