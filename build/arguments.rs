@@ -1,7 +1,7 @@
 //! What the spec of record says an operation's arguments must be (bounds,
 //! lengths, item counts, uniqueness, formats), read from its parameters and
 //! its JSON request body, and turned into the checks a request builder makes
-//! before it sends anything (build/face.rs calls [`check_tokens`]).
+//! before it sends anything (build/builders.rs calls [`check_tokens`]).
 //!
 //! Patterns are not read here: typify makes every string with a `pattern` a
 //! newtype whose constructor checks it, so such a value cannot be built wrong.
@@ -288,12 +288,10 @@ pub fn check_tokens(
     operation: &str,
     argument: &ArgumentRule,
     local: &syn::Ident,
-    stored: &TokenStream,
+    stored: &syn::Type,
 ) -> Result<Option<TokenStream>, String> {
-    let ty: syn::Type = syn::parse2(stored.clone())
-        .map_err(|e| format!("{operation}: the type of `{local}`: {e}"))?;
     let mut rule = argument.rule.clone();
-    if typed_format(&ty) {
+    if typed_format(stored) {
         rule.format = None;
         if let Some(items) = &mut rule.items {
             items.format = None;

@@ -10,15 +10,23 @@
 //! already writes them; this pass does not touch a doc that is there.
 
 use crate::facts::Operation;
+use crate::interface::Method;
+use crate::syntax::{
+    is_primitive, is_string, last_ident, names_in, serde_value, types_module, types_of,
+};
 use quote::quote;
 
 /// Links each generated method to its area's example, and documents enum
 /// variants and the parameter types that carry only their name.
-pub fn document_generated(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
-    link_areas(file, operations)?;
-    let uses = parameter_uses(file, operations);
+pub fn document_generated(
+    file: &mut syn::File,
+    methods: &mut [Method],
+    operations: &[Operation],
+) -> Result<(), String> {
+    link_areas(methods, operations)?;
+    let uses = parameter_uses(methods, operations);
     let patterns = patterns_of(file);
-    let Some(items) = crate::code_passes::types_module(file) else {
+    let Some(items) = types_module(file) else {
         return Ok(());
     };
     for item in items.iter_mut() {
@@ -98,11 +106,9 @@ const AREA_SECTIONS: &[(&str, &str, &str)] = &[
 /// Ends each generated method's doc (which the face method copies) with a
 /// link to its area's example. An area without a section fails the build,
 /// so an operation of a new area cannot arrive without an example.
-fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
-    // progenitor's methods are the only `async` ones in the file's inherent impls.
-    let methods = crate::code_passes::inherent_methods(file).filter(|f| f.sig.asyncness.is_some());
+fn link_areas(methods: &mut [Method], operations: &[Operation]) -> Result<(), String> {
     for f in methods {
-        let id = f.sig.ident.to_string();
+        let id = f.id.clone();
         let Some(op) = operations.iter().find(|op| op.id == id) else {
             continue;
         };
@@ -113,8 +119,8 @@ fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), Stri
             ));
         };
         let doc = format!("Example: [{heading}](crate::areas#{anchor}).");
-        f.attrs.push(syn::parse_quote!(#[doc = ""]));
-        f.attrs.push(syn::parse_quote!(#[doc = #doc]));
+        f.docs.push(syn::parse_quote!(#[doc = ""]));
+        f.docs.push(syn::parse_quote!(#[doc = #doc]));
     }
     Ok(())
 }
@@ -147,7 +153,7 @@ fn only_its_name(attrs: &[syn::Attribute], name: &str) -> bool {
 /// and what they would see in a fixture or a log), the shape it holds for a
 /// variant of an untagged union.
 fn variant_doc(variant: &syn::Variant) -> String {
-    if let Some(wire) = renamed_to(&variant.attrs) {
+    if let Some(wire) = serde_value(&variant.attrs, "rename") {
         return format!("`{wire}`, as the API spells it.");
     }
     let ident = variant.ident.to_string();
@@ -159,38 +165,24 @@ fn variant_doc(variant: &syn::Variant) -> String {
         .iter()
         .map(|f| {
             let ty = &f.ty;
-            match quote!(#ty).to_string().as_str() {
-                ":: std :: string :: String" => "text".to_string(),
-                "i64" | "u64" | "i32" | "u32" => "an integer".to_string(),
-                "f64" | "f32" => "a number".to_string(),
-                "bool" => "a boolean".to_string(),
-                other => format!("`{}`", other.replace(' ', "")),
+            if is_string(ty) {
+                "text".to_string()
+            } else if is_primitive(ty, &["i64", "u64", "i32", "u32"]) {
+                "an integer".to_string()
+            } else if is_primitive(ty, &["f64", "f32"]) {
+                "a number".to_string()
+            } else if is_primitive(ty, &["bool"]) {
+                "a boolean".to_string()
+            } else {
+                match last_ident(ty) {
+                    Some(name) => format!("`{name}`"),
+                    None => "a value".to_string(),
+                }
             }
         })
         .collect::<Vec<_>>()
         .join(", ");
     format!("The value when the API sends it as {held}.")
-}
-
-/// The `rename` of `#[serde(rename = "...")]`: the value on the wire.
-fn renamed_to(attrs: &[syn::Attribute]) -> Option<String> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .find_map(|a| {
-            let mut found = None;
-            let _ = a.parse_nested_meta(|meta| {
-                if meta.path.is_ident("rename") {
-                    let value: syn::LitStr = meta.value()?.parse()?;
-                    found = Some(value.value());
-                } else if meta.input.peek(syn::Token![=]) {
-                    // Skip the value of any other key, so parsing goes on.
-                    let _: syn::Expr = meta.value()?.parse()?;
-                }
-                Ok(())
-            });
-            found
-        })
 }
 
 /// One parameter a type is taken as: the operation and the parameter's name.
@@ -202,36 +194,25 @@ struct Site<'a> {
 /// For each type of `mod types` that a generated method takes, the
 /// parameters it is taken as.
 fn parameter_uses<'a>(
-    file: &syn::File,
+    methods: &[Method],
     operations: &'a [Operation],
 ) -> std::collections::BTreeMap<String, Vec<Site<'a>>> {
     let mut uses: std::collections::BTreeMap<String, Vec<Site<'a>>> = Default::default();
-    for f in crate::face::generated_methods(file) {
-        let id = f.sig.ident.to_string();
-        let Some(op) = operations.iter().find(|op| op.id == id) else {
+    for f in methods {
+        let Some(op) = operations.iter().find(|op| op.id == f.id) else {
             continue;
         };
-        for input in f.sig.inputs.iter().skip(1) {
-            let syn::FnArg::Typed(pt) = input else {
-                continue;
-            };
-            let syn::Pat::Ident(pi) = &*pt.pat else {
-                continue;
-            };
-            if pi.ident == "body" {
+        for (ident, ty) in &f.args {
+            if ident == "body" {
                 continue;
             }
-            let ty = &pt.ty;
-            let words: Vec<String> = quote!(#ty)
-                .to_string()
-                .split_whitespace()
-                .map(str::to_string)
-                .collect();
-            for pair in words.windows(3) {
-                if pair[0] == "types" && pair[1] == "::" {
-                    uses.entry(pair[2].clone()).or_default().push(Site {
+            let mut names = Vec::new();
+            names_in(ty, &mut names);
+            for pair in names.windows(2) {
+                if pair[0] == "types" {
+                    uses.entry(pair[1].clone()).or_default().push(Site {
                         op,
-                        param: pi.ident.to_string(),
+                        param: ident.to_string(),
                     });
                 }
             }
@@ -267,19 +248,30 @@ fn parameter_doc(sites: &[Site<'_>]) -> String {
     doc
 }
 
-/// The pattern each newtype's `FromStr` checks, by type name: typify writes
+/// The pattern each newtype's `FromStr` checks, by type name: typify passes
 /// it as the one string literal given to `regress::Regex::new`.
 fn patterns_of(file: &syn::File) -> std::collections::BTreeMap<String, String> {
+    struct Pattern(Option<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Pattern {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            let is_regex_new = matches!(&*call.func, syn::Expr::Path(p)
+                if p.path.segments.len() >= 2
+                    && p.path.segments.iter().rev().take(2).map(|s| s.ident.to_string()).eq(["new", "Regex"]));
+            if let (
+                true,
+                Some(syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(lit),
+                    ..
+                })),
+            ) = (is_regex_new, call.args.first())
+            {
+                self.0.get_or_insert(lit.value());
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+    }
     let mut patterns = std::collections::BTreeMap::new();
-    let items = file
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref(),
-            _ => None,
-        })
-        .flat_map(|(_, items)| items);
-    for item in items {
+    for item in types_of(file) {
         let syn::Item::Impl(imp) = item else { continue };
         let is_from_str = imp
             .trait_
@@ -288,45 +280,14 @@ fn patterns_of(file: &syn::File) -> std::collections::BTreeMap<String, String> {
         let syn::Type::Path(p) = &*imp.self_ty else {
             continue;
         };
-        if !is_from_str {
-            continue;
-        }
-        let Some(name) = p.path.get_ident() else {
+        let (true, Some(name)) = (is_from_str, p.path.get_ident()) else {
             continue;
         };
-        let text = quote!(#imp).to_string();
-        let Some(at) = text.find("Regex :: new (") else {
-            continue;
-        };
-        let rest = &text[at + "Regex :: new (".len()..];
-        if let Ok(syn::Lit::Str(lit)) = syn::parse_str::<syn::Lit>(
-            rest.split_once(") . unwrap")
-                .map(|(lit, _)| lit.trim())
-                .unwrap_or(""),
-        ) {
-            patterns.insert(name.to_string(), lit.value());
+        let mut found = Pattern(None);
+        syn::visit::visit_item_impl(&mut found, imp);
+        if let Some(pattern) = found.0 {
+            patterns.insert(name.to_string(), pattern);
         }
     }
     patterns
-}
-
-/// `Client::call` exists only with the `dynamic` feature, but build/face.rs
-/// decides that while generating, so no `#[cfg]` is left for docs.rs to show;
-/// the badge is said explicitly. The face's other items need no feature.
-pub fn feature_badges(face: proc_macro2::TokenStream) -> Result<proc_macro2::TokenStream, String> {
-    let mut items: syn::File =
-        syn::parse2(face).map_err(|e| format!("adaptation 15: parsing the face: {e}"))?;
-    for item in &mut items.items {
-        let syn::Item::Impl(imp) = item else { continue };
-        for impl_item in &mut imp.items {
-            if let syn::ImplItem::Fn(f) = impl_item {
-                if f.sig.ident == "call" {
-                    f.attrs.push(syn::parse_quote!(
-                        #[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
-                    ));
-                }
-            }
-        }
-    }
-    Ok(quote!(#items))
 }

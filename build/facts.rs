@@ -2,7 +2,7 @@
 //! each operation under `x-threatjammer` (openapi/operations.overlay.yaml
 //! explains each fact). Everything the crate knows per operation is generated
 //! from here: the public operation table, the typed operation id, retry safety,
-//! the path check's segment counts, page streams (build/face.rs) and links
+//! the path check's segment counts, page streams (build/builders.rs) and links
 //! (build/links.rs).
 
 use crate::spec::*;
@@ -16,7 +16,8 @@ pub struct Operation {
     /// Upper case.
     pub method: String,
     pub path: String,
-    /// `false` for the multipart uploads progenitor cannot generate (adaptation 1).
+    /// Whether the build generates its method (every operation's, the
+    /// multipart uploads included since adaptation 1 sets only their bodies aside).
     pub generated: bool,
     pub area: String,
     pub repeatable: bool,
@@ -70,7 +71,7 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
             Ok(Operation {
                 method: method.to_uppercase(),
                 path: path.to_string(),
-                generated: !is_multipart(op),
+                generated: true,
                 area: facts["area"].as_str().unwrap_or_default().to_string(),
                 repeatable: facts["repeatable"].as_bool().unwrap_or(false),
                 counted: !facts["quota_exempt"].as_bool().unwrap_or(false),
@@ -93,8 +94,8 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
         .collect()
 }
 
-/// The public table, the typed id and the per-operation lookups the call
-/// pipeline makes (as `match`es, so no table is searched per request).
+/// The public table, the typed id and the cache's per-operation lookups (the
+/// call pipeline's own constants are written with the builders, build/builders.rs).
 pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
     let rows = operations.iter().map(|op| {
         let Operation {
@@ -124,15 +125,6 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
     let const_docs = operations
         .iter()
         .map(|op| format!("`{}`: `{} {}`", op.id, op.method, op.path));
-    let slashes = operations.iter().map(|op| op.path.matches('/').count());
-    let repeatable = operations
-        .iter()
-        .filter(|op| op.repeatable)
-        .map(|op| op.id.as_str());
-    let exempt = operations
-        .iter()
-        .filter(|op| !op.counted)
-        .map(|op| op.id.as_str());
     let cached: Vec<_> = operations
         .iter()
         .filter_map(|op| op.cache.map(|c| (op.id.as_str(), c)))
@@ -191,26 +183,6 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
                     _ => Err(crate::operations::UnknownOperation(id.into())),
                 }
             }
-        }
-
-        /// How many `/` an operation's path template has, for the request
-        /// hook's check that a path kept its segments.
-        pub(crate) fn path_slashes(operation_id: &str) -> ::std::option::Option<usize> {
-            match operation_id {
-                #(#ids => ::std::option::Option::Some(#slashes),)*
-                _ => ::std::option::Option::None,
-            }
-        }
-
-        /// Whether the operation may be sent again after a transient failure
-        /// (the `repeatable` fact).
-        pub(crate) fn repeatable(operation_id: &str) -> bool {
-            matches!(operation_id, #(#repeatable)|*)
-        }
-
-        /// Whether the quota guard counts the operation (the `quota_exempt` fact).
-        pub(crate) fn counted(operation_id: &str) -> bool {
-            !matches!(operation_id, #(#exempt)|*)
         }
 
         /// The `cache` fact: how many seconds an answer stays fresh unless the

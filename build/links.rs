@@ -5,7 +5,8 @@
 //! `$OUT_DIR/links.rs`, included by src/links.rs, whose helpers (`name`,
 //! `network`, `segment`, `get_path`, ...) it calls.
 
-use crate::face::{generated_methods, success_type};
+use crate::interface::{Answer, Method};
+use crate::syntax::names_in;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -382,9 +383,9 @@ fn ident(name: &str) -> syn::Ident {
     format_ident!("{name}")
 }
 
-/// The generated code. `file` is progenitor's, for the answer types and the
-/// methods of the POSTs links are followed with.
-pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, String> {
+/// The generated code. `methods` are the operations' typed interfaces, for
+/// the answer types and the bodies of the POSTs links are followed with.
+pub fn links_tokens(links: &Links, methods: &[Method]) -> Result<TokenStream, String> {
     let mut link_variants = Vec::new();
     let mut display_arms = Vec::new();
     let mut kind_arms = Vec::new();
@@ -394,21 +395,32 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
     // The recogniser's arms, by the pattern each matches, and whose link it is.
     let mut recognised: Vec<(Vec<Pattern>, TokenStream, &str)> = Vec::new();
     // Resource variants in order of first use: (name, answer type, doc).
-    let mut resources: Vec<(&str, TokenStream, &str)> = Vec::new();
+    let mut resources: Vec<(&str, syn::Type, &str)> = Vec::new();
 
     for fact in &links.facts {
         let op = fact.op.as_str();
-        let method = generated_methods(file)
-            .find(|f| f.sig.ident == op)
+        let method = methods
+            .iter()
+            .find(|f| f.id == op)
             .ok_or_else(|| format!("{op}: link: no generated method of that name"))?;
-        let answer = success_type(&method.sig.output)
-            .ok_or_else(|| format!("{op}: link: unexpected return type"))?;
+        let Answer::Json(answer) = method.answer.clone() else {
+            return Err(format!(
+                "{op}: link: its answer carries nothing to follow to"
+            ));
+        };
+        let names = |ty: &syn::Type| {
+            let mut names = Vec::new();
+            names_in(ty, &mut names);
+            names
+        };
         // One type per variant, and one variant per type (it is the type's LinkTarget::KIND).
         for (name, ty, _) in &resources {
-            let same_type = ty.to_string() == answer.to_string();
+            let same_type = names(ty) == names(&answer);
             if (*name == fact.resource) != same_type {
                 return Err(format!(
-                    "{op}: link: Resource::{name} holds {ty}; {op} answers {answer} into Resource::{}",
+                    "{op}: link: Resource::{name} holds {}; {op} answers {} into Resource::{}",
+                    quote!(#ty),
+                    quote!(#answer),
                     fact.resource
                 ));
             }
@@ -513,7 +525,7 @@ pub fn links_tokens(links: &Links, file: &syn::File) -> Result<TokenStream, Stri
                     let value = &values[at.unwrap_or_default()];
                     quote!(#value.to_string())
                 });
-                let method = &method.sig.ident;
+                let method = format_ident!("{}", method.id);
                 quote! {
                     Link::#bound => Resource::#resource(self.#method(#(#texts),*).await?),
                 }
@@ -690,14 +702,10 @@ fn slice_pattern(pattern: &[Pattern], names: Option<&[syn::Ident]>) -> TokenStre
     quote!([#(#items),*])
 }
 
-/// The body type of a generated method whose one argument is `body: &Body`.
-fn body_type(method: &syn::ImplItemFn) -> Option<&syn::Type> {
-    let mut args = method.sig.inputs.iter().skip(1);
-    let (Some(syn::FnArg::Typed(arg)), None) = (args.next(), args.next()) else {
-        return None;
-    };
-    match (&*arg.pat, &*arg.ty) {
-        (syn::Pat::Ident(name), syn::Type::Reference(r)) if name.ident == "body" => Some(&r.elem),
+/// The body type of an operation whose one argument is `body: &Body`.
+fn body_type(method: &Method) -> Option<&syn::Type> {
+    match method.args.as_slice() {
+        [(name, syn::Type::Reference(r))] if name == "body" => Some(&r.elem),
         _ => None,
     }
 }

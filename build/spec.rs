@@ -30,3 +30,15 @@ pub fn escape(segment: &str) -> String {
 pub fn pascal_case(name: &str) -> String {
     heck::ToUpperCamelCase::to_upper_camel_case(name)
 }
+
+/// `value`, or what its `$ref` names in `doc` (one step; the spec of record's
+/// parameters and bodies refer at most once).
+pub fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(target) => target
+            .strip_prefix('#')
+            .and_then(|pointer| doc.pointer(pointer))
+            .unwrap_or(value),
+        None => value,
+    }
+}

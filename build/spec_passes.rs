@@ -1,18 +1,22 @@
-//! Passes over the OpenAPI document before progenitor reads it (adaptations 1, 3, 6, 7).
+//! Passes over the OpenAPI document before progenitor reads it (adaptations 1, 3, 6, 7, 12, 13).
 
 use crate::spec::*;
 use serde_json::Value;
 
-/// Adaptation 1.
-pub fn remove_multipart_operations(doc: &mut Value) {
+/// Adaptation 1: progenitor cannot generate a `multipart/form-data` body
+/// and fails the build on one (defect 2), so such bodies are set aside
+/// before it reads the document; it still declares the operation's other
+/// arguments and its answer. The request builders write the body from the
+/// spec of record (build/builders.rs).
+pub fn set_aside_multipart_bodies(doc: &mut Value) {
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            item.retain(|_, op| !is_multipart(op));
+            for op in item.values_mut().filter(|op| is_multipart(op)) {
+                if let Some(op) = op.as_object_mut() {
+                    op.remove("requestBody");
+                }
+            }
         }
-        paths.retain(|_, item| {
-            item.as_object()
-                .is_some_and(|i| METHODS.iter().any(|m| i.contains_key(*m)))
-        });
     }
 }
 

@@ -7,8 +7,9 @@
 //! that reads and writes the wire form (src/time.rs, src/links.rs). With the
 //! `schemars` feature the field's schema stays the wire type's.
 
-use crate::code_passes::{each_answer_field, types_module};
 use crate::spec_passes::final_name;
+use crate::syntax::{is_primitive, is_string, option_inner, serde_value, types_module, vec_inner};
+use crate::types_passes::each_answer_field;
 use quote::quote;
 use serde_json::Value;
 
@@ -98,22 +99,24 @@ pub fn typed_values(
             .iter_mut()
             .find(|f| wire_name(f).as_deref() == Some(fact.property.as_str()))
             .ok_or_else(|| format!("{name}: no generated field of that name"))?;
-        let ty = &field.ty;
-        let wire = quote!(#ty);
-        let (shape, scalar) = match wire.to_string().as_str() {
-            "i64" => (Shape::One, "i64"),
-            ":: std :: option :: Option < i64 >" => (Shape::Optional, "i64"),
-            ":: std :: string :: String" => (Shape::One, "text"),
-            ":: std :: option :: Option < :: std :: string :: String >" => {
-                (Shape::Optional, "text")
-            }
-            ":: std :: vec :: Vec < :: std :: string :: String >" => (Shape::List, "text"),
-            other => {
-                return Err(format!(
-                    "{name}: a {:?} cannot be held in {other}",
-                    fact.value
-                ))
-            }
+        let wire = field.ty.clone();
+        let i64_ = |t: &syn::Type| is_primitive(t, &["i64"]);
+        let (shape, scalar) = if i64_(&wire) {
+            (Shape::One, "i64")
+        } else if option_inner(&wire).is_some_and(i64_) {
+            (Shape::Optional, "i64")
+        } else if is_string(&wire) {
+            (Shape::One, "text")
+        } else if option_inner(&wire).is_some_and(is_string) {
+            (Shape::Optional, "text")
+        } else if vec_inner(&wire).is_some_and(is_string) {
+            (Shape::List, "text")
+        } else {
+            return Err(format!(
+                "{name}: a {:?} cannot be held in {}",
+                fact.value,
+                quote!(#wire)
+            ));
         };
         let (ty, with): (syn::Type, Option<&str>) = match (fact.value, shape, scalar) {
             (Meaning::TimestampMs, Shape::One, "i64") => (
@@ -132,7 +135,12 @@ pub fn typed_values(
             (Meaning::Link, Shape::List, "text") => {
                 (syn::parse_quote!(::std::vec::Vec<crate::Link>), None)
             }
-            (value, _, _) => return Err(format!("{name}: a {value:?} cannot be held in {wire}")),
+            (value, _, _) => {
+                return Err(format!(
+                    "{name}: a {value:?} cannot be held in {}",
+                    quote!(#wire)
+                ))
+            }
         };
         if let Some(with) = with {
             if matches!(shape, Shape::Optional) {
@@ -146,7 +154,8 @@ pub fn typed_values(
             field.attrs.push(syn::parse_quote!(#[serde(with = #with)]));
         }
         if schemas {
-            let wire = wire.to_string();
+            // Written out as a string, as schemars' attribute takes it.
+            let wire = quote!(#wire).to_string();
             field
                 .attrs
                 .push(syn::parse_quote!(#[schemars(with = #wire)]));
@@ -158,32 +167,17 @@ pub fn typed_values(
 
 /// typify leaves an optional list out when it is empty, so an answer's `[]`
 /// would not be written back; in answers it always is.
-pub fn answer_lists_written(file: &mut syn::File) {
-    each_answer_field(file, |field| {
-        let ty = &field.ty;
-        if quote!(#ty)
-            .to_string()
-            .starts_with(":: std :: vec :: Vec <")
-        {
+pub fn answer_lists_written(file: &mut syn::File, answers: &std::collections::BTreeSet<String>) {
+    each_answer_field(file, answers, |field| {
+        if vec_inner(&field.ty).is_some() {
             drop_skip_serializing(field);
         }
     });
 }
 
-/// The JSON name of a generated field: its `rename`, else its own name.
+/// The field's name on the wire.
 fn wire_name(field: &syn::Field) -> Option<String> {
-    let mut renamed = None;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                renamed = Some(meta.value()?.parse::<syn::LitStr>()?.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                meta.value()?.parse::<syn::Expr>()?;
-            }
-            Ok(())
-        });
-    }
-    renamed.or_else(|| field.ident.as_ref().map(|i| i.to_string()))
+    serde_value(&field.attrs, "rename").or_else(|| field.ident.as_ref().map(|i| i.to_string()))
 }
 
 fn drop_skip_serializing(field: &mut syn::Field) {

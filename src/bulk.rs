@@ -590,7 +590,7 @@ where
     fn cached(&self, key: &K) -> Option<Arc<T>> {
         #[cfg(feature = "cache")]
         {
-            let cache = self.client.hook_state().cache.as_ref()?;
+            let cache = self.client.state().cache.as_ref()?;
             let key = cache.key(self.operation.single, &(key,))?;
             cache.fresh_shared(&key)
         }
@@ -604,7 +604,7 @@ where
     /// Keeps `answer` as the answer of the operation that answers `key` alone.
     fn keep(&self, key: &K, answer: &Arc<T>) {
         #[cfg(feature = "cache")]
-        if let Some(cache) = &self.client.hook_state().cache {
+        if let Some(cache) = &self.client.state().cache {
             if let Some(key) = cache.key(self.operation.single, &(key,)) {
                 cache.put(key, answer.clone());
             }

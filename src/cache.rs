@@ -474,7 +474,7 @@ impl<'c> Lookup<'c> {
         arguments: &A,
     ) -> Lookup<'c> {
         let key = client
-            .hook_state()
+            .state()
             .cache
             .as_deref()
             .and_then(|c| c.key(operation, arguments));
@@ -495,7 +495,7 @@ impl<'c> Lookup<'c> {
     where
         T: Clone + Send + Sync + 'static,
     {
-        let cache = self.client.hook_state().cache.as_deref();
+        let cache = self.client.state().cache.as_deref();
         if let (Some(cache), Some(key)) = (cache, &self.key) {
             if let Some(answer) = cache.fresh::<T>(key) {
                 return Ok(answer);

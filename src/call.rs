@@ -1,16 +1,15 @@
-//! What wraps every call, generated or hand-written: its attempts (`run`),
-//! the request hooks around each request (authentication, the path check,
-//! the quota guard, tracing, the body limit), the notes they leave for the
-//! call, and turning what came back into `Result<T, Error>` with the key masked.
+//! Every call of every operation goes through here, as values: the request
+//! builder (generated, build/builders.rs) hands [`run`] the operation's
+//! facts, the call's options and a function that makes the request; each
+//! attempt ([`attempt`]) checks, authenticates, paces, sends, classifies the
+//! status and decodes, and returns the answer or the error; [`run`] repeats
+//! what the retry policy allows. Nothing about a call travels beside it.
 
-mod answer;
-mod hooks;
-mod notes;
+mod attempt;
+mod decode;
 mod run;
-mod send;
-mod settle;
+mod state;
 
-pub(crate) use answer::{empty, json};
-pub(crate) use hooks::round_trip;
-pub use hooks::HookState;
-pub(crate) use run::{run, CallOptions};
+pub(crate) use decode::Answer;
+pub(crate) use run::{run, CallOptions, Op};
+pub(crate) use state::ClientState;

@@ -1,8 +1,7 @@
 //! Building a client: where the service is, who is calling, and how.
 
-use crate::call::HookState;
+use crate::call::ClientState;
 use crate::credentials::{ApiKey, KeyError};
-use crate::generated;
 use crate::quota::{Quota, QuotaPolicy};
 use crate::retry::RetryPolicy;
 use std::time::Duration;
@@ -16,7 +15,12 @@ pub const DEFAULT_REGION: &str = "dublin";
 /// Cloning is cheap and clones share one connection pool.
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(crate) generated: generated::Client,
+    /// Sends every request; shared by clones (reqwest's client is a handle).
+    pub(crate) http: reqwest::Client,
+    /// Without a trailing slash; every path is appended to it.
+    base_url: String,
+    /// Everything else a call needs: the key, the policies, the shared counts.
+    pub(crate) state: ClientState,
 }
 
 /// Why a client could not be built. Never contains the API key.
@@ -129,22 +133,21 @@ impl Client {
 
     /// The base URL requests go to, without a trailing slash.
     pub fn base_url(&self) -> &str {
-        progenitor_client::ClientInfo::baseurl(&self.generated)
+        &self.base_url
     }
 
     /// How failed requests are repeated.
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.generated.inner.retry
+        &self.state.retry
     }
 
-    pub(crate) fn hook_state(&self) -> &HookState {
-        &self.generated.inner
+    pub(crate) fn state(&self) -> &ClientState {
+        &self.state
     }
 
     /// The limits the client-side quota guard keeps to ([`QuotaPolicy::disabled`] when off).
     pub fn quota_policy(&self) -> QuotaPolicy {
-        self.generated
-            .inner
+        self.state
             .quota
             .as_ref()
             .map_or(QuotaPolicy::disabled(), |guard| guard.policy())
@@ -155,7 +158,7 @@ impl Client {
     #[cfg(feature = "cache")]
     #[cfg_attr(docsrs, doc(cfg(feature = "cache")))]
     pub fn cache_stats(&self) -> Option<crate::cache::CacheStats> {
-        self.hook_state().cache.as_ref().map(|cache| cache.stats())
+        self.state().cache.as_ref().map(|cache| cache.stats())
     }
 
     /// What is left of the key's quota, as the service counts it (`GET /v1/token`;
@@ -165,7 +168,7 @@ impl Client {
     pub async fn fetch_quota(&self) -> Result<Quota, crate::Error> {
         let token = self.get_token().await?;
         let quota = Quota::from_token(&token);
-        if let Some(guard) = &self.generated.inner.quota {
+        if let Some(guard) = &self.state.quota {
             guard.sync(&quota);
         }
         Ok(quota)
@@ -361,7 +364,7 @@ impl ClientBuilder {
         #[cfg(feature = "cache")]
         let identity = crate::cache::KeyIdentity::of(&raw, key.secret());
         #[allow(unused_mut)]
-        let mut state = HookState::new(
+        let mut state = ClientState::new(
             auth,
             key.redactor(),
             &url,
@@ -379,7 +382,9 @@ impl ClientBuilder {
             state.verdict_fallback = self.verdict_fallback;
         }
         Ok(Client {
-            generated: generated::Client::new_with_client(&raw, http, state),
+            http,
+            base_url: raw,
+            state,
         })
     }
 }

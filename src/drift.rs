@@ -46,7 +46,7 @@ mod spec;
 mod walk;
 
 pub(crate) use log::DriftLog;
-pub(crate) use observe::{absent, check_answer, decode, open_enum};
+pub(crate) use observe::{check_answer, decode, open_enum, Unlisted};
 
 use crate::OperationId;
 use std::fmt;
@@ -147,7 +147,7 @@ impl crate::Client {
     /// What the answers this client (and its clones) received carried that the
     /// spec of record does not describe. Empty when observation is off.
     pub fn drift(&self) -> DriftReport {
-        self.hook_state()
+        self.state()
             .drift
             .as_ref()
             .map(|log| log.report())

@@ -138,12 +138,23 @@ impl Error {
     /// Whether repeating the same request later may succeed: rate limiting,
     /// transport failures and the gateway statuses 502, 503 and 504.
     pub fn is_retryable(&self) -> bool {
+        self.transient().is_some()
+    }
+
+    /// Why the error may pass (`"timeout"`, `"connection"`, `"rate limited"`,
+    /// `"gateway"`), or `None` when it will not: the one classification the
+    /// retry policy and [`Error::is_retryable`] both read.
+    pub(crate) fn transient(&self) -> Option<&'static str> {
         match self {
-            Error::RateLimited { .. } | Error::Timeout | Error::Connection(_) => true,
-            Error::UnexpectedResponse { status, .. } | Error::Api { status, .. } => {
-                matches!(status.as_u16(), 502..=504)
+            Error::Timeout => Some("timeout"),
+            Error::Connection(_) => Some("connection"),
+            Error::RateLimited { .. } => Some("rate limited"),
+            Error::UnexpectedResponse { status, .. } | Error::Api { status, .. }
+                if matches!(status.as_u16(), 502..=504) =>
+            {
+                Some("gateway")
             }
-            _ => false,
+            _ => None,
         }
     }
 

@@ -1,9 +1,8 @@
-//! The client progenitor generates from `openapi/threatjammer.json` at build time
-//! (see `build/`), plus the face methods on [`crate::Client`] and the operation
-//! table. Never edited by hand and never checked in.
+//! What build.rs generates from `openapi/threatjammer.json`: the types, the
+//! request builders on [`crate::Client`] and the operation table. Never
+//! edited by hand and never checked in.
 
 // The operation descriptions are prose from the overlay, where a URL is an example, not a link.
-// progenitor's own constructor is not used: the face builds the client with its own HTTP client.
 // Warned, not denied: a new upstream document whose new fields the overlay
 // does not describe yet must still build (the semver check builds such
 // releases). CI's `cargo doc` turns the warning into an error, and

@@ -54,7 +54,6 @@ pub mod cache;
 mod call;
 mod client;
 mod credentials;
-mod csv_upload;
 #[cfg(feature = "dynamic")]
 mod dispatch;
 pub mod drift;
@@ -66,6 +65,7 @@ mod links;
 #[cfg(feature = "dynamic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "dynamic")))]
 pub mod operations;
+mod upload;
 // Without the feature the table still serves the retry policy and `OperationId`.
 #[cfg(not(feature = "dynamic"))]
 #[allow(dead_code)]
@@ -88,7 +88,6 @@ pub mod verdict;
 
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_REGION};
 pub use credentials::{ApiKey, KeyError};
-pub use csv_upload::CsvInput;
 pub use error::Error;
 pub use generated::{types, OperationId};
 /// The network type of prefix links ([`Link::AsnPrefix`],
@@ -108,6 +107,7 @@ pub use reported_export::ReportedIpFilter;
 /// re-exported so that users need not depend on either.
 pub use reqwest::StatusCode;
 pub use retry::{is_safe_to_repeat, RetryPolicy};
+pub use upload::CsvInput;
 /// The type of list, log and cookie ids in arguments and answers,
 /// re-exported so that users need not depend on the same uuid version.
 pub use uuid::Uuid;

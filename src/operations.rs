@@ -11,7 +11,8 @@ pub struct Operation {
     pub method: &'static str,
     /// The path template, with `{name}` placeholders.
     pub path: &'static str,
-    /// Whether progenitor generated it (`false` for the hand-written CSV uploads).
+    /// Whether the build generated its method from the spec: every operation's
+    /// is, the CSV uploads' included.
     pub generated: bool,
     /// The part of the API it belongs to: the first segment of its path
     /// (`asn`, `origin_token`), or `reported` for the caller's reported addresses.
@@ -31,6 +32,6 @@ pub struct UnknownOperation(pub String);
 /// Every operation of the spec of record, in the spec's order.
 pub const OPERATIONS: &[Operation] = &crate::generated::OPERATIONS;
 
-/// The names of the methods the build script (`build/face.rs`) generated on [`crate::Client`], one per
-/// generated operation (the CSV uploads are hand-written and not among them).
+/// The names of the methods the build script (`build/builders.rs`) generated on
+/// [`crate::Client`], one per operation.
 pub const GENERATED_METHODS: &[&str] = &crate::generated::FACE_METHODS;

@@ -19,7 +19,7 @@ const DEFAULT_PAGE_SIZE: u64 = 20;
 /// The most pages one walk reads: a million entries at the largest page size.
 pub(crate) const MAX_PAGES: u64 = 10_000;
 
-/// One page of a paged listing. build/face.rs implements it for the answer
+/// One page of a paged listing. build/builders.rs implements it for the answer
 /// of every operation with a `pages` fact.
 pub(crate) trait Page {
     /// How many entries it holds.

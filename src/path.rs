@@ -1,7 +1,7 @@
 //! The one codec for path segments: how every path the client sends is cut
 //! into segments and put back together.
 //!
-//! Generated methods (build/main.rs, adaptation 8), [`crate::Link`]'s `Display` and
+//! Request builders (build.rs, adaptation 8), [`crate::Link`]'s `Display` and
 //! `follow`, and bulk's matching of answers to inputs all go through here, so
 //! the set of escaped characters cannot drift apart again. The mock server
 //! writes its links through [`crate::Link`], so it spells them as the client does.

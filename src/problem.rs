@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// the last key `"type:"`, which is read into the same field. FastAPI's
 /// validation errors (422) carry `detail` as a list instead of a sentence.
 /// Hand-written rather than generated: typify would turn both spellings of
-/// `type` into two fields of the same name (build/main.rs, adaptation 2).
+/// `type` into two fields of the same name (build.rs, adaptation 2).
 #[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Problem {

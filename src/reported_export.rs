@@ -1,9 +1,10 @@
 //! The reported-address list in its non-JSON forms.
 //!
-//! `GET /v1/denylist/reported/ip?output_format=CSV|AWS-WAF` answers text under
-//! a `200` the upstream document declares as JSON only (docs/upstream-defects.md, defect 9).
-//! The generated `list_reported_ips` decodes the JSON form; asked for another
-//! form it would fail to decode, so the other forms are fetched here as text.
+//! `GET /v1/denylist/reported/ip?output_format=CSV|AWS-WAF` answers text
+//! (docs/upstream-defects.md, defect 9; the spec of record declares
+//! `text/csv` and `text/plain` beside JSON). The generated `list_reported_ips`
+//! decodes the JSON form; the other forms are sent through the same request
+//! builder and read as text, so the path and the query are the spec's.
 
 use crate::types::{
     ListReportedIpsIpProtocolVersion as IpProtocolVersion,
@@ -42,13 +43,6 @@ pub struct ReportedIpFilter {
     pub ip_protocol_version: Option<IpProtocolVersion>,
 }
 
-#[derive(Serialize)]
-struct Query<'a> {
-    #[serde(flatten)]
-    filter: &'a ReportedIpFilter,
-    output_format: OutputFormat,
-}
-
 impl crate::Client {
     /// The addresses you reported, as the service's CSV or AWS WAF text
     /// (`format` [`OutputFormat::Csv`] or [`OutputFormat::AwsWaf`]); for the
@@ -58,14 +52,41 @@ impl crate::Client {
         format: OutputFormat,
         filter: &ReportedIpFilter,
     ) -> Result<String, Error> {
-        let query = Query {
-            filter,
-            output_format: format,
-        };
-        self.send_for_text("list_reported_ips", |http, base| {
-            http.get(format!("{base}/v1/denylist/reported/ip"))
-                .query(&query)
-        })
-        .await
+        let ReportedIpFilter {
+            dataset,
+            reported_before,
+            reported_after,
+            expires_before,
+            expires_after,
+            greater_than,
+            less_than,
+            ip_protocol_version,
+        } = filter.clone();
+        let mut request = self.list_reported_ips().output_format(format);
+        if let Some(dataset) = dataset {
+            request = request.dataset(dataset.parse().map_err(|e| Error::Argument {
+                operation: "list_reported_ips".into(),
+                name: "dataset".into(),
+                message: format!("{e}"),
+            })?);
+        }
+        // Each filter is the setter of the same name.
+        macro_rules! set {
+            ($($field:ident),*) => {
+                $(if let Some(value) = $field {
+                    request = request.$field(value);
+                })*
+            };
+        }
+        set!(
+            reported_before,
+            reported_after,
+            expires_before,
+            expires_after,
+            greater_than,
+            less_than,
+            ip_protocol_version
+        );
+        request.send_text().await
     }
 }

@@ -26,7 +26,6 @@
 //!   beside the decoded value ([`Response`]);
 //! - for a paged listing, `pages()`: a stream of every page, from the first.
 
-pub use crate::csv_upload::{AssessIpsCsv, GeolocateIpsCsv, ParseUserAgentsCsv};
 pub use crate::generated::request::*;
 
 /// The future a request builder becomes when awaited.
@@ -57,16 +56,6 @@ pub struct Response<T> {
 }
 
 impl<T> Response<T> {
-    pub(crate) fn of(answer: progenitor_client::ResponseValue<T>) -> Response<T> {
-        let status = answer.status();
-        let headers = answer.headers().clone();
-        Response {
-            status,
-            headers,
-            value: answer.into_inner(),
-        }
-    }
-
     /// The decoded answer alone.
     pub fn into_value(self) -> T {
         self.value

@@ -9,7 +9,7 @@ use std::time::Duration;
 /// lookups, origin status and origin token queries). Never list creation or any
 /// change. This is the operation's `repeatable` fact in the spec of record.
 pub fn is_safe_to_repeat(operation_id: &str) -> bool {
-    crate::generated::repeatable(operation_id)
+    crate::generated::call_op(operation_id).is_some_and(|op| op.repeatable)
 }
 
 /// How the client repeats requests that failed for a reason that may pass:
@@ -94,20 +94,14 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
+        let reason = error.transient()?;
         match error {
-            Error::Timeout => Some((self.backoff(attempt), "timeout")),
-            Error::Connection(_) => Some((self.backoff(attempt), "connection")),
+            // The service said how long; waiting less would only earn another 429.
             Error::RateLimited {
                 retry_after: Some(wait),
                 ..
-            } => (*wait <= self.max_retry_after).then_some((*wait, "rate limited")),
-            Error::RateLimited { .. } => Some((self.backoff(attempt), "rate limited")),
-            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. }
-                if matches!(status.as_u16(), 502..=504) =>
-            {
-                Some((self.backoff(attempt), "gateway"))
-            }
-            _ => None,
+            } => (*wait <= self.max_retry_after).then_some((*wait, reason)),
+            _ => Some((self.backoff(attempt), reason)),
         }
     }
 

@@ -184,8 +184,8 @@ impl InFlight {
 }
 
 async fn judge(client: &Client, address: IpAddr, deadline: Duration) -> Verdict {
-    let fallback = client.hook_state().verdict_fallback;
-    let cache = client.hook_state().cache.clone();
+    let fallback = client.state().verdict_fallback;
+    let cache = client.state().cache.clone();
     let key = cache
         .as_ref()
         .and_then(|c| c.key("assess_ip", &(&address,)));
@@ -216,7 +216,7 @@ async fn judge(client: &Client, address: IpAddr, deadline: Duration) -> Verdict 
         }
     }
     let started = tokio::time::Instant::now();
-    if let Some(guard) = &client.hook_state().quota {
+    if let Some(guard) = &client.state().quota {
         if guard.month_spent().is_some() {
             return degrade(Degraded::QuotaMonth);
         }
@@ -238,7 +238,7 @@ async fn judge(client: &Client, address: IpAddr, deadline: Duration) -> Verdict 
                     let client = client.clone();
                     let task = tokio::spawn(async move {
                         let outcome = assess(&client, address).await;
-                        if let Some(cache) = &client.hook_state().cache {
+                        if let Some(cache) = &client.state().cache {
                             cache.in_flight.map().remove(&address);
                         }
                         outcome

@@ -1,16 +1,32 @@
 //! One call, from its first attempt to its outcome: the attempts the retry
-//! policy allows, each of which sends, reads and decodes anew, under one span.
+//! policy allows, each of which builds, sends, reads and decodes anew, under
+//! one span.
 
-use super::settle::settle;
-use crate::problem::Problem;
+use super::attempt::{attempt, Failure};
+use super::Answer;
+use crate::error::without_url;
+use crate::request::Response;
 use crate::retry::RetryPolicy;
 use crate::{Client, Error};
-use progenitor_client::ResponseValue;
-use serde::de::DeserializeOwned;
-use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
+
+/// What the call pipeline needs to know of an operation, generated from the
+/// operation table (build/facts.rs) as one constant per operation.
+#[derive(Debug)]
+pub(crate) struct Op {
+    pub id: &'static str,
+    /// The `repeatable` fact: whether it may be sent again after a transient failure.
+    pub repeatable: bool,
+    /// Whether the quota guard counts it (all but reading the token, which is
+    /// how the client learns the month started again).
+    pub counted: bool,
+    /// The number of `/` in its path template, which the path must still have
+    /// when sent; `None` when the path holds no text from data (addresses,
+    /// UUIDs and integers print nothing a segment escapes), so it cannot lose one.
+    pub checked_slashes: Option<usize>,
+}
 
 /// What a request builder may set for its call alone.
 #[derive(Clone, Debug, Default)]
@@ -21,31 +37,43 @@ pub(crate) struct CallOptions {
     pub retry: Option<RetryPolicy>,
 }
 
-/// Runs the call `attempt` makes, again after each failure the retry policy
-/// says may pass, as long as the operation is `repeatable` and the policy
-/// allows. Each attempt builds its request afresh, so a connection that broke
-/// while the answer was read is repeated like one that was refused.
-///
-/// This is instantiated once per operation, so everything that does not
-/// depend on the answer's type lives in [`Attempts`], compiled once.
-pub(crate) async fn run<T, F, Fut>(
+/// Runs the call of `op`, again after each failure the retry policy says may
+/// pass, as long as the call is `repeatable` and the policy allows. Each
+/// attempt builds its request afresh with `request` (from the HTTP client
+/// and the base URL), so a connection that broke while the answer was read
+/// is repeated like one that was refused. `request` gives `None` when its
+/// request cannot be made again (a body streamed as it was read), which only
+/// a call that is not `repeatable` could ask for.
+pub(crate) async fn run<A: Answer>(
     client: &Client,
-    operation: &'static str,
+    op: &'static Op,
     repeatable: bool,
     options: &CallOptions,
-    mut attempt: F,
-) -> Result<ResponseValue<T>, Error>
-where
-    T: DeserializeOwned + Send + 'static,
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<Problem>>>,
-{
-    let mut attempts = Attempts::start(client, operation, repeatable, options);
-    let redactor = &client.hook_state().redactor;
+    mut request: impl FnMut(&reqwest::Client, &str) -> Option<reqwest::RequestBuilder>,
+) -> Result<Response<A>, Error> {
+    let mut attempts = Attempts::start(client, op, repeatable, options);
     loop {
-        let outcome = settle(redactor, operation, options.timeout, attempt())
-            .instrument(attempts.span.clone())
-            .await;
+        let outcome = match request(&client.http, client.base_url()) {
+            Some(builder) => match builder
+                .header(
+                    reqwest::header::ACCEPT,
+                    reqwest::header::HeaderValue::from_static(A::ACCEPT),
+                )
+                .build()
+            {
+                Ok(built) => {
+                    attempt::<A>(client, op, options.timeout, built)
+                        .instrument(attempts.span.clone())
+                        .await
+                }
+                Err(e) => Err(Failure::from(Error::Request(
+                    client.state().redactor.text(&without_url(&e)).into_owned(),
+                ))),
+            },
+            None => Err(Failure::from(Error::Request(
+                "the streamed body was sent already".into(),
+            ))),
+        };
         let repeat = match &outcome {
             Err(failure) if !failure.unreadable_wait => attempts.after(Some(&failure.error)),
             _ => attempts.after(None),
@@ -60,7 +88,8 @@ where
     }
 }
 
-/// The state of one call's attempts that does not depend on its answer.
+/// The state of one call's attempts that does not depend on its answer,
+/// compiled once rather than once per answer type.
 struct Attempts<'c> {
     client: &'c Client,
     policy: &'c RetryPolicy,
@@ -73,18 +102,17 @@ struct Attempts<'c> {
 impl<'c> Attempts<'c> {
     fn start(
         client: &'c Client,
-        operation: &'static str,
+        op: &'static Op,
         repeatable: bool,
         options: &'c CallOptions,
     ) -> Attempts<'c> {
-        let state = client.hook_state();
         Attempts {
             client,
-            policy: options.retry.as_ref().unwrap_or(&state.retry),
+            policy: options.retry.as_ref().unwrap_or(&client.state().retry),
             repeatable,
             span: tracing::debug_span!(
                 "threatjammer.request",
-                operation,
+                operation = op.id,
                 method = tracing::field::Empty,
                 path = tracing::field::Empty,
                 status = tracing::field::Empty,
@@ -136,7 +164,7 @@ impl<'c> Attempts<'c> {
 /// request that would only be refused is not worth waiting for.
 fn month_left(client: &Client) -> bool {
     client
-        .hook_state()
+        .state()
         .quota
         .as_ref()
         .is_none_or(|q| q.month_spent().is_none())

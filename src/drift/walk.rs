@@ -1,7 +1,8 @@
 //! Checks a decoded answer, as JSON, against its schema in the spec of
-//! record, noting every difference drift observation reports. Runs only on
-//! answers the decoder flagged or whose operation carries unenforced
-//! constraints, so it favours plainness over speed.
+//! record, noting every difference drift observation reports, and fills what
+//! an answer left out for its second chance at decoding. Runs only on answers
+//! that hold an unlisted value, failed to decode, were sampled or whose
+//! operation carries unenforced constraints, so it favours plainness over speed.
 
 use super::log::Found;
 use super::spec::Answers;
@@ -240,6 +241,79 @@ impl Walker<'_> {
         self.path.push_str(name);
         at
     }
+}
+
+/// Gives every required field `value` leaves out its empty value (`""`,
+/// `0`, `false`) where `schema` says it is text, a number or a boolean
+/// without listed values, at any depth; says whether it gave any. A field of
+/// any other type (an enum, a list, an object) is left absent: an answer
+/// without its `results` or its `risk` is not one decoding can go on with.
+pub(super) fn fill_absent(answers: &Answers, schema: &Value, value: &mut Value) -> bool {
+    fill(answers, schema, value, 0)
+}
+
+fn fill(answers: &Answers, schema: &Value, value: &mut Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let schema = answers.resolve(schema);
+    let mut filled = false;
+    for branch in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        filled |= fill(answers, branch, value, depth + 1);
+    }
+    for key in ["anyOf", "oneOf"] {
+        if let Some(branches) = schema.get(key).and_then(Value::as_array) {
+            if let Some(branch) = branches.iter().find(|b| fits(answers.resolve(b), value)) {
+                filled |= fill(answers, branch, value, depth + 1);
+            }
+        }
+    }
+    match value {
+        Value::Object(fields) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                let empty = properties
+                    .and_then(|p| p.get(name))
+                    .map(|s| answers.resolve(s))
+                    .filter(|s| s.get("enum").is_none())
+                    .and_then(|s| match s.get("type").and_then(Value::as_str) {
+                        Some("string") => Some(Value::String(String::new())),
+                        Some("integer" | "number") => Some(Value::from(0)),
+                        Some("boolean") => Some(Value::Bool(false)),
+                        _ => None,
+                    });
+                if let (false, Some(empty)) = (fields.contains_key(name), empty) {
+                    fields.insert(name.to_string(), empty);
+                    filled = true;
+                }
+            }
+            for (name, field) in fields.iter_mut() {
+                if let Some(field_schema) = properties.and_then(|p| p.get(name)) {
+                    filled |= fill(answers, field_schema, field, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    filled |= fill(answers, item_schema, item, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+    filled
 }
 
 /// Whether `value` is of the type `schema` describes, for choosing a branch.
