@@ -1,9 +1,11 @@
 //! The table of operations and their facts: what the spec of record says of
 //! each operation under `x-threatjammer` (openapi/operations.overlay.yaml
-//! explains each fact). Everything the crate knows per operation is generated
-//! from here: the public operation table, the typed operation id, retry safety,
-//! the path check's segment counts, page streams (build/face.rs) and links
-//! (build/links.rs).
+//! explains each fact), and what it says of the operation's request itself
+//! where code depends on it (the `maxItems` of a list body). Everything the
+//! crate knows per operation is generated from here: the public operation
+//! table, the typed operation id, retry safety, the path check's segment
+//! counts, the bulk methods' batch sizes, page streams (build/face.rs) and
+//! links (build/links.rs).
 
 use crate::spec::*;
 use proc_macro2::TokenStream;
