@@ -94,6 +94,14 @@ pub fn rules_of(doc: &Value, op: &Value) -> Vec<ArgumentRule> {
     rules
 }
 
+/// The `maxItems` of the operation's JSON request body when the body is a
+/// list, read as the body's rule is (through `$ref` and `allOf`): the most
+/// entries one request may carry.
+pub fn body_max_items(doc: &Value, op: &Value) -> Option<u64> {
+    let schema = op.pointer("/requestBody/content/application~1json/schema")?;
+    read(doc, schema, 0).max_items
+}
+
 /// Follows `$ref`s to what they name. Deeper than a document nests, a
 /// reference cycle is taken to say nothing.
 fn resolve<'a>(doc: &'a Value, schema: &'a Value, depth: usize) -> &'a Value {

@@ -72,49 +72,84 @@ pub fn document_generated(
     Ok(())
 }
 
-/// The section of src/areas.rs that has the example for each `area` fact
-/// (openapi/operations.overlay.yaml), as rustdoc spells the heading's anchor.
-const AREA_SECTIONS: &[(&str, &str, &str)] = &[
-    ("assess", "IP assessment", "ip-assessment"),
-    ("asn", "Autonomous systems", "autonomous-systems"),
-    ("datacenter", "Datacenters", "datacenters"),
-    ("geo", "Geolocation", "geolocation"),
-    ("dataset", "Datasets", "datasets"),
-    ("source", "Sources", "sources"),
-    ("log", "Logs", "logs"),
-    (
-        "allowlist",
-        "Allowlists and denylists",
-        "allowlists-and-denylists",
-    ),
-    (
-        "denylist",
-        "Allowlists and denylists",
-        "allowlists-and-denylists",
-    ),
-    (
-        "reported",
-        "Allowlists and denylists",
-        "allowlists-and-denylists",
-    ),
-    ("ua", "User agents", "user-agents"),
-    ("origin", "Origins", "origins"),
-    ("origin_token", "Origins", "origins"),
-    ("token", "Tokens", "tokens"),
-];
+/// The module whose sections hold the examples, from the package root, where
+/// a build script runs.
+const AREAS: &str = "src/areas.rs";
 
-/// Ends each generated method's doc (which the face method copies) with a
+/// A section of src/areas.rs: its heading, rustdoc's anchor for it, and the
+/// `area` facts (openapi/operations.overlay.yaml) it shows, which the
+/// `<!-- areas: … -->` line under the heading names.
+struct AreaSection {
+    heading: String,
+    anchor: String,
+    areas: Vec<String>,
+}
+
+/// Reads the sections of src/areas.rs; an areas line that follows no heading,
+/// or an area named by two sections, fails the build.
+fn area_sections() -> Result<Vec<AreaSection>, String> {
+    println!("cargo:rerun-if-changed={AREAS}");
+    let text = std::fs::read_to_string(AREAS).map_err(|e| format!("reading {AREAS}: {e}"))?;
+    let mut sections: Vec<AreaSection> = Vec::new();
+    let mut previous = "";
+    for line in text.lines() {
+        let doc = line.strip_prefix("//!").map(str::trim);
+        if let Some(areas) = doc
+            .and_then(|d| d.strip_prefix("<!-- areas:"))
+            .and_then(|d| d.strip_suffix("-->"))
+        {
+            let Some(heading) = previous.strip_prefix("//! # ") else {
+                return Err(format!(
+                    "{AREAS}: `{line}` does not follow a section heading"
+                ));
+            };
+            for area in areas.split_whitespace() {
+                if let Some(other) = sections.iter().find(|s| s.areas.iter().any(|a| a == area)) {
+                    return Err(format!(
+                        "{AREAS}: the area `{area}` is under both `{}` and `{heading}`",
+                        other.heading
+                    ));
+                }
+            }
+            sections.push(AreaSection {
+                heading: heading.to_string(),
+                anchor: anchor_of(heading),
+                areas: areas.split_whitespace().map(str::to_string).collect(),
+            });
+        }
+        previous = line;
+    }
+    Ok(sections)
+}
+
+/// The id rustdoc gives a heading: lower case, a space as `-`, punctuation left out.
+fn anchor_of(heading: &str) -> String {
+    heading
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c.to_ascii_lowercase()),
+            c if c.is_ascii_whitespace() => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Ends each operation's doc (which its builder method carries) with a
 /// link to its area's example. An area without a section fails the build,
 /// so an operation of a new area cannot arrive without an example.
 fn link_areas(methods: &mut [Method], operations: &[Operation]) -> Result<(), String> {
+    let sections = area_sections()?;
     for f in methods {
         let id = f.id.clone();
         let Some(op) = operations.iter().find(|op| op.id == id) else {
             continue;
         };
-        let Some((_, heading, anchor)) = AREA_SECTIONS.iter().find(|(a, ..)| *a == op.area) else {
+        let Some(AreaSection {
+            heading, anchor, ..
+        }) = sections.iter().find(|s| s.areas.contains(&op.area))
+        else {
             return Err(format!(
-                "adaptation 15: {id} is in the area `{}`, which has no section in src/areas.rs",
+                "adaptation 15: {id} is in the area `{}`, which no section of {AREAS} names",
                 op.area
             ));
         };

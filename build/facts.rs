@@ -1,9 +1,11 @@
 //! The table of operations and their facts: what the spec of record says of
 //! each operation under `x-threatjammer` (openapi/operations.overlay.yaml
-//! explains each fact). Everything the crate knows per operation is generated
-//! from here: the public operation table, the typed operation id, retry safety,
-//! the path check's segment counts, page streams (build/builders.rs) and links
-//! (build/links.rs).
+//! explains each fact), and what it says of the operation's request itself
+//! where code depends on it (the `maxItems` of a list body). Everything the
+//! crate knows per operation is generated from here: the public operation
+//! table, the typed operation id, retry safety, the path check's segment
+//! counts, the bulk methods' batch sizes, page streams (build/builders.rs) and
+//! links (build/links.rs).
 
 use crate::spec::*;
 use proc_macro2::TokenStream;
@@ -34,6 +36,9 @@ pub struct Operation {
     pub cache: Option<(u64, bool)>,
     /// The `changes_lists` fact.
     pub changes_lists: bool,
+    /// The `maxItems` of a JSON request body that is a list: the most entries
+    /// one request may carry.
+    pub max_items: Option<u64>,
 }
 
 /// A listing walked with `page` and `page_size`.
@@ -88,6 +93,7 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
                     )),
                 },
                 changes_lists: facts["changes_lists"].as_bool().unwrap_or(false),
+                max_items: crate::arguments::body_max_items(doc, op),
                 id,
             })
         })
@@ -136,6 +142,23 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
         .iter()
         .filter(|op| op.changes_lists)
         .map(|op| op.id.as_str());
+    let limited: Vec<_> = operations
+        .iter()
+        .filter_map(|op| Some((op, op.max_items?)))
+        .collect();
+    let limited_consts = limited
+        .iter()
+        .map(|(op, _)| format_ident!("{}", op.id.to_uppercase()));
+    let limited_docs = limited.iter().map(|(op, limit)| {
+        format!(
+            "`{}` (`{} {}`): at most {limit} entries.",
+            op.id, op.method, op.path
+        )
+    });
+    // Unsuffixed: the constants are `usize`s of the target, not of the machine building.
+    let limits = limited
+        .iter()
+        .map(|(_, limit)| proc_macro2::Literal::u64_unsuffixed(*limit));
     quote! {
         /// Every operation of the spec of record, in the spec's order.
         pub const OPERATIONS: [crate::operations::Operation; #count] = [#(#rows),*];
@@ -200,6 +223,13 @@ pub fn operations_tokens(operations: &[Operation]) -> TokenStream {
         #[allow(dead_code)] // read only with the `cache` feature
         pub(crate) fn changes_lists(operation_id: &str) -> bool {
             matches!(operation_id, #(#list_changes)|*)
+        }
+
+        /// The `maxItems` of each operation whose JSON request body is a
+        /// list, by its id as `OperationId` spells it: constants, so that code
+        /// sizing a request by one fails to compile if the spec drops the limit.
+        pub(crate) mod max_items {
+            #(#[doc = #limited_docs] pub(crate) const #limited_consts: usize = #limits;)*
         }
     }
 }

@@ -1,3 +1,8 @@
+// Each section's `<!-- areas: … -->` line (hidden when rendered) names the
+// `area` facts (openapi/operations.overlay.yaml) whose methods link to it. The
+// build reads the headings and these lines (build/docs_passes.rs), so this
+// file is the one place that says which section shows which area.
+
 //! The API area by area, with a short example of each.
 //!
 //! Every operation is a method on [`Client`](crate::Client) named after its
@@ -18,6 +23,7 @@
 //! [`crate::types`].
 //!
 //! # IP assessment
+//! <!-- areas: assess -->
 //!
 //! The risk of an address: a score from 0 to 99, the risk level in words, why,
 //! and links to what the service knows about it (its AS, its datacenter, the
@@ -39,6 +45,7 @@
 //! ```
 //!
 //! # Autonomous systems
+//! <!-- areas: asn -->
 //!
 //! An AS by number, the AS and announced prefix of an address, an AS's
 //! prefixes, and the Regional Internet Registries and record statuses the
@@ -57,6 +64,7 @@
 //! ```
 //!
 //! # Datacenters
+//! <!-- areas: datacenter -->
 //!
 //! Whether an address belongs to a datacenter or hosting provider, and which;
 //! a datacenter by id and its prefixes. A datacenter id is checked against the
@@ -72,6 +80,7 @@
 //! ```
 //!
 //! # Geolocation
+//! <!-- areas: geo -->
 //!
 //! Where an address is: continent, country, region, city, coordinates and time
 //! zone. [`Client::geolocate_ips`](crate::Client::geolocate_ips) takes several,
@@ -86,6 +95,7 @@
 //! ```
 //!
 //! # Datasets
+//! <!-- areas: dataset -->
 //!
 //! The IP datasets the assessments draw on (each made of source lists), all of
 //! them or one by name.
@@ -100,6 +110,7 @@
 //! ```
 //!
 //! # Sources
+//! <!-- areas: source -->
 //!
 //! The source lists the caller's plan can see, one of them, and one age range
 //! of one (`1H` to `365D`), each with its score and risk level.
@@ -117,6 +128,7 @@
 //! ```
 //!
 //! # Logs
+//! <!-- areas: log -->
 //!
 //! The recorded changes to the datasets: those concerning one address
 //! (optionally in one dataset, or after a time), and one change by its id.
@@ -134,6 +146,7 @@
 //! ```
 //!
 //! # Allowlists and denylists
+//! <!-- areas: allowlist denylist reported -->
 //!
 //! Public lists are curated by the service and switched on or off per caller;
 //! private lists are the caller's own (networks, countries, continents, AS
@@ -171,6 +184,7 @@
 //! ```
 //!
 //! # User agents
+//! <!-- areas: ua -->
 //!
 //! What a user agent string is (client or crawler, family, vendor, operating
 //! system, device, how common), one string or several at once, and the
@@ -189,6 +203,7 @@
 //! ```
 //!
 //! # Origins
+//! <!-- areas: origin origin_token -->
 //!
 //! The caller's web sites: their configuration, the snippets that add the
 //! detection library to their pages, the status of their visitors (by address
@@ -216,6 +231,7 @@
 //! ```
 //!
 //! # Tokens
+//! <!-- areas: token -->
 //!
 //! The caller's own API token: its quota (used, and when it refills) and what
 //! it has been used for. The client's quota guard never holds back reading

@@ -1,10 +1,11 @@
 //! Bulk assessment: any number of addresses (or user agents) in, one outcome
 //! per input out, at the fewest requests the service allows.
 //!
-//! Every request costs one quota point whether it carries one address or 500,
-//! so [`Client::assess_many`] packs distinct public addresses into batches of up
-//! to 500 (`POST /v1/assess/ip`), sends a few batches at a time, and hands out
-//! an outcome for every input as answers arrive:
+//! Every request costs one quota point whether it carries one address or a
+//! full batch, so [`Client::assess_many`] packs distinct public addresses into
+//! requests of [`Client::assess_ips`], each as full as the spec of record
+//! allows (the `maxItems` of its request body), sends a few batches at a time,
+//! and hands out an outcome for every input as answers arrive:
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -34,7 +35,7 @@
 //!   bounded whatever the input's length; the price is that a duplicate seen
 //!   again only after more than `remember` other distinct addresses is
 //!   assessed again (one more address in some batch, rarely a whole request).
-//! - **Batches** of up to 500 addresses ([`batch_size`]) are sent with at most
+//! - **Batches** of up to the request body's `maxItems` ([`batch_size`]) are sent with at most
 //!   [`concurrency`] in flight, through the client like any other call, so they
 //!   get its quota guard and retry policy. Answers are matched to addresses by
 //!   each result's `self` link, never by position. A batch that still fails
@@ -60,9 +61,10 @@
 //! # }
 //! ```
 //!
-//! [`Client::geolocate_many`] (`POST /v1/geo`, 500 a batch) and
-//! [`Client::parse_user_agents_many`] (`POST /v1/ua`, 100 a batch, no local
-//! filter) work the same way.
+//! [`Client::geolocate_many`] (batches of [`Client::geolocate_ips`]) and
+//! [`Client::parse_user_agents_many`] (batches of [`Client::parse_user_agents`],
+//! no local filter) work the same way, each batch as large as its operation's
+//! `maxItems`.
 //!
 //! [`remember`]: BulkStream::remember
 //! [`batch_size`]: BulkStream::batch_size
@@ -73,7 +75,8 @@ mod scope;
 
 pub use scope::is_public;
 
-use crate::{types, Client, Error, Link};
+use crate::generated::max_items;
+use crate::{types, Client, Error, Link, OperationId};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{BoxStream, FusedStream, FuturesUnordered, StreamExt};
 use futures_util::Stream;
@@ -251,8 +254,8 @@ impl Client {
         BulkStream::new(self, &ASSESS, addresses)
     }
 
-    /// Geolocates every address of `addresses` in batches of up to 500
-    /// (`POST /v1/geo`), like [`assess_many`](Client::assess_many).
+    /// Geolocates every address of `addresses` in batches of
+    /// [`geolocate_ips`](Client::geolocate_ips), like [`assess_many`](Client::assess_many).
     pub fn geolocate_many<'a, I>(&self, addresses: I) -> GeolocationStream<'a>
     where
         I: IntoIterator,
@@ -271,9 +274,10 @@ impl Client {
         BulkStream::new(self, &GEOLOCATE, addresses)
     }
 
-    /// Analyses every user agent string of `agents` in batches of up to 100
-    /// (`POST /v1/ua`), like [`assess_many`](Client::assess_many). Every string
-    /// is sent; none is answered locally.
+    /// Analyses every user agent string of `agents` in batches of
+    /// [`parse_user_agents`](Client::parse_user_agents), like
+    /// [`assess_many`](Client::assess_many). Every string is sent; none is
+    /// answered locally.
     pub fn parse_user_agents_many<'a, I>(&self, agents: I) -> UserAgentStream<'a>
     where
         I: IntoIterator,
@@ -298,7 +302,8 @@ type Sender<T> = fn(Client, Vec<String>) -> BoxFuture<'static, Result<Vec<T>, Er
 
 /// What differs between the three bulk operations (assessment, geolocation, user agents).
 struct BulkOperation<K, T> {
-    /// The largest batch the service accepts.
+    /// The largest batch the service accepts: the `maxItems` of the batch
+    /// operation's request body.
     max_batch: usize,
     /// The value to send for an input, or `None` to answer it locally as not public.
     key: fn(&K) -> Option<K>,
@@ -320,7 +325,7 @@ struct BulkOperation<K, T> {
 // decoders of its answer (half the library's machine code); a constant is
 // compiled only where a program starts a bulk stream (docs/build-cost.md).
 const ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation {
-    max_batch: 500,
+    max_batch: max_items::ASSESS_IPS,
     key: public_key,
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.assess_ips(batch).await?.results) }),
@@ -329,27 +334,27 @@ const ASSESS: BulkOperation<IpAddr, types::IpAssessmentOutput> = BulkOperation {
             .into_iter()
             .collect()
     },
-    single: "assess_ip",
+    single: OperationId::ASSESS_IP.as_str(),
 };
 
 const GEOLOCATE: BulkOperation<IpAddr, types::GeoIpOutput> = BulkOperation {
-    max_batch: 500,
+    max_batch: max_items::GEOLOCATE_IPS,
     key: public_key,
     wire: ToString::to_string,
     send: |client, batch| Box::pin(async move { Ok(client.geolocate_ips(batch).await?.results) }),
     answers: |result| located_address(result.self_.as_ref()).into_iter().collect(),
-    single: "geolocate_ip",
+    single: OperationId::GEOLOCATE_IP.as_str(),
 };
 
 const PARSE_USER_AGENTS: BulkOperation<String, types::UaOutput> = BulkOperation {
-    max_batch: 100,
+    max_batch: max_items::PARSE_USER_AGENTS,
     key: |agent| Some(agent.clone()),
     wire: Clone::clone,
     send: |client, batch| {
         Box::pin(async move { Ok(client.parse_user_agents(batch).await?.results) })
     },
     answers: user_agent_answers,
-    single: "parse_user_agent",
+    single: OperationId::PARSE_USER_AGENT.as_str(),
 };
 
 /// Public addresses are sent in their canonical form, so `::ffff:8.8.8.8` and
@@ -459,9 +464,9 @@ where
         }
     }
 
-    /// At most `size` values a request, between 1 and the service's limit
-    /// (500 addresses, 100 user agents), which is the default. Smaller batches
-    /// cost more requests.
+    /// At most `size` values a request, between 1 and the most the batch
+    /// operation's request body takes (its `maxItems` in the spec of record),
+    /// which is the default. Smaller batches cost more requests.
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size.clamp(1, self.operation.max_batch);
         self

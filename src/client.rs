@@ -85,7 +85,7 @@ pub struct ClientBuilder {
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
-/// otherwise: far above the largest the API sends (a batch of 500
+/// otherwise: far above the largest the API sends (a full batch of
 /// assessments is well under a megabyte), far below what would hurt.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
 

@@ -188,7 +188,7 @@ async fn judge(client: &Client, address: IpAddr, deadline: Duration) -> Verdict 
     let cache = client.state().cache.clone();
     let key = cache
         .as_ref()
-        .and_then(|c| c.key("assess_ip", &(&address,)));
+        .and_then(|c| c.key(crate::OperationId::ASSESS_IP.as_str(), &(&address,)));
     let verdict = |risk: Option<(Risk, Option<i64>)>, source: Source| Verdict {
         address,
         score: risk.as_ref().and_then(|(_, s)| *s),

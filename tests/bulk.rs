@@ -12,6 +12,9 @@ use threatjammer::types::IpAssessmentOutput;
 use threatjammer::{Link, OperationId, QuotaPolicy};
 use threatjammer_mock::{MockResponse, MockServer, RecordedRequest};
 
+#[path = "support/spec.rs"]
+mod spec;
+
 /// splitmix64: deterministic, well-mixed numbers for generating inputs.
 fn mix(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -204,7 +207,8 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
             other => panic!("{}: {other:?}", item.input),
         }
     }
-    let expected_requests = work.unique.len().div_ceil(500) as u64;
+    let batch = spec::max_items(OperationId::ASSESS_IPS);
+    let expected_requests = work.unique.len().div_ceil(batch) as u64;
     assert_eq!(answers.len(), work.unique.len());
     assert_eq!(summary.requests, expected_requests);
     assert_eq!(summary.inputs, 100_000);
@@ -232,7 +236,7 @@ async fn a_hundred_thousand_addresses_at_the_fewest_requests() {
     );
     let mut sent = HashSet::new();
     for batch in batches(&recorded, OperationId::ASSESS_IPS) {
-        assert!(batch.len() <= 500);
+        assert!(batch.len() <= spec::max_items(OperationId::ASSESS_IPS));
         for text in batch {
             let ip: IpAddr = text.parse().unwrap();
             assert!(sent.insert(ip), "{ip} sent twice");
@@ -315,7 +319,12 @@ async fn failing_batches_lose_nothing() {
         distinct.len() + injected,
         "batches + injected failures"
     );
-    assert_eq!(distinct.len(), work.unique.len().div_ceil(500));
+    assert_eq!(
+        distinct.len(),
+        work.unique
+            .len()
+            .div_ceil(spec::max_items(OperationId::ASSESS_IPS))
+    );
     eprintln!(
         "{} inputs, {} batches, {injected} failures injected: {} requests, {} inputs failed",
         work.inputs.len(),
@@ -578,6 +587,50 @@ async fn addresses_arriving_as_a_stream() {
     assert_eq!((summary.answered, summary.requests), (1_200, 3));
 }
 
+/// The batch sizes of one bulk run, largest first.
+fn sizes(recorded: &[RecordedRequest], operation: OperationId) -> Vec<usize> {
+    let mut sizes: Vec<usize> = batches(recorded, operation).iter().map(Vec::len).collect();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    sizes
+}
+
+/// One value more than a batch takes is one full batch and one of a single
+/// value: batches are exactly as large as the `maxItems` of the batch
+/// operation's request body, as the spec of record says it.
+#[tokio::test]
+async fn batches_are_as_full_as_the_spec_allows() {
+    let server = MockServer::start().await;
+    let client = server.client();
+
+    let full = spec::max_items(OperationId::ASSESS_IPS);
+    let (_, summary) = client
+        .assess_many(distinct_public(full + 1, 21))
+        .collect_with_summary()
+        .await;
+    assert_eq!(summary.answered, full as u64 + 1);
+    let recorded = server.received_requests().await;
+    assert_eq!(sizes(&recorded, OperationId::ASSESS_IPS), [full, 1]);
+
+    let full = spec::max_items(OperationId::GEOLOCATE_IPS);
+    let (_, summary) = client
+        .geolocate_many(distinct_public(full + 1, 22))
+        .collect_with_summary()
+        .await;
+    assert_eq!(summary.answered, full as u64 + 1);
+    let recorded = server.received_requests().await;
+    assert_eq!(sizes(&recorded, OperationId::GEOLOCATE_IPS), [full, 1]);
+
+    let full = spec::max_items(OperationId::PARSE_USER_AGENTS);
+    let agents: Vec<String> = (0..=full).map(|i| format!("agent-{i}/1.0")).collect();
+    let (_, summary) = client
+        .parse_user_agents_many(agents)
+        .collect_with_summary()
+        .await;
+    assert_eq!(summary.answered, full as u64 + 1);
+    let recorded = server.received_requests().await;
+    assert_eq!(sizes(&recorded, OperationId::PARSE_USER_AGENTS), [full, 1]);
+}
+
 #[tokio::test]
 async fn geolocation_and_user_agents_in_bulk() {
     let server = MockServer::start().await;
@@ -593,7 +646,8 @@ async fn geolocation_and_user_agents_in_bulk() {
         }
     }
     assert_eq!(summary.not_public, work.not_public as u64);
-    assert_eq!(summary.requests, work.unique.len().div_ceil(500) as u64);
+    let batch = spec::max_items(OperationId::GEOLOCATE_IPS);
+    assert_eq!(summary.requests, work.unique.len().div_ceil(batch) as u64);
 
     let agents: Vec<String> = (0..250)
         .map(|i| match i % 5 {
@@ -614,11 +668,12 @@ async fn geolocation_and_user_agents_in_bulk() {
         assert_eq!(analysis.string, item.input);
         assert_eq!(item.input, agents[item.position as usize]);
     }
-    assert_eq!(summary.requests, unique.len().div_ceil(100) as u64);
+    let batch = spec::max_items(OperationId::PARSE_USER_AGENTS);
+    assert_eq!(summary.requests, unique.len().div_ceil(batch) as u64);
     let recorded = server.received_requests().await;
     assert!(batches(&recorded, OperationId::PARSE_USER_AGENTS)
         .iter()
-        .all(|b| b.len() <= 100));
+        .all(|b| b.len() <= batch));
 }
 
 /// The mock enforcing the free plan and the client's own quota guard keeping to

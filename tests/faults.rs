@@ -15,6 +15,8 @@
 
 #[path = "support/loopback.rs"]
 mod loopback;
+#[path = "support/spec.rs"]
+mod spec;
 
 use futures_util::StreamExt;
 use loopback::{Loopback, Reply};
@@ -38,7 +40,7 @@ enum Op {
     Delete,
     /// `POST /v1/assess/ip/csv` (`assess_ips_csv`): a multipart upload that changes nothing.
     CsvUpload,
-    /// `Client::assess_many` over [`bulk_inputs`]: [`BULK_BATCHES`] requests to
+    /// `Client::assess_many` over [`bulk_inputs`]: [`bulk_batches`] requests to
     /// `POST /v1/assess/ip`, each sent through `assess_ips`.
     Bulk,
 }
@@ -52,10 +54,15 @@ const OPS: [Op; 6] = [
     Op::Bulk,
 ];
 
-/// The distinct public addresses of the bulk input: two full batches of 500 and one of 200.
+/// The distinct public addresses of the bulk input: with the spec's 500 a
+/// batch today, two full batches and one of 200.
 const BULK_PUBLIC: usize = 1_200;
-/// The batch requests `assess_many` makes for them.
-const BULK_BATCHES: usize = BULK_PUBLIC.div_ceil(500);
+
+/// The batch requests `assess_many` makes for them, as full as the spec of
+/// record's `maxItems` allows.
+fn bulk_batches() -> usize {
+    BULK_PUBLIC.div_ceil(spec::max_items(threatjammer::OperationId::ASSESS_IPS))
+}
 
 /// The `i`-th distinct public address of the bulk input (11.0.0.0/8 is public).
 fn bulk_public(i: usize) -> IpAddr {
@@ -91,7 +98,7 @@ impl Op {
     /// How many requests one call makes when every one of them meets the fault.
     fn requests_per_call(self) -> usize {
         match self {
-            Op::Bulk => BULK_BATCHES,
+            Op::Bulk => bulk_batches(),
             _ => 1,
         }
     }
@@ -547,7 +554,7 @@ async fn check_bulk(client: &Client, want: Expect) -> Vec<String> {
     let failed_batches = if want == Expect::Value {
         0
     } else {
-        BULK_BATCHES
+        bulk_batches()
     };
     let counts = [
         ("inputs", summary.inputs, inputs.len()),
@@ -560,7 +567,7 @@ async fn check_bulk(client: &Client, want: Expect) -> Vec<String> {
         ),
         ("sent", summary.sent, BULK_PUBLIC),
         // Batch requests; the policy's repetitions show in the server's count.
-        ("requests", summary.requests, BULK_BATCHES),
+        ("requests", summary.requests, bulk_batches()),
         ("failed requests", summary.failed_requests, failed_batches),
     ];
     for (what, got, want) in counts {

@@ -113,7 +113,7 @@ enum Command {
 enum Assess {
     /// Assess one IP address
     Ip { address: IpAddr },
-    /// Assess every address of a file, one a line, in requests of up to 500
+    /// Assess every address of a file, one a line, in requests as full as the API allows
     ///
     /// Addresses that are not public (private, loopback, documentation, ...) are
     /// answered locally without spending quota, and each distinct address is sent

@@ -28,7 +28,7 @@ use threatjammer_fixtures::{decoded, fit, resolve};
 /// The spec of record (`mock/threatjammer.json` links to it; the package holds a copy).
 static SPEC: &str = include_str!("../threatjammer.json");
 
-fn document() -> &'static Value {
+pub(super) fn document() -> &'static Value {
     static DOCUMENT: OnceLock<Value> = OnceLock::new();
     DOCUMENT.get_or_init(|| serde_json::from_str(SPEC).unwrap_or(Value::Null))
 }

@@ -2,13 +2,14 @@
 //! embedded at compile time so the mock works wherever the binary runs, and
 //! any directory given at start. Read as `threatjammer-fixtures` reads them.
 
+use super::lookups::{self, AddressAnswer, Kind, Lookup};
 use super::{Body, MockRequest, MockResponse};
 use include_dir::{include_dir, Dir};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 use std::path::Path;
-use threatjammer::{Link, OperationId};
+use threatjammer::OperationId;
 use threatjammer_fixtures::{decoded as decoded_or_raw, resolve, Fixture as Exchange};
 
 /// `tests/fixtures` (`mock/fixtures` links to it; the package holds a copy). A fixture whose content changes
@@ -179,7 +180,9 @@ impl Fixtures {
             operation: operation.id,
             allowed: std::sync::OnceLock::new(),
         };
-        if let (Body::Json(body), true) = (&fixture.response.body, learns(operation.id)) {
+        if let (Body::Json(body), true) =
+            (&fixture.response.body, lookups::of(operation.id).is_some())
+        {
             if fixture.allowed() {
                 self.learn(operation.id, path, body);
             }
@@ -197,38 +200,31 @@ impl Fixtures {
             .contains(&(kind.to_string(), public, id.to_string()))
     }
 
-    /// Keeps the single results of assessment, geolocation and user agent
-    /// fixtures, for the answers the mock derives for any input.
+    /// Keeps the results of a lookup's fixture (`super::lookups`), one or
+    /// a list of them, for the answers the mock derives for any value.
     fn learn(&mut self, operation: &str, path: &str, body: &Value) {
-        let results = || body["results"].as_array().into_iter().flatten();
-        match operation {
-            "assess_ip" | "assess_ips" | "geolocate_ip" | "geolocate_ips" => {
-                type Named = fn(Option<&Link>) -> Option<IpAddr>;
-                // The address a result's `self` link names, as the client's bulk
-                // methods read it to match results with the addresses asked for.
-                fn assessed_address(link: Option<&Link>) -> Option<IpAddr> {
-                    match link? {
-                        Link::Assessment(ip) => Some(ip.to_canonical()),
-                        _ => None,
-                    }
-                }
-                fn located_address(link: Option<&Link>) -> Option<IpAddr> {
-                    match link? {
-                        Link::Geo(ip) => Some(ip.to_canonical()),
-                        _ => None,
-                    }
-                }
-                let (named, known): (Named, _) = if operation.starts_with("assess") {
-                    (assessed_address, &mut self.assessments)
-                } else {
-                    (located_address, &mut self.locations)
+        let (kind, single) = match lookups::of(operation) {
+            Some(Lookup::One { kind, .. }) => (kind, Some(body)),
+            Some(Lookup::Many { kind, .. }) => (kind, None),
+            None => return,
+        };
+        let results = single
+            .into_iter()
+            .chain(body["results"].as_array().into_iter().flatten());
+        match kind {
+            Kind::Address(answer) => {
+                let known = match answer {
+                    AddressAnswer::Assessment => &mut self.assessments,
+                    AddressAnswer::Location => &mut self.locations,
                 };
-                let single = (!operation.ends_with("ips")).then_some(body);
-                let asked = named(Link::parse(path).as_ref());
-                for result in single.into_iter().chain(results()) {
+                let asked = lookups::address_named(answer, path);
+                for result in results {
                     // Only results whose `self` link names their address (the one
                     // asked for, when one was): the bulk methods match by that link.
-                    match named(result["self"].as_str().and_then(Link::parse).as_ref()) {
+                    let named = result["self"]
+                        .as_str()
+                        .and_then(|link| lookups::address_named(answer, link));
+                    match named {
                         Some(ip) if single.is_none() || asked == Some(ip) => {
                             known.insert(ip, result.clone());
                         }
@@ -236,15 +232,13 @@ impl Fixtures {
                     }
                 }
             }
-            "parse_user_agent" | "parse_user_agents" => {
-                let single = (operation == "parse_user_agent").then_some(body);
-                for result in single.into_iter().chain(results()) {
+            Kind::UserAgent => {
+                for result in results {
                     if let Some(agent) = result["string"].as_str() {
                         self.agents.insert(agent.to_string(), result.clone());
                     }
                 }
             }
-            _ => {}
         }
     }
 
@@ -274,19 +268,6 @@ impl Fixtures {
             .max_by_key(|(score, f)| (*score, f.rank))
             .map(|(_, f)| &f.response)
     }
-}
-
-/// Whether `learn` keeps results of this operation.
-fn learns(operation: &str) -> bool {
-    matches!(
-        operation,
-        "assess_ip"
-            | "assess_ips"
-            | "geolocate_ip"
-            | "geolocate_ips"
-            | "parse_user_agent"
-            | "parse_user_agents"
-    )
 }
 
 fn plain(value: &Value) -> String {

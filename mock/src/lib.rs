@@ -42,11 +42,16 @@
 //!   `GET /v1/geo/{ip}`, `POST /v1/geo`) for *any* address, with a result derived
 //!   from the address (same address, same answer), in the service's shape and
 //!   link style. As the service does, a single address that is not public is
-//!   refused with `400`, and a list skips such addresses; a list longer than 500
-//!   is refused with `413`. Results of a list come in address order, not request
-//!   order.
-//! - **User agents** (`POST /v1/ua`, at most 100, and `GET /v1/ua/{ua}`) for any
-//!   string, by a rough reading of the string.
+//!   refused with `400`, and a list skips such addresses; a list longer than
+//!   its `maxItems` in the spec is refused with `413`. Results of a list come in
+//!   address order, not request order.
+//! - **User agents** (`POST /v1/ua` and `GET /v1/ua/{ua}`) for any string, by a
+//!   rough reading of the string.
+//!
+//!   These operations are found in the spec of record by their shape, not
+//!   named: a `GET` of one value in the path, or a JSON list of values, whose
+//!   answer is an assessment, a location or a user agent analysis. One more of
+//!   either shape is answered the same way.
 //! - **Allow- and denylists** as a store that lives as long as the server: the
 //!   fixtures' lists exist from the start; lists created, changed, cleared and
 //!   deleted read back accordingly, and a deleted list, a cleared content, a
@@ -84,6 +89,7 @@
 mod contract;
 mod fixtures;
 mod lists;
+mod lookups;
 mod quota;
 mod service;
 mod synth;

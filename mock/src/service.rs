@@ -5,6 +5,7 @@
 //! the quota windows and delays here must be. hyper is already in the tree
 //! through reqwest; only its server half is added.
 
+use super::lookups::{AddressAnswer, Kind, Lookup};
 use super::{synth, Body, MockRequest, MockResponse, RecordedRequest, State};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -207,17 +208,27 @@ fn answer(state: &State, request: &MockRequest, authorized: bool, now: Instant) 
     if let Some(response) = state.fixtures.best(operation, request, true) {
         return response.clone();
     }
-    match operation {
-        "assess_ip" => one_address(state, request, Kind::Assessment),
-        "geolocate_ip" => one_address(state, request, Kind::Location),
-        "assess_ips" => many_addresses(state, request, Kind::Assessment),
-        "geolocate_ips" => many_addresses(state, request, Kind::Location),
-        "parse_user_agent" => {
+    match super::lookups::of(operation) {
+        Some(Lookup::One {
+            kind: Kind::Address(answer),
+            parameter,
+        }) => one_address(state, request, answer, parameter),
+        Some(Lookup::One {
+            kind: Kind::UserAgent,
+            ..
+        }) => {
             let encoded = request.path.rsplit('/').next().unwrap_or("");
             MockResponse::json(200, agent(state, &decoded(encoded)))
         }
-        "parse_user_agents" => many_agents(state, request),
-        _ => from_fixtures(state, operation, request),
+        Some(Lookup::Many {
+            kind: Kind::Address(answer),
+            path,
+        }) => many_addresses(state, request, answer, path),
+        Some(Lookup::Many {
+            kind: Kind::UserAgent,
+            path,
+        }) => many_agents(state, request, path),
+        None => from_fixtures(state, operation, request),
     }
 }
 
@@ -232,27 +243,13 @@ fn from_fixtures(state: &State, operation: &str, request: &MockRequest) -> MockR
     }
 }
 
-#[derive(Clone, Copy)]
-enum Kind {
-    Assessment,
-    Location,
-}
-
-impl Kind {
-    fn answer(self, state: &State, ip: IpAddr) -> Value {
-        let (known, derive): (_, fn(IpAddr) -> Value) = match self {
-            Kind::Assessment => (&state.fixtures.assessments, synth::assessment),
-            Kind::Location => (&state.fixtures.locations, synth::location),
-        };
-        known.get(&ip).cloned().unwrap_or_else(|| derive(ip))
-    }
-
-    fn collection(self) -> &'static str {
-        match self {
-            Kind::Assessment => "/v1/assess/ip",
-            Kind::Location => "/v1/geo",
-        }
-    }
+/// The fixtures' answer about `ip`, or one derived from it.
+fn about_address(state: &State, answer: AddressAnswer, ip: IpAddr) -> Value {
+    let (known, derive): (_, fn(IpAddr) -> Value) = match answer {
+        AddressAnswer::Assessment => (&state.fixtures.assessments, synth::assessment),
+        AddressAnswer::Location => (&state.fixtures.locations, synth::location),
+    };
+    known.get(&ip).cloned().unwrap_or_else(|| derive(ip))
 }
 
 fn agent(state: &State, agent: &str) -> Value {
@@ -272,11 +269,16 @@ fn invalid(loc: Value, msg: &str, kind: &str) -> MockResponse {
     )
 }
 
-fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
+fn one_address(
+    state: &State,
+    request: &MockRequest,
+    answer: AddressAnswer,
+    parameter: &str,
+) -> MockResponse {
     let text = decoded(request.path.rsplit('/').next().unwrap_or(""));
     let Ok(ip) = text.parse::<IpAddr>() else {
         return invalid(
-            json!(["path", "ip_address"]),
+            json!(["path", parameter]),
             "value is not a valid IPv4 or IPv6 address",
             "value_error.ipvanyaddress",
         );
@@ -288,7 +290,7 @@ fn one_address(state: &State, request: &MockRequest, kind: Kind) -> MockResponse
             &format!("{ip} is not a public IP address."),
         );
     }
-    MockResponse::json(200, kind.answer(state, ip))
+    MockResponse::json(200, about_address(state, answer, ip))
 }
 
 /// The entries of a batch body that `parse` takes. The request validated
@@ -303,7 +305,12 @@ fn list_body<T>(request: &MockRequest, parse: impl Fn(&str) -> Option<T>) -> Vec
         .collect()
 }
 
-fn many_addresses(state: &State, request: &MockRequest, kind: Kind) -> MockResponse {
+fn many_addresses(
+    state: &State,
+    request: &MockRequest,
+    answer: AddressAnswer,
+    path: &str,
+) -> MockResponse {
     let mut addresses = list_body(request, |s| s.parse::<IpAddr>().ok());
     // Address order rather than request order: clients must match results by
     // their `self` link, and this makes sure they do.
@@ -311,19 +318,16 @@ fn many_addresses(state: &State, request: &MockRequest, kind: Kind) -> MockRespo
     addresses.sort();
     let results: Vec<Value> = addresses
         .into_iter()
-        .map(|ip| kind.answer(state, ip))
+        .map(|ip| about_address(state, answer, ip))
         .collect();
-    MockResponse::json(
-        200,
-        json!({ "self": kind.collection(), "results": results }),
-    )
+    MockResponse::json(200, json!({ "self": path, "results": results }))
 }
 
-fn many_agents(state: &State, request: &MockRequest) -> MockResponse {
+fn many_agents(state: &State, request: &MockRequest, path: &str) -> MockResponse {
     let mut agents = list_body(request, |s| Some(s.to_string()));
     agents.sort();
     let results: Vec<Value> = agents.iter().map(|a| agent(state, a)).collect();
-    MockResponse::json(200, json!({ "self": "/v1/ua", "results": results }))
+    MockResponse::json(200, json!({ "self": path, "results": results }))
 }
 
 /// `GET /v1/token` with the quota's live counts, over the bundled token
@@ -336,7 +340,10 @@ fn token(state: &State, request: &MockRequest, now: Instant) -> Option<MockRespo
     };
     let millis = millis_of;
     let wall = SystemTime::now();
-    let mut body = match state.fixtures.best("get_token", request, false) {
+    let mut body = match state
+        .fixtures
+        .best(OperationId::GET_TOKEN.as_str(), request, false)
+    {
         Some(MockResponse {
             body: Body::Json(body),
             ..
