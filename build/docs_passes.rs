@@ -14,7 +14,6 @@ use crate::interface::Method;
 use crate::syntax::{
     is_primitive, is_string, last_ident, names_in, serde_value, types_module, types_of,
 };
-use quote::quote;
 
 /// Links each generated method to its area's example, and documents enum
 /// variants and the parameter types that carry only their name.
