@@ -89,7 +89,10 @@ fn answer_of(output: &syn::ReturnType) -> Option<Answer> {
     let value = first_generic(ty)?; // ResponseValue<T>
     let inner = first_generic(value)?; // T
     let inner = boxed(inner).unwrap_or(inner);
-    if matches!(inner, syn::Type::Tuple(t) if t.elems.is_empty()) {
+    // progenitor answers `ByteStream` for an operation that declares no
+    // success: nothing the operation returns is known, as for `()`.
+    let unknown = matches!(inner, syn::Type::Path(p) if p.path.is_ident("ByteStream"));
+    if unknown || matches!(inner, syn::Type::Tuple(t) if t.elems.is_empty()) {
         return Some(Answer::Empty);
     }
     Some(Answer::Json(absolute(inner)))
