@@ -38,14 +38,12 @@ pub struct Args {
     write_docs: bool,
 }
 
-const TABLE_START: &str = "<!-- semver-model table -->\n";
-const TABLE_END: &str = "<!-- /semver-model table -->";
+/// Where docs/regenerating.md holds the rule → lint table.
+const TABLE_MARKER: &str = "semver-model table";
 
 /// The docs with `table` between the markers, or None when they are missing.
 fn with_table(docs: &str, table: &str) -> Option<String> {
-    let start = docs.find(TABLE_START)? + TABLE_START.len();
-    let end = start + docs[start..].find(TABLE_END)?;
-    Some(format!("{}{table}{}", &docs[..start], &docs[end..]))
+    threatjammer_spec::diff::render::with_region(docs, TABLE_MARKER, table)
 }
 
 /// Where a change shows in `spec diff`'s report: every condition given must hold.
@@ -897,8 +895,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     let docs = std::fs::read_to_string(&docs_path).context("reading docs/regenerating.md")?;
     match with_table(&docs, &table) {
         None => problems.push(format!(
-            "docs/regenerating.md has no {} ... {TABLE_END} markers",
-            TABLE_START.trim()
+            "docs/regenerating.md has no <!-- {TABLE_MARKER} --> markers"
         )),
         Some(updated) if updated != docs && args.write_docs => {
             std::fs::write(&docs_path, updated).context("writing docs/regenerating.md")?;
@@ -1041,10 +1038,11 @@ mod tests {
 
     #[test]
     fn the_table_goes_between_the_markers() {
-        let docs = format!("intro\n{TABLE_START}| old |\n{TABLE_END}\nafter\n");
+        let docs =
+            format!("intro\n<!-- {TABLE_MARKER} -->\n| old |\n<!-- /{TABLE_MARKER} -->\nafter\n");
         assert_eq!(
             with_table(&docs, "| new |\n").unwrap(),
-            format!("intro\n{TABLE_START}| new |\n{TABLE_END}\nafter\n")
+            format!("intro\n<!-- {TABLE_MARKER} -->\n| new |\n<!-- /{TABLE_MARKER} -->\nafter\n")
         );
         assert!(with_table("no markers", "| new |\n").is_none());
         let ours = std::fs::read_to_string(concat!(
