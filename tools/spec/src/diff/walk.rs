@@ -394,7 +394,8 @@ impl<'a> Walk<'a> {
         let (old_responses, new_responses) =
             (declared(self.old_doc, old), declared(self.new_doc, new));
         let (old_result, new_result) = (result(&old_responses), result(&new_responses));
-        if old_result.0 != new_result.0 && old_result.1 != new_result.1 {
+        let result_changed = old_result.0 != new_result.0 && old_result.1 != new_result.1;
+        if result_changed {
             let site = Site::new(operation, Part::ResponseBody, "result");
             let show = |(status, kind): (Option<&str>, &str)| {
                 Some(status.map_or(format!("{kind} (no success status)"), |s| {
@@ -419,7 +420,10 @@ impl<'a> Walk<'a> {
             let success = status.starts_with('2');
             // Build adaptation 13 strips the constraints of a success answer's inline schemas.
             site.kept = (!success, !success);
+            // The status that decided a result that changed is that change.
+            let decided = result_changed && [old_result.0, new_result.0].contains(&Some(status));
             match (old_responses.get(status), new_responses.get(status)) {
+                (Some(_), None) | (None, Some(_)) if success && decided => {}
                 (Some(_), None) if success => self.mark(&rules::SUCCESS_STATUS_REMOVED, &site),
                 (Some(_), None) => self.mark(&rules::ERROR_STATUS_REMOVED, &site),
                 (None, Some(_)) if success => self.mark(&rules::SUCCESS_STATUS_ADDED, &site),
