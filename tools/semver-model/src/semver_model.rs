@@ -147,6 +147,15 @@ fn param<'d>(doc: &'d mut Value, path: &str, method: &str, name: &str) -> Result
         .ok_or_else(|| anyhow!("{method} {path} has no parameter {name}"))
 }
 
+/// Takes `name` out of a schema's `required`.
+fn unrequire(node: &mut Value, name: &str) -> Result<()> {
+    node["required"]
+        .as_array_mut()
+        .ok_or_else(|| anyhow!("no required"))?
+        .retain(|n| n != name);
+    Ok(())
+}
+
 fn push(node: &mut Value, key: &str, value: Value) -> Result<()> {
     let object = node
         .as_object_mut()
@@ -655,8 +664,11 @@ fn breaking() -> Variant {
                 what: "required text answer field removed",
                 apply: |d| {
                     let geo = schema(d, "GeoIPOutput")?;
-                    geo["properties"].as_object_mut().and_then(|p| p.remove("postal_code"));
-                    geo["required"].as_array_mut().map(|r| r.retain(|n| n != "postal_code"));
+                    geo["properties"]
+                        .as_object_mut()
+                        .and_then(|p| p.remove("postal_code"))
+                        .ok_or_else(|| anyhow!("GeoIPOutput has no postal_code"))?;
+                    unrequire(geo, "postal_code")?;
                     Ok(())
                 },
                 rule: &rules::RESPONSE_SCALAR_REMOVED_REQUIRED,
@@ -669,8 +681,7 @@ fn breaking() -> Variant {
             Edit {
                 what: "required text answer field made optional",
                 apply: |d| {
-                    schema(d, "GeoIPOutput")?["required"].as_array_mut().map(|r| r.retain(|n| n != "city_name"));
-                    Ok(())
+                    unrequire(schema(d, "GeoIPOutput")?, "city_name")
                 },
                 rule: &rules::RESPONSE_SCALAR_MADE_OPTIONAL,
                 claims: vec![Claim::property("GeoIPOutput", "city_name")],

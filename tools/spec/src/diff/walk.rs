@@ -1161,7 +1161,7 @@ fn integer_type(node: &Value, kept: bool) -> &'static str {
         .rev()
         .find_map(|&(_, ty, non_zero, lo, hi)| match (min, max) {
             (None, None) => None,
-            (Some(m), _) if m == 1.0 => Some(non_zero),
+            (Some(1.0), _) => Some(non_zero),
             (None, Some(_)) => exact(max, hi).then_some(ty),
             (Some(_), None) => exact(min, lo).then_some(ty),
             (Some(_), Some(_)) => (exact(min, lo) && exact(max, hi)).then_some(ty),
@@ -1304,10 +1304,11 @@ fn answer_only(doc: &Value) -> BTreeSet<String> {
             op.node.get("requestBody"),
             op.node.get("parameters"),
             op.path_parameters,
-        ] {
-            if let Some(part) = part {
-                schema_refs(doc, part, &mut requests);
-            }
+        ]
+        .into_iter()
+        .flatten()
+        {
+            schema_refs(doc, part, &mut requests);
         }
     }
     answers.difference(&requests).cloned().collect()
