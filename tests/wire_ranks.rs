@@ -289,3 +289,30 @@ async fn response_media_type_or_body_kind_changed() {
     assert_eq!(broke(&other), wire_breaking("response-media-type-removed"));
     assert_eq!(broke(&other), wire_breaking("response-body-kind-changed"));
 }
+
+#[tokio::test]
+async fn response_scalar_fields_added_removed_or_made_optional() {
+    // `reason` is required text: a server on the other version that leaves it
+    // out is read as "" (build adaptation 13, reported as drift), not a failure.
+    let other = assess_json(&without("reason")).await;
+    assert!(
+        other.as_ref().is_ok_and(|a| a.reason.is_empty()),
+        "{other:?}"
+    );
+    for rule in [
+        "response-scalar-added-required",
+        "response-scalar-removed-required",
+        "response-scalar-made-required",
+        "response-scalar-made-optional",
+    ] {
+        assert_eq!(broke(&other), wire_breaking(rule), "{rule}");
+    }
+}
+
+#[tokio::test]
+async fn optional_nullable_changed() {
+    // `score` is optional: a null from a server whose spec made it nullable is None.
+    let other = assess_json(&with("score", Value::Null)).await;
+    assert!(other.as_ref().is_ok_and(|a| a.score.is_none()), "{other:?}");
+    assert_eq!(broke(&other), wire_breaking("optional-nullable-changed"));
+}

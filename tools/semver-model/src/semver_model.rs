@@ -38,14 +38,12 @@ pub struct Args {
     write_docs: bool,
 }
 
-const TABLE_START: &str = "<!-- semver-model table -->\n";
-const TABLE_END: &str = "<!-- /semver-model table -->";
+/// Where docs/regenerating.md holds the rule → lint table.
+const TABLE_MARKER: &str = "semver-model table";
 
 /// The docs with `table` between the markers, or None when they are missing.
 fn with_table(docs: &str, table: &str) -> Option<String> {
-    let start = docs.find(TABLE_START)? + TABLE_START.len();
-    let end = start + docs[start..].find(TABLE_END)?;
-    Some(format!("{}{table}{}", &docs[..start], &docs[end..]))
+    threatjammer_spec::diff::render::with_region(docs, TABLE_MARKER, table)
 }
 
 /// Where a change shows in `spec diff`'s report: every condition given must hold.
@@ -138,6 +136,24 @@ fn op<'d>(doc: &'d mut Value, path: &str, method: &str) -> Result<&'d mut Value>
 fn schema<'d>(doc: &'d mut Value, name: &str) -> Result<&'d mut Value> {
     doc.pointer_mut(&format!("/components/schemas/{name}"))
         .ok_or_else(|| anyhow!("the spec of record has no schema {name}"))
+}
+
+/// The schema of an operation's parameter.
+fn param<'d>(doc: &'d mut Value, path: &str, method: &str, name: &str) -> Result<&'d mut Value> {
+    op(doc, path, method)?["parameters"]
+        .as_array_mut()
+        .and_then(|ps| ps.iter_mut().find(|p| p["name"] == name))
+        .map(|p| &mut p["schema"])
+        .ok_or_else(|| anyhow!("{method} {path} has no parameter {name}"))
+}
+
+/// Takes `name` out of a schema's `required`.
+fn unrequire(node: &mut Value, name: &str) -> Result<()> {
+    node["required"]
+        .as_array_mut()
+        .ok_or_else(|| anyhow!("no required"))?
+        .retain(|n| n != name);
+    Ok(())
 }
 
 fn push(node: &mut Value, key: &str, value: Value) -> Result<()> {
@@ -356,6 +372,102 @@ fn additive() -> Variant {
                 tag: "schema-added",
                 blind: None,
             },
+            Edit {
+                what: "request maximum raised (page_size 100 to 200)",
+                apply: |d| {
+                    param(d, "/v1/token/activity", "get", "page_size")?["maximum"] = json!(200);
+                    Ok(())
+                },
+                rule: &rules::REQUEST_CONSTRAINT_RELAXED,
+                claims: vec![Claim::at(
+                    "GET /v1/token/activity",
+                    "query parameter page_size",
+                )],
+                items: &[
+                    "Client::list_token_activity",
+                    "request::ListTokenActivity",
+                    "ListTokenActivity::page_size",
+                ],
+                lints: &[],
+                tag: "page-size-raised",
+                blind: None,
+            },
+            Edit {
+                what: "answer constraint added (pattern on an answer-only text field)",
+                apply: |d| {
+                    schema(d, "IPAssessmentOutput")?["properties"]["reason"]["pattern"] =
+                        json!("^.+$");
+                    Ok(())
+                },
+                rule: &rules::RESPONSE_CONSTRAINT_OBSERVED,
+                claims: vec![Claim::property("IPAssessmentOutput", "reason")],
+                items: &["IpAssessmentOutput::reason"],
+                lints: &[],
+                tag: "reason-pattern",
+                blind: None,
+            },
+            Edit {
+                what: "nullable added to an optional answer field",
+                apply: |d| {
+                    schema(d, "IPAssessmentOutput")?["properties"]["score"]["nullable"] =
+                        json!(true);
+                    Ok(())
+                },
+                rule: &rules::OPTIONAL_NULLABLE_CHANGED,
+                claims: vec![Claim::property("IPAssessmentOutput", "score")],
+                items: &["IpAssessmentOutput::score"],
+                lints: &[],
+                tag: "score-nullable",
+                blind: None,
+            },
+            Edit {
+                what: "schema of a text answer changed (text/csv)",
+                apply: |d| {
+                    op(d, "/v1/denylist/reported/ip", "get")?["responses"]["200"]["content"]
+                        ["text/csv"]["schema"] = json!({ "type": "string", "minLength": 1 });
+                    Ok(())
+                },
+                rule: &rules::RESPONSE_RAW_SCHEMA_CHANGED,
+                claims: vec![Claim::at(
+                    "GET /v1/denylist/reported/ip",
+                    "response 200 text/csv",
+                )],
+                items: &["Client::list_reported_ips", "request::ListReportedIps"],
+                lints: &[],
+                tag: "csv-schema",
+                blind: None,
+            },
+            Edit {
+                what: "required text answer field added",
+                apply: |d| {
+                    add_property(
+                        schema(d, "GeoIPOutput")?,
+                        "metro_name",
+                        json!({ "type": "string" }),
+                        true,
+                    )
+                },
+                rule: &rules::RESPONSE_SCALAR_ADDED_REQUIRED,
+                claims: vec![Claim::property("GeoIPOutput", "metro_name")],
+                items: &["GeoIpOutput::metro_name"],
+                lints: &[],
+                tag: "metro-name",
+                blind: None,
+            },
+            Edit {
+                what: "security changed, still met by the bearer key (an anonymous alternative)",
+                apply: |d| {
+                    op(d, "/v1/geo/{ip_address}", "get")?["security"] =
+                        json!([{ "HTTPBearer": [] }, {}]);
+                    Ok(())
+                },
+                rule: &rules::SECURITY_CHANGED,
+                claims: vec![Claim::at("GET /v1/geo/{ip_address}", "security")],
+                items: &["Client::geolocate_ip", "request::GeolocateIp"],
+                lints: &[],
+                tag: "geo-security",
+                blind: None,
+            },
         ],
     }
 }
@@ -492,6 +604,92 @@ fn breaking() -> Variant {
                 tag: "acl-owner",
                 blind: None,
             },
+            Edit {
+                what: "request maximum lowered (page_size 100 to 50)",
+                apply: |d| {
+                    param(d, "/v1/origin/cookies", "get", "page_size")?["maximum"] = json!(50);
+                    Ok(())
+                },
+                rule: &rules::REQUEST_CONSTRAINT_TIGHTENED,
+                claims: vec![Claim::at("GET /v1/origin/cookies", "query parameter page_size")],
+                items: &["Client::list_origin_cookie_statuses", "request::ListOriginCookieStatuses", "ListOriginCookieStatuses::page_size"],
+                lints: &[],
+                tag: "page-size-lowered",
+                blind: None,
+            },
+            Edit {
+                what: "request maxItems lowered (an assessment batch, 500 to 250)",
+                apply: |d| {
+                    op(d, "/v1/assess/ip", "post")?["requestBody"]["content"]["application/json"]["schema"]["maxItems"] =
+                        json!(250);
+                    Ok(())
+                },
+                rule: &rules::REQUEST_CONSTRAINT_TIGHTENED,
+                claims: vec![Claim::at("POST /v1/assess/ip", "request body")],
+                items: &["Client::assess_ips", "request::AssessIps"],
+                lints: &[],
+                tag: "batch-lowered",
+                blind: None,
+            },
+            Edit {
+                // typify: no bound is i64, `minimum: 0` u64.
+                what: "integer bound that moves typify's type (minimum 0 added)",
+                apply: |d| {
+                    param(d, "/v1/log/ip/{ip_address}", "get", "logged_after")?["minimum"] = json!(0);
+                    Ok(())
+                },
+                rule: &rules::PARAMETER_RETYPED,
+                claims: vec![Claim::at("GET /v1/log/ip/{ip_address}", "query parameter logged_after")],
+                items: &["ListLogChangesOfIp::logged_after"],
+                lints: &[],
+                tag: "after-unsigned",
+                blind: Some("cargo-semver-checks 0.51 compares no argument types"),
+            },
+            Edit {
+                what: "security requirement added that the bearer key does not meet",
+                apply: |d| {
+                    d["components"]["securitySchemes"]["ApiKeyHeader"] =
+                        json!({ "type": "apiKey", "in": "header", "name": "X-API-Key" });
+                    op(d, "/v1/ua/{user_agent_urlencoded}", "get")?["security"] = json!([{ "ApiKeyHeader": [] }]);
+                    Ok(())
+                },
+                rule: &rules::SECURITY_ADDED_UNMET,
+                claims: vec![Claim::at("GET /v1/ua/{user_agent_urlencoded}", "security")],
+                items: &["Client::parse_user_agent", "request::ParseUserAgent"],
+                lints: &[],
+                tag: "ua-security",
+                blind: None,
+            },
+            Edit {
+                what: "required text answer field removed",
+                apply: |d| {
+                    let geo = schema(d, "GeoIPOutput")?;
+                    geo["properties"]
+                        .as_object_mut()
+                        .and_then(|p| p.remove("postal_code"))
+                        .ok_or_else(|| anyhow!("GeoIPOutput has no postal_code"))?;
+                    unrequire(geo, "postal_code")?;
+                    Ok(())
+                },
+                rule: &rules::RESPONSE_SCALAR_REMOVED_REQUIRED,
+                claims: vec![Claim::property("GeoIPOutput", "postal_code")],
+                items: &["GeoIpOutput::postal_code", "field postal_code of struct GeoIpOutput"],
+                lints: &["struct_pub_field_missing"],
+                tag: "postal-removed",
+                blind: None,
+            },
+            Edit {
+                what: "required text answer field made optional",
+                apply: |d| {
+                    unrequire(schema(d, "GeoIPOutput")?, "city_name")
+                },
+                rule: &rules::RESPONSE_SCALAR_MADE_OPTIONAL,
+                claims: vec![Claim::property("GeoIPOutput", "city_name")],
+                items: &["GeoIpOutput::city_name"],
+                lints: &[],
+                tag: "city-optional",
+                blind: Some("cargo-semver-checks 0.51 compares no field types"),
+            },
         ],
     }
 }
@@ -522,7 +720,17 @@ pub async fn calls(tj: &Client) -> Result<u32, Error> {
     let datasets = tj.list_datasets().await?; // datasets-kind
     tj.disable_origin_token("token").await?; // disable-reason
     let traffic = tj.get_origin_traffic_analysis(0, GetOriginTrafficAnalysisInterval::Hourly, "https://example.com").to_timestamp(60).await?; // to-timestamp-required
-    let _ = (score, high, log, datasets, traffic);
+    let geo = tj.geolocate_ip(ip).await?; // geo-security metro-name
+    let postal = geo.postal_code.len(); // postal-removed
+    let city: String = geo.city_name.clone(); // city-optional
+    let reason = a.reason.len(); // reason-pattern
+    let tokens = tj.list_token_activity().page_size(150).await?; // page-size-raised
+    let cookies = tj.list_origin_cookie_statuses("https://example.com").page_size(80).await?; // page-size-lowered
+    let since: i64 = 0;
+    let older = tj.list_log_changes_of_ip(ip).logged_after(since).await?; // after-unsigned
+    let ua = tj.parse_user_agent("curl/8.0").await?; // ua-security
+    let reported = tj.list_reported_ips().await?; // csv-schema
+    let _ = (score, high, log, datasets, traffic, postal, city, reason, tokens, cookies, older, ua, reported);
     Ok(level)
 }
 "#;
@@ -897,8 +1105,7 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     let docs = std::fs::read_to_string(&docs_path).context("reading docs/regenerating.md")?;
     match with_table(&docs, &table) {
         None => problems.push(format!(
-            "docs/regenerating.md has no {} ... {TABLE_END} markers",
-            TABLE_START.trim()
+            "docs/regenerating.md has no <!-- {TABLE_MARKER} --> markers"
         )),
         Some(updated) if updated != docs && args.write_docs => {
             std::fs::write(&docs_path, updated).context("writing docs/regenerating.md")?;
@@ -1041,10 +1248,11 @@ mod tests {
 
     #[test]
     fn the_table_goes_between_the_markers() {
-        let docs = format!("intro\n{TABLE_START}| old |\n{TABLE_END}\nafter\n");
+        let docs =
+            format!("intro\n<!-- {TABLE_MARKER} -->\n| old |\n<!-- /{TABLE_MARKER} -->\nafter\n");
         assert_eq!(
             with_table(&docs, "| new |\n").unwrap(),
-            format!("intro\n{TABLE_START}| new |\n{TABLE_END}\nafter\n")
+            format!("intro\n<!-- {TABLE_MARKER} -->\n| new |\n<!-- /{TABLE_MARKER} -->\nafter\n")
         );
         assert!(with_table("no markers", "| new |\n").is_none());
         let ours = std::fs::read_to_string(concat!(

@@ -4,17 +4,18 @@
 //! ranked for this crate's generated client (see `rules`), and the ranks give the
 //! crate's next version.
 
+mod keywords;
 pub mod render;
 mod report;
 pub mod rules;
-mod walk;
+pub(crate) mod walk;
 
 #[cfg(test)]
 mod tests;
 
 use crate::import::{self, SpecFiles};
 use crate::{manifest, spec_io};
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -89,6 +90,27 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Where docs/regenerating.md holds the rule table.
+pub const RULES_MARKER: &str = "rules table";
+
+/// Prints the rule table, or with `write` puts it into docs/regenerating.md.
+pub fn write_rules_table(root: &Path, write: bool) -> Result<()> {
+    let table = render::rules_table();
+    if !write {
+        print!("{table}");
+        return Ok(());
+    }
+    let path = root.join("docs/regenerating.md");
+    let docs =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let Some(updated) = render::with_region(&docs, RULES_MARKER, &table) else {
+        bail!("{} has no <!-- {RULES_MARKER} --> markers", path.display());
+    };
+    std::fs::write(&path, updated).with_context(|| format!("writing {}", path.display()))?;
+    println!("wrote the rule table into {}", path.display());
+    Ok(())
 }
 
 fn read_openapi(path: &Path) -> Result<Value> {

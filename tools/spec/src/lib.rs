@@ -40,6 +40,11 @@ pub enum SpecCommand {
     Diff(diff::DiffArgs),
     /// Import a new upstream document, record the diff in CHANGELOG.md and bump the crate version.
     Bump(bump::BumpArgs),
+    /// Print the table of diff rules and their ranks (--write: into docs/regenerating.md).
+    Rules {
+        #[arg(long)]
+        write: bool,
+    },
 }
 
 /// Runs a `spec` command on the workspace at `root`.
@@ -64,6 +69,7 @@ pub fn run(command: SpecCommand, root: &Path) -> Result<ExitCode> {
         },
         SpecCommand::Diff(args) => return diff::run(&args, root),
         SpecCommand::Bump(args) => bump::run(&args, root)?,
+        SpecCommand::Rules { write } => diff::write_rules_table(root, write)?,
     }
     Ok(ExitCode::SUCCESS)
 }

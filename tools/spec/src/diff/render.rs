@@ -34,6 +34,12 @@ pub fn markdown(report: &Report, suggestion: Option<&Suggestion>, level: usize) 
         report.wire_breaking(),
         report.prose_changes
     );
+    if !report.unknown_keywords.is_empty() {
+        out += &format!(
+            "**Keywords this diff does not know** (a change to one is listed as `keyword-changed`, which may rank it wrong): {}.\n\n",
+            report.unknown_keywords.iter().map(|k| format!("`{}`", cell(k))).collect::<Vec<_>>().join(", ")
+        );
+    }
     if report.changes.is_empty() {
         return out;
     }
@@ -106,6 +112,7 @@ pub fn json(report: &Report, suggestion: &Suggestion) -> Value {
         },
         "changes": changes,
         "rules": rules,
+        "unknown_keywords": report.unknown_keywords,
     })
 }
 
@@ -146,4 +153,31 @@ fn rank(breaking: bool) -> &'static str {
 /// A table cell cannot hold a raw `|` or a line break.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The rule table of docs/regenerating.md: every rule with its ranks, as
+/// `rules::ALL` holds them. `cargo xtask spec rules --write` puts it between
+/// the `rules table` markers, and a test fails when the page holds another.
+pub fn rules_table() -> String {
+    let rank = |b: bool| if b { "breaking" } else { "no" };
+    let mut out = String::from("| rule | source | wire | change |\n| --- | --- | --- | --- |\n");
+    for rule in super::rules::ALL {
+        out += &format!(
+            "| `{}` | {} | {} | {} |\n",
+            rule.id,
+            rank(rule.source_breaking),
+            rank(rule.wire_breaking),
+            rule.what
+        );
+    }
+    out
+}
+
+/// `docs` with `table` between `<!-- {marker} -->` and `<!-- /{marker} -->`,
+/// or None when the markers are missing.
+pub fn with_region(docs: &str, marker: &str, table: &str) -> Option<String> {
+    let open = format!("<!-- {marker} -->\n");
+    let start = docs.find(&open)? + open.len();
+    let end = start + docs[start..].find(&format!("<!-- /{marker} -->"))?;
+    Some(format!("{}{table}{}", &docs[..start], &docs[end..]))
 }

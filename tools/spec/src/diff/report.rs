@@ -2,8 +2,8 @@
 //! version it calls for. Both the command (`diff`) and the renderers
 //! (`render`) use it, so neither imports the other.
 
-use super::rules;
 use super::walk::{self, Change};
+use super::{keywords, rules};
 use anyhow::{Context, Result};
 use semver::{BuildMetadata, Prerelease, Version};
 use serde_json::Value;
@@ -16,6 +16,10 @@ pub struct Report {
     pub changes: Vec<Change>,
     /// Prose fields (descriptions, summaries, titles, examples) that differ: counted, not listed.
     pub prose_changes: usize,
+    /// Keywords of either document the inventory (`keywords.rs`) does not name,
+    /// as `old|new pointer: keyword`: a change to one is listed as
+    /// `keyword-changed`, which may rank it wrong.
+    pub unknown_keywords: Vec<String>,
 }
 
 impl Report {
@@ -58,6 +62,14 @@ pub fn compare(old: &Value, new: &Value) -> Report {
         new_version: text(new, "/info/version"),
         changes: walk::changes(old, new),
         prose_changes: walk::prose_changes(old, new),
+        unknown_keywords: [("old", old), ("new", new)]
+            .iter()
+            .flat_map(|(side, doc)| {
+                keywords::unknown(doc)
+                    .into_iter()
+                    .map(move |k| format!("{side} {k}"))
+            })
+            .collect(),
     }
 }
 
