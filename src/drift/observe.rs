@@ -96,9 +96,10 @@ pub(crate) fn decode<T: DeserializeOwned + Unlisted>(
     let first = serde_json::from_slice::<T>(body);
     let answers = Answers::get();
     let spec = answers.operation(operation);
-    let schema = spec.and_then(|s| schema_of(s, status));
+    // Found only when it is needed: most answers are neither walked nor refilled.
+    let schema = || spec.and_then(|s| schema_of(s, status));
     let Some(log) = &state.drift else {
-        return first.or_else(|error| second_chance(answers, schema, body, error, |_| {}));
+        return first.or_else(|error| second_chance(answers, schema(), body, error, |_| {}));
     };
     // Looking for undeclared fields means walking the whole answer; it is
     // done on a sample of the answers, and the walk reports them for the same
@@ -108,18 +109,21 @@ pub(crate) fn decode<T: DeserializeOwned + Unlisted>(
     let decoded = match first {
         Ok(value) => {
             let look = sampled || spec.is_some_and(|s| s.constrained) || value.unlisted();
-            if let (true, Some(schema)) = (look, schema) {
+            if let Some(schema) = look.then(schema).flatten() {
                 if let Ok(json) = serde_json::from_slice(body) {
                     walk(answers, schema, &json, sampled, &mut found);
                 }
             }
             Ok(value)
         }
-        Err(error) => second_chance(answers, schema, body, error, |json| {
-            if let Some(schema) = schema {
-                walk(answers, schema, json, sampled, &mut found);
-            }
-        }),
+        Err(error) => {
+            let schema = schema();
+            second_chance(answers, schema, body, error, |json| {
+                if let Some(schema) = schema {
+                    walk(answers, schema, json, sampled, &mut found);
+                }
+            })
+        }
     };
     if !found.is_empty() {
         log.record(operation, found, &state.redactor);
