@@ -52,18 +52,8 @@ impl crate::Client {
         format: OutputFormat,
         filter: &ReportedIpFilter,
     ) -> Result<String, Error> {
-        let ReportedIpFilter {
-            dataset,
-            reported_before,
-            reported_after,
-            expires_before,
-            expires_after,
-            greater_than,
-            less_than,
-            ip_protocol_version,
-        } = filter.clone();
         let mut request = self.list_reported_ips().output_format(format);
-        if let Some(dataset) = dataset {
+        if let Some(dataset) = &filter.dataset {
             request = request.dataset(dataset.parse().map_err(|e| Error::Argument {
                 operation: "list_reported_ips".into(),
                 name: "dataset".into(),
@@ -73,7 +63,7 @@ impl crate::Client {
         // Each filter is the setter of the same name.
         macro_rules! set {
             ($($field:ident),*) => {
-                $(if let Some(value) = $field {
+                $(if let Some(value) = filter.$field.clone() {
                     request = request.$field(value);
                 })*
             };
