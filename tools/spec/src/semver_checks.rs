@@ -233,17 +233,17 @@ impl Workbench {
             std::fs::remove_dir_all(&crate_dir)
                 .with_context(|| format!("clearing {}", crate_dir.display()))?;
         }
-        // What the package ships (Cargo.toml's `include`), which is what the
-        // library build reads; tests, benches and the other members stay behind.
-        for part in ["src", "build", "openapi", "tests/fixtures"] {
-            copy_tree(&root.join(part), &crate_dir.join(part))?;
-        }
-        for file in ["README.md", "Cargo.lock"] {
-            std::fs::copy(root.join(file), crate_dir.join(file))
-                .with_context(|| format!("copying {file}"))?;
-        }
         let manifest =
             std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
+        // What the package ships (Cargo.toml's `include`), which is all the
+        // library build reads: read from the manifest, so that a file the build
+        // starts to need (build.rs moved to the top) comes along without an edit
+        // here. Tests, benches and the other members stay behind.
+        for part in package_include(&manifest)? {
+            copy_included(root, &crate_dir, &part)?;
+        }
+        std::fs::copy(root.join("Cargo.lock"), crate_dir.join("Cargo.lock"))
+            .context("copying Cargo.lock")?;
         std::fs::write(
             crate_dir.join("Cargo.toml"),
             standalone_manifest(&manifest)?,
@@ -361,6 +361,59 @@ fn standalone_manifest(text: &str) -> Result<String> {
     Ok(manifest.to_string())
 }
 
+/// The package's `include` patterns, without their leading `/`.
+fn package_include(manifest: &str) -> Result<Vec<String>> {
+    let doc: DocumentMut = manifest.parse().context("parsing Cargo.toml")?;
+    let include = doc["package"]["include"]
+        .as_array()
+        .context("Cargo.toml's package has no `include` list")?;
+    include
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(|p| p.trim_start_matches('/').to_string())
+                .context("an `include` entry is not a string")
+        })
+        .collect()
+}
+
+/// Copies one `include` entry from `root` to `to`: a file, a directory, or a
+/// pattern with one `*` in its last segment (`openapi/*.overlay.yaml`); the
+/// manifest is written apart, made standalone.
+fn copy_included(root: &Path, to: &Path, part: &str) -> Result<()> {
+    if part == "Cargo.toml" {
+        return Ok(());
+    }
+    let (dir, name) = part.rsplit_once('/').unwrap_or(("", part));
+    if let Some((prefix, suffix)) = name.split_once('*') {
+        let from = root.join(dir);
+        for entry in
+            std::fs::read_dir(&from).with_context(|| format!("reading {}", from.display()))?
+        {
+            let entry = entry?;
+            let file = entry.file_name();
+            let file = file.to_string_lossy();
+            if file.starts_with(prefix) && file.ends_with(suffix) && entry.file_type()?.is_file() {
+                std::fs::create_dir_all(to.join(dir))?;
+                std::fs::copy(entry.path(), to.join(dir).join(&*file))
+                    .with_context(|| format!("copying {}", entry.path().display()))?;
+            }
+        }
+        return Ok(());
+    }
+    let from = root.join(part);
+    if from.is_dir() {
+        copy_tree(&from, &to.join(part))
+    } else {
+        if let Some(parent) = to.join(part).parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(&from, to.join(part))
+            .map(drop)
+            .with_context(|| format!("copying {part}"))
+    }
+}
+
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
     for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
@@ -439,6 +492,29 @@ Failed in:
             ci.contains(&format!("\nSEMVER_CHECKS_VERSION={TOOL_VERSION}\n")),
             ".ci/run installs another cargo-semver-checks than {TOOL_VERSION}"
         );
+    }
+
+    #[test]
+    fn the_copy_takes_what_the_package_includes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        let include = package_include(&manifest).unwrap();
+        for needed in ["build.rs", "build", "src", "openapi/threatjammer.json"] {
+            assert!(include.iter().any(|p| p == needed), "{needed}: {include:?}");
+        }
+        let scratch = tempfile::tempdir().unwrap();
+        copy_included(&root, scratch.path(), "openapi/*.overlay.yaml").unwrap();
+        let copied = std::fs::read_dir(scratch.path().join("openapi"))
+            .unwrap()
+            .count();
+        let overlays = std::fs::read_dir(root.join("openapi"))
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().ends_with(".overlay.yaml")
+            })
+            .count();
+        assert_eq!(copied, overlays);
     }
 
     #[test]
