@@ -129,8 +129,13 @@ pub fn module_qualified_renames(doc: &Value) -> Vec<(String, String)> {
 /// and stops the build on two. Where the spec of record declares several 2xx
 /// answers (upstream's `200` beside the documented `202` or `204`), generation
 /// sees one of them: the body-less one when every other carries any JSON at
-/// all (`{}`), or the first when all carry the same schema. The code side
-/// (`every_success_decodes`) then decodes every 2xx status into that type.
+/// all (`{}`), or the first when all carry the same schema. The call pipeline
+/// then decodes every 2xx status into that type (src/call/decode.rs).
+///
+/// The error answers are left out on the way: the call pipeline classifies
+/// them and reads the documented problem itself, and progenitor stops the
+/// build on an operation whose errors carry two types (a new status with no
+/// body beside a typed one, as an unprepared upstream release may declare).
 pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return Ok(());
@@ -141,6 +146,7 @@ pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
             let Some(responses) = op["responses"].as_object_mut() else {
                 continue;
             };
+            responses.retain(|status, _| !(status.starts_with('4') || status.starts_with('5')));
             let successes: Vec<(String, Option<Value>)> = responses
                 .iter()
                 .filter(|(status, _)| status.starts_with('2'))
