@@ -96,8 +96,7 @@ const AREA_SECTIONS: &[(&str, &str, &str)] = &[
 ];
 
 /// Ends each generated method's doc (which the face method copies) with a
-/// link to its area's example. An area without a section fails the build,
-/// so an operation of a new area cannot arrive without an example.
+/// link to its area's example.
 fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), String> {
     // progenitor's methods are the only `async` ones in the file's inherent impls.
     let methods = crate::code_passes::inherent_methods(file).filter(|f| f.sig.asyncness.is_some());
@@ -106,13 +105,12 @@ fn link_areas(file: &mut syn::File, operations: &[Operation]) -> Result<(), Stri
         let Some(op) = operations.iter().find(|op| op.id == id) else {
             continue;
         };
-        let Some((_, heading, anchor)) = AREA_SECTIONS.iter().find(|(a, ..)| *a == op.area) else {
-            return Err(format!(
-                "adaptation 15: {id} is in the area `{}`, which has no section in src/areas.rs",
-                op.area
-            ));
+        // An area upstream added since src/areas.rs was written has no
+        // example yet; the method links to the page, and the build goes on.
+        let doc = match AREA_SECTIONS.iter().find(|(a, ..)| *a == op.area) {
+            Some((_, heading, anchor)) => format!("Example: [{heading}](crate::areas#{anchor})."),
+            None => "Examples: [the areas](crate::areas) (none yet for this one).".to_string(),
         };
-        let doc = format!("Example: [{heading}](crate::areas#{anchor}).");
         f.attrs.push(syn::parse_quote!(#[doc = ""]));
         f.attrs.push(syn::parse_quote!(#[doc = #doc]));
     }

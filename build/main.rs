@@ -148,6 +148,7 @@ fn generate() -> Result<(), String> {
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
     dangling_references(&doc, &doc, &mut String::new())?;
+    facts::prepare(&mut doc)?;
     let operations = operation_table(&doc)?;
     let answers = answers_json(&doc);
     let links = read_links(&operations)?;
