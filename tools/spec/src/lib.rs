@@ -2,28 +2,41 @@
 //! reading OpenAPI documents, applying the overlays, importing and checking
 //! the spec of record, the semantic diff and the version bump it drives.
 //!
+//! Without its default `tools` feature it is only the semantic diff
+//! ([`diff::compare`], [`diff::render`]) and [`spec_io::parse_document`]:
+//! what the command-line tool's `spec check` needs.
+//!
 //! This crate does not depend on the `threatjammer` library, so that it builds
 //! while the library does not: a spec of record the build script rejects is
 //! repaired with these tools. What needs the library built (the rustdoc
 //! listing of `public-api`, cargo-semver-checks in `bump`) runs cargo on it as
 //! a separate process.
 
+#[cfg(feature = "tools")]
 pub mod bump;
 pub mod diff;
+#[cfg(feature = "tools")]
 pub mod import;
+#[cfg(feature = "tools")]
 pub mod manifest;
+#[cfg(feature = "tools")]
 pub mod overlay;
+#[cfg(feature = "tools")]
 pub mod public_api;
+#[cfg(feature = "tools")]
 pub mod semver_checks;
 pub mod spec_io;
 
+#[cfg(feature = "tools")]
 use anyhow::Result;
-use clap::Subcommand;
+#[cfg(feature = "tools")]
 use std::path::{Path, PathBuf};
+#[cfg(feature = "tools")]
 use std::process::ExitCode;
 
 /// `cargo xtask spec …`.
-#[derive(Subcommand)]
+#[cfg(feature = "tools")]
+#[derive(clap::Subcommand)]
 pub enum SpecCommand {
     /// Import an upstream OpenAPI document (a path or a URL) into openapi/ (strip prose, apply the overlays, canonical order).
     Import {
@@ -43,6 +56,7 @@ pub enum SpecCommand {
 }
 
 /// Runs a `spec` command on the workspace at `root`.
+#[cfg(feature = "tools")]
 pub fn run(command: SpecCommand, root: &Path) -> Result<ExitCode> {
     let files = import::SpecFiles::in_workspace(root);
     match command {
