@@ -124,7 +124,8 @@ impl ValueTypes {
         one
     }
 
-    pub(crate) fn add(&mut self, other: ValueTypes) {
+    /// Counts `other`'s values too: one field's, seen by several operations.
+    pub fn add(&mut self, other: ValueTypes) {
         self.null += other.null;
         self.boolean += other.boolean;
         self.integer += other.integer;

@@ -32,12 +32,41 @@ pub fn describe(report: &DriftReport) -> String {
 
 /// The proposed overlay, as YAML. `seen` says where and when the answers
 /// came from ("https://dublin.api.threatjammer.com on 2026-12-02").
+/// Findings that come to the same change of one schema (a field several
+/// operations' answers carry, a value several list) are one action, the
+/// first finding's reason; a field's proposed type fits the values of all.
 pub fn propose(spec: &Value, report: &DriftReport, seen: &str) -> String {
-    let actions: Vec<Value> = report
-        .findings
-        .iter()
-        .filter_map(|f| action(spec, f, seen))
-        .collect();
+    let mut actions: Vec<Value> = Vec::new();
+    // (target, field) of each proposed field, with every value seen of it.
+    let mut fields: Vec<(String, String, ValueTypes, usize)> = Vec::new();
+    for f in &report.findings {
+        let Some(action) = action(spec, f, seen) else {
+            continue;
+        };
+        let target = action["target"].as_str().unwrap_or_default().to_string();
+        if f.kind == DriftKind::UnknownField {
+            let field = split_last(&f.path).1.to_string();
+            match fields
+                .iter_mut()
+                .find(|(t, n, ..)| *t == target && *n == field)
+            {
+                Some((.., values, at)) => {
+                    values.add(f.values);
+                    actions[*at]["update"][&field] = schema_of(values);
+                }
+                None => {
+                    fields.push((target, field, f.values, actions.len()));
+                    actions.push(action);
+                }
+            }
+        } else if !actions.iter().any(|a| {
+            a["target"] == action["target"]
+                && a["update"] == action["update"]
+                && a["remove"] == action["remove"]
+        }) {
+            actions.push(action);
+        }
+    }
     let overlay = json!({
         "overlay": "1.0.0",
         "info": {"title": format!("what the service answered ({seen})"), "version": "1.0.0"},

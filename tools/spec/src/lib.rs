@@ -81,3 +81,46 @@ pub fn run(command: SpecCommand, root: &Path) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Copies the workspace at `repo` into `to`: what git tracks or would track
+/// (not target/ or what else it ignores), links kept as links (the mock's
+/// into tests/fixtures and openapi/). For tests that change openapi/ in a
+/// copy and build it.
+#[cfg(feature = "tools")]
+pub fn copy_workspace(repo: &Path, to: &Path) -> Result<()> {
+    use anyhow::{ensure, Context};
+    let out = std::process::Command::new("git")
+        .current_dir(repo)
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .output()
+        .context("running git ls-files")?;
+    ensure!(
+        out.status.success(),
+        "git ls-files failed in {}",
+        repo.display()
+    );
+    for file in out.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
+        let file = std::str::from_utf8(file).context("a file name that is not UTF-8")?;
+        let (from, into) = (repo.join(file), to.join(file));
+        if let Some(dir) = into.parent() {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        match std::fs::read_link(&from) {
+            Ok(link) => std::os::unix::fs::symlink(link, &into)
+                .with_context(|| format!("linking {}", into.display()))?,
+            // Listed but deleted in the work tree: not part of the copy.
+            Err(_) if !from.is_file() => {}
+            Err(_) => drop(
+                std::fs::copy(&from, &into)
+                    .with_context(|| format!("copying {}", from.display()))?,
+            ),
+        }
+    }
+    Ok(())
+}

@@ -168,33 +168,6 @@ fn additive_release(upstream: &Value) -> Release {
     }
 }
 
-/// The workspace at `repo` copied into `to`, without what git ignores.
-fn copy_workspace(repo: &Path, to: &Path) {
-    let out = Command::new("git")
-        .current_dir(repo)
-        .args([
-            "ls-files",
-            "-z",
-            "--cached",
-            "--others",
-            "--exclude-standard",
-        ])
-        .output()
-        .expect("git ls-files");
-    assert!(out.status.success(), "git ls-files failed");
-    for file in out.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
-        let file = std::str::from_utf8(file).unwrap();
-        let (from, into) = (repo.join(file), to.join(file));
-        std::fs::create_dir_all(into.parent().unwrap()).unwrap();
-        // The mock's links into tests/fixtures and openapi/ stay links.
-        match std::fs::read_link(&from) {
-            Ok(link) => std::os::unix::fs::symlink(link, &into).unwrap(),
-            Err(_) if from.is_file() => drop(std::fs::copy(&from, &into).unwrap()),
-            Err(_) => {}
-        }
-    }
-}
-
 /// `cargo ARGS` in `dir`, building into `target`; panics with cargo's output on failure.
 fn cargo(dir: &Path, target: &Path, args: &[&str]) {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -222,12 +195,15 @@ fn an_unprepared_additive_release_is_bumped_as_a_patch() {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo.join("target"));
-    // The copy has a path of its own in the target directory, the same every
-    // run, so that its builds replace the last run's instead of adding to them.
+    // The copy's builds need a target directory of their own: cargo names a
+    // workspace member's build by its path in the workspace, so the copy's
+    // library would replace the checkout's in a shared one. It stays between
+    // runs, so only the first compiles the dependencies.
     let temp = target.join("unprepared-release");
-    std::fs::remove_dir_all(&temp).ok();
     let root = temp.join("workspace");
-    copy_workspace(&repo, &root);
+    std::fs::remove_dir_all(&root).ok();
+    let target = temp.join("target");
+    crate::copy_workspace(&repo, &root).unwrap();
     let release =
         additive_release(&spec_io::read_document(&import::pinned_upstream("1.2.27")).unwrap());
     let upstream = temp.join("threatjammer-user-api-1.2.28.json");
