@@ -420,7 +420,7 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
         "  - `cargo test`, then `cargo insta review` to accept or reject the snapshot changes."
     );
     println!(
-        "  - Point the drift gate in .ci/run at {}, and run .ci/run.",
+        "  - Point the drift gate in .ci/run and `threatjammer spec check` (RECORDED in cli/src/spec_check.rs) at {}, and run .ci/run.",
         upstream.display()
     );
 }
