@@ -179,6 +179,7 @@ fn generate() -> Result<(), String> {
 
     // What the spec of record itself says, read before any pass changes it.
     dangling_references(&doc, &doc, &mut String::new())?;
+    facts::prepare(&mut doc)?;
     let operations = operation_table(&doc)?;
     let answer_schemas = answer_schemas::answers_json(&doc);
     let links = read_links(&operations)?;

@@ -6,6 +6,17 @@
 //! table, the typed operation id, retry safety, the path check's segment
 //! counts, the bulk methods' batch sizes, page streams (build/builders.rs) and
 //! links (build/links.rs).
+//!
+//! An upstream release brings operations the overlays do not know yet; they
+//! must not stop the build. Every fact the overlay lacks takes its most
+//! cautious value: not safe to repeat, not paged, not cached, changing no
+//! lists, serving no link, counted by the quota guard, in the area its tag
+//! gives ([`area_of_tags`]), named by the rule in build/names.rs
+//! ([`prepare`]). `spec bump` lists what is left to decide, and
+//! tests/operation_facts.rs fails until it is.
+
+#[path = "names.rs"]
+mod names;
 
 use crate::spec::*;
 use proc_macro2::TokenStream;
@@ -49,9 +60,76 @@ pub struct Pages {
     pub numbered: bool,
 }
 
-/// Reads every operation and its facts. A missing fact is read as its most
-/// cautious value (not repeatable, not paged); tests/operation_facts.rs is
-/// what names an operation that lacks one.
+/// What generation needs of an operation nobody prepared, done to the
+/// document before anything reads it: every operation gets the method name
+/// the rule in build/names.rs gives (the project's own id is kept, FastAPI's
+/// becomes its handler's name), so progenitor generates the name the table
+/// holds; and an optional cookie parameter, which progenitor 0.15 refuses to
+/// generate, is left out (the request goes without it, as a caller who never
+/// set it would send it). A required one cannot be left out: the build stops,
+/// naming it.
+pub fn prepare(doc: &mut Value) -> Result<(), String> {
+    let found: Vec<(String, String, String)> = operations_of(doc)
+        .map(|(method, path, op)| {
+            let id = op["operationId"]
+                .as_str()
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+            Ok((method.to_string(), path.to_string(), id.to_string()))
+        })
+        .collect::<Result<_, String>>()?;
+    let listed: Vec<(&str, &str, &str)> = found
+        .iter()
+        .map(|(m, p, i)| (m.as_str(), p.as_str(), i.as_str()))
+        .collect();
+    for ((method, path, _), name) in found.iter().zip(names::method_names(&listed)) {
+        let op = &mut doc["paths"][path][method];
+        op["operationId"] = Value::String(name);
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            if let Some(required) = params
+                .iter()
+                .find(|p| p["in"] == "cookie" && p["required"] == true)
+            {
+                return Err(format!(
+                    "{method} {path}: the required cookie parameter {} cannot be generated (progenitor 0.15 has no cookies)",
+                    required["name"]
+                ));
+            }
+            params.retain(|p| p["in"] != "cookie");
+        }
+    }
+    Ok(())
+}
+
+/// The area of an operation without an `area` fact, from its first tag: the
+/// area most of the operations with that tag are in (the first of them on a
+/// tie), or for a tag no operation has an area for (a new part of the API),
+/// the tag itself in snake case. Without a tag: `other`.
+fn area_of_tags(doc: &Value, op: &Value) -> String {
+    let Some(tag) = op["tags"][0].as_str() else {
+        return "other".to_string();
+    };
+    let mut areas: Vec<(&str, usize)> = Vec::new();
+    for (_, _, other) in operations_of(doc) {
+        let area = other["x-threatjammer"]["area"].as_str();
+        if let (Some(area), Some(t)) = (area, other["tags"][0].as_str()) {
+            if t == tag {
+                match areas.iter_mut().find(|(a, _)| *a == area) {
+                    Some((_, n)) => *n += 1,
+                    None => areas.push((area, 1)),
+                }
+            }
+        }
+    }
+    // `max_by_key` keeps the last of equals; the first is wanted.
+    match areas.iter().rev().max_by_key(|(_, n)| *n) {
+        Some((area, _)) => area.to_string(),
+        None => names::snake_case(tag),
+    }
+}
+
+/// Reads every operation and its facts, each missing one at its most
+/// cautious value (the module's header); tests/operation_facts.rs is what
+/// names an operation that lacks one.
 pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
     operations_of(doc)
         .map(|(method, path, op)| {
@@ -77,7 +155,10 @@ pub fn operation_table(doc: &Value) -> Result<Vec<Operation>, String> {
                 method: method.to_uppercase(),
                 path: path.to_string(),
                 generated: true,
-                area: facts["area"].as_str().unwrap_or_default().to_string(),
+                area: match facts["area"].as_str() {
+                    Some(area) => area.to_string(),
+                    None => area_of_tags(doc, op),
+                },
                 repeatable: facts["repeatable"].as_bool().unwrap_or(false),
                 counted: !facts["quota_exempt"].as_bool().unwrap_or(false),
                 pages,

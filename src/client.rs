@@ -77,6 +77,7 @@ pub struct ClientBuilder {
     quota: Option<QuotaPolicy>,
     max_response_bytes: u64,
     observe_drift: bool,
+    drift_bound: usize,
     check_arguments: bool,
     #[cfg(feature = "cache")]
     cache: Option<crate::cache::CachePolicy>,
@@ -104,6 +105,7 @@ impl Default for ClientBuilder {
             quota: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             observe_drift: true,
+            drift_bound: crate::drift::MAX_FINDINGS_PER_OPERATION,
             check_arguments: true,
             #[cfg(feature = "cache")]
             cache: None,
@@ -273,6 +275,16 @@ impl ClientBuilder {
         self
     }
 
+    /// How many distinct drift findings to keep of each operation; more are
+    /// only counted ([`crate::drift::DriftReport::unkept`]). By default
+    /// [`crate::drift::MAX_FINDINGS_PER_OPERATION`], which bounds what a
+    /// long-lived client holds; a tool that observes a service to change the
+    /// spec (the conformance runner) keeps more.
+    pub fn keep_drift_findings(mut self, per_operation: usize) -> Self {
+        self.drift_bound = per_operation;
+        self
+    }
+
     /// Whether request builders check their arguments against what the spec
     /// says of them (bounds, lengths, item counts, unique items, formats)
     /// before sending, refusing a bad one with [`crate::Error::Argument`]. On
@@ -371,7 +383,7 @@ impl ClientBuilder {
             self.retry,
             quota,
             self.max_response_bytes,
-            self.observe_drift,
+            self.observe_drift.then_some(self.drift_bound),
             self.check_arguments,
         );
         #[cfg(feature = "cache")]

@@ -16,9 +16,12 @@
 //! Each distinct finding is logged once per client as a `tracing` event at
 //! `warn` with target `threatjammer::drift`, and counted in
 //! [`Client::drift`](crate::Client::drift). The client keeps at most
-//! [`MAX_FINDINGS`] distinct findings, each with its path and example cut
-//! to a few dozen characters and the key masked, so memory stays bounded
-//! however long the client lives and whatever the service sends.
+//! [`MAX_FINDINGS_PER_OPERATION`] distinct findings of each operation
+//! ([`ClientBuilder::keep_drift_findings`](crate::ClientBuilder::keep_drift_findings)
+//! sets another bound), each with its path and example cut to a few dozen
+//! characters and the key masked, so memory stays bounded however long the
+//! client lives and whatever the service sends, and an operation whose
+//! answers differ in many ways cannot crowd out what the others show.
 //!
 //! Observation is on by default; [`ClientBuilder::observe_drift`](crate::ClientBuilder::observe_drift)
 //! turns it off. Every answer's status, content type, enum values and
@@ -51,9 +54,11 @@ pub(crate) use observe::{check_answer, decode, open_enum, Unlisted};
 use crate::OperationId;
 use std::fmt;
 
-/// The most distinct findings a client keeps. Findings past it are counted
-/// in [`DriftReport::unkept`], not kept.
-pub const MAX_FINDINGS: usize = 256;
+/// The most distinct findings a client keeps of each operation, unless
+/// [`ClientBuilder::keep_drift_findings`](crate::ClientBuilder::keep_drift_findings)
+/// says otherwise. Findings past it are counted in [`DriftReport::unkept`],
+/// not kept.
+pub const MAX_FINDINGS_PER_OPERATION: usize = 64;
 
 /// One way the answers to one operation differed from the spec of record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +81,70 @@ pub struct DriftFinding {
     /// 64 after that, so this counts the sampled answers that carried it (see
     /// [the module docs](self#what-count-counts)).
     pub count: u64,
+    /// The JSON types of the values it was seen with, every element of a list
+    /// counted: what a proposal to declare an undeclared field types it by.
+    /// Empty for a missing field, a status or a content type.
+    pub values: ValueTypes,
+}
+
+/// How many values of each JSON type a finding was seen with.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ValueTypes {
+    /// `null`s.
+    pub null: u64,
+    /// `true`s and `false`s.
+    pub boolean: u64,
+    /// Numbers without a fraction or exponent.
+    pub integer: u64,
+    /// Every other number.
+    pub number: u64,
+    /// Strings.
+    pub string: u64,
+    /// Lists.
+    pub array: u64,
+    /// Objects.
+    pub object: u64,
+}
+
+impl ValueTypes {
+    /// One value of the type of `value`.
+    pub(crate) fn of(value: &serde_json::Value) -> ValueTypes {
+        use serde_json::Value as V;
+        let mut one = ValueTypes::default();
+        *match value {
+            V::Null => &mut one.null,
+            V::Bool(_) => &mut one.boolean,
+            V::Number(n) if n.is_i64() || n.is_u64() => &mut one.integer,
+            V::Number(_) => &mut one.number,
+            V::String(_) => &mut one.string,
+            V::Array(_) => &mut one.array,
+            V::Object(_) => &mut one.object,
+        } += 1;
+        one
+    }
+
+    /// Counts `other`'s values too: one field's, seen by several operations.
+    pub fn add(&mut self, other: ValueTypes) {
+        self.null += other.null;
+        self.boolean += other.boolean;
+        self.integer += other.integer;
+        self.number += other.number;
+        self.string += other.string;
+        self.array += other.array;
+        self.object += other.object;
+    }
+
+    /// How many values were counted.
+    pub fn total(&self) -> u64 {
+        self.null
+            + self.boolean
+            + self.integer
+            + self.number
+            + self.string
+            + self.array
+            + self.object
+    }
 }
 
 /// What kind of difference a [`DriftFinding`] is.
@@ -132,7 +201,8 @@ pub struct DriftReport {
     /// The distinct findings, each with in how many answers it was seen
     /// ([`DriftFinding::count`]).
     pub findings: Vec<DriftFinding>,
-    /// Findings seen after [`MAX_FINDINGS`] distinct ones were kept.
+    /// Findings seen of an operation after as many distinct ones as the
+    /// client keeps of each ([`MAX_FINDINGS_PER_OPERATION`]) were kept.
     pub unkept: u64,
 }
 

@@ -9,7 +9,7 @@ mod loopback;
 
 use loopback::{response, Loopback};
 use serde_json::{json, Value};
-use threatjammer::drift::{DriftFinding, DriftKind, MAX_FINDINGS};
+use threatjammer::drift::{DriftFinding, DriftKind, MAX_FINDINGS_PER_OPERATION};
 use threatjammer::{ApiKey, Client, OperationId};
 
 const KEY: &str = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
@@ -260,12 +260,26 @@ async fn a_hundred_thousand_unknown_fields_keep_memory_bounded() {
     let (_server, tj) = serving_json(&body).await;
     assert_eq!(tj.get_asn(15169).await.unwrap().name, "GOOGLE");
     let report = tj.drift();
-    assert_eq!(report.findings.len(), MAX_FINDINGS);
-    assert_eq!(report.unkept, 100_000 - MAX_FINDINGS as u64);
+    assert_eq!(report.findings.len(), MAX_FINDINGS_PER_OPERATION);
+    assert_eq!(report.unkept, 100_000 - MAX_FINDINGS_PER_OPERATION as u64);
     assert!(report
         .findings
         .iter()
         .all(|f| f.path.chars().count() <= 97 && f.example.chars().count() <= 41));
+}
+
+/// The type of the value a field came with is counted: what a proposal
+/// types the field by.
+#[tokio::test]
+async fn the_type_of_an_undeclared_fields_value_is_counted() {
+    let mut body = assessment();
+    body["weight"] = json!(10782145);
+    let (_server, tj) = serving_json(&body).await;
+    tj.assess_ip("212.231.12.22".parse().unwrap())
+        .await
+        .unwrap();
+    let f = only(&tj);
+    assert_eq!((f.values.integer, f.values.total()), (1, 1));
 }
 
 #[tokio::test]

@@ -22,6 +22,11 @@ pub enum Exit {
     Transport = 5,
     /// `assess file`: some input lines were not IP addresses (the rest was assessed).
     BadLines = 6,
+    /// `spec check`: the deployment's API differs from this build's, breaking nothing.
+    SpecDiffers = 7,
+    /// `spec check`: the deployment's API differs from this build's in a way that
+    /// breaks code or requests (a source- or wire-breaking change).
+    SpecBreaks = 8,
 }
 
 /// The text `--help` shows under the options.
@@ -33,7 +38,9 @@ Exit codes:
   3  the service answered with an error (or an answer the client cannot decode)
   4  rate limited: the quota is spent (429, or the month's as counted here)
   5  transport: the service could not be reached, or did not answer in time
-  6  assess file: some input lines were not IP addresses (the others were assessed)";
+  6  assess file: some input lines were not IP addresses (the others were assessed)
+  7  spec check: the deployment's API differs from this build's, breaking nothing
+  8  spec check: the deployment's API differs from this build's, and something breaks";
 
 impl Exit {
     /// The exit code a failed call leads to.

@@ -10,6 +10,7 @@ mod exit;
 mod lists;
 mod op;
 mod output;
+mod spec_check;
 
 use clap::{Args, Parser, Subcommand};
 use connect::Settings;
@@ -107,6 +108,18 @@ enum Command {
     Quota,
     /// Call any operation of the API by its id (`op list` lists them)
     Op(OpCommand),
+    /// Compare what the deployment publishes with the API this build was made from
+    #[command(subcommand)]
+    Spec(Spec),
+}
+
+#[derive(Subcommand)]
+enum Spec {
+    /// Fetch the deployment's /openapi.json (--base-url, or the region's) and print how
+    /// it differs from the API this build of the tool was generated from, each change
+    /// ranked by whom it breaks; exits 0 when nothing differs, 7 when something does,
+    /// 8 when something breaks. Needs no key.
+    Check,
 }
 
 #[derive(Subcommand)]
@@ -208,6 +221,15 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
         connection: None,
     };
     let answer = match cli.command {
+        Command::Spec(Spec::Check) => {
+            let base_url = match (&service.settings.base_url, &service.settings.region) {
+                (Some(url), _) => url.clone(),
+                (None, region) => spec_check::region_url(region.as_deref().unwrap_or("dublin"))?,
+            };
+            let checked = spec_check::run(&base_url).await?;
+            print!("{}", checked.report);
+            return Ok(checked.exit);
+        }
         Command::Assess(Assess::Ip { address }) => {
             to_json(service.client().await?.assess_ip(address).await?)
         }

@@ -104,6 +104,7 @@ fn every_subcommand_has_help() {
         "op list",
         "op get_asn",
         "op assess_ips_csv",
+        "spec check",
     ] {
         assert!(
             seen.iter().any(|s| s == polished),
@@ -125,6 +126,7 @@ fn help_documents_keys_and_exit_codes() {
         "Exit codes:",
         "4  rate limited",
         "6  assess file",
+        "8  spec check",
     ] {
         assert!(r.stdout.contains(needle), "{needle} missing:\n{}", r.stdout);
     }
@@ -817,4 +819,86 @@ async fn lists_commands_reach_the_family_they_name() {
         assert_eq!(r.code, Some(0), "{kind}: {}", r.stderr);
         assert!(r.stderr.contains("accepted"), "{kind}: {}", r.stderr);
     }
+}
+
+/// A loopback server publishing the pinned upstream document of `version` as
+/// its /openapi.json, as JSON (as the service does).
+async fn publishing(version: &str) -> MockServer {
+    let text = std::fs::read_to_string(format!(
+        "../openapi/upstream/threatjammer-user-api-{version}.yaml"
+    ))
+    .expect("the pinned upstream document");
+    let doc = threatjammer_spec::spec_io::parse_document(&text).expect("YAML");
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/openapi.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(doc))
+        .expect(1)
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn spec_check_passes_when_the_deployment_publishes_this_builds_api() {
+    let server = publishing("1.2.27").await;
+    // No key: the document is public.
+    let r = run(tj().args(["spec", "check", "--base-url", &server.uri()]));
+    assert_eq!(r.code, Some(0), "{}\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("publishes the API this build was generated from (1.2.27)"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[tokio::test]
+async fn spec_check_ranks_what_an_older_deployment_breaks() {
+    let server = publishing("1.2.20").await;
+    let r = run(tj().args(["spec", "check", "--base-url", &server.uri()]));
+    // 1.2.20 lacks an operation and parameters 1.2.27 has: code written for
+    // this build does not compile against it, so it breaks.
+    assert_eq!(r.code, Some(8), "{}\n{}", r.stdout, r.stderr);
+    for needle in [
+        "differs from the API this build was generated from",
+        "1.2.27 → 1.2.20",
+        "| `PUT /v1/origin/status` | operation |",
+        "`operation-removed`",
+    ] {
+        assert!(r.stdout.contains(needle), "{needle}:\n{}", r.stdout);
+    }
+}
+
+#[tokio::test]
+async fn spec_check_says_when_only_something_harmless_differs() {
+    let text = std::fs::read_to_string("../openapi/upstream/threatjammer-user-api-1.2.27.yaml")
+        .expect("the pinned upstream document");
+    let mut doc = threatjammer_spec::spec_io::parse_document(&text).expect("YAML");
+    // An operation added: nothing breaks.
+    let mut added = doc["paths"]["/v1/asn/{number}"].clone();
+    added["get"]["operationId"] = "query_peers_v1_asn__number__peers_get".into();
+    doc["paths"]["/v1/asn/{number}/peers"] = added;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/openapi.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(doc))
+        .mount(&server)
+        .await;
+    let r = run(tj().args(["spec", "check", "--base-url", &server.uri()]));
+    assert_eq!(r.code, Some(7), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("`operation-added`"), "{}", r.stdout);
+}
+
+#[tokio::test]
+async fn spec_check_of_something_else_is_the_services_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/openapi.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>hello</html>"))
+        .mount(&server)
+        .await;
+    let r = run(tj().args(["spec", "check", "--base-url", &server.uri()]));
+    assert_eq!(r.code, Some(3), "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("openapi.json"), "{}", r.stderr);
 }

@@ -47,13 +47,13 @@ impl ClientState {
         retry: RetryPolicy,
         quota: crate::QuotaPolicy,
         max_response_bytes: u64,
-        observe_drift: bool,
+        observe_drift: Option<usize>,
         check_arguments: bool,
     ) -> ClientState {
         ClientState {
             auth,
             max_response_bytes,
-            drift: observe_drift.then(Default::default),
+            drift: observe_drift.map(|bound| Arc::new(crate::drift::DriftLog::new(bound))),
             retry,
             quota: (!quota.is_disabled()).then(|| Arc::new(QuotaGuard::new(quota))),
             redactor,

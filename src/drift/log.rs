@@ -1,6 +1,6 @@
 //! The findings a client keeps, and the one `tracing` event each gets.
 
-use super::{DriftFinding, DriftKind, DriftReport, MAX_FINDINGS};
+use super::{DriftFinding, DriftKind, DriftReport, ValueTypes};
 use crate::redact::Redactor;
 use crate::OperationId;
 use std::collections::HashMap;
@@ -18,6 +18,8 @@ pub(crate) struct Found {
     pub kind: DriftKind,
     pub path: String,
     pub example: String,
+    /// The types of the values this answer carried it with.
+    pub values: ValueTypes,
 }
 
 /// What makes two findings the same one ([`DriftKind::is_its_value`]).
@@ -32,6 +34,8 @@ struct Key {
 #[derive(Default)]
 struct Kept {
     findings: HashMap<Key, DriftFinding>,
+    /// Distinct findings kept of each operation.
+    per_operation: HashMap<&'static str, usize>,
     unkept: u64,
 }
 
@@ -43,20 +47,10 @@ const SAMPLED: u32 = 64;
 /// Shared by a client and its clones. Locked only when an answer differed.
 pub(crate) struct DriftLog {
     kept: Mutex<Kept>,
+    /// The most distinct findings kept of each operation.
+    bound: usize,
     /// Answers decoded so far, per operation (in `OperationId::ALL`'s order).
     answers: Box<[AtomicU32]>,
-}
-
-impl Default for DriftLog {
-    fn default() -> Self {
-        DriftLog {
-            kept: Mutex::default(),
-            answers: crate::OperationId::ALL
-                .iter()
-                .map(|_| AtomicU32::new(0))
-                .collect(),
-        }
-    }
 }
 
 impl std::fmt::Debug for DriftLog {
@@ -66,6 +60,18 @@ impl std::fmt::Debug for DriftLog {
 }
 
 impl DriftLog {
+    /// A log keeping up to `bound` distinct findings of each operation.
+    pub(crate) fn new(bound: usize) -> Self {
+        DriftLog {
+            kept: Mutex::default(),
+            bound,
+            answers: crate::OperationId::ALL
+                .iter()
+                .map(|_| AtomicU32::new(0))
+                .collect(),
+        }
+    }
+
     /// Whether this answer of the operation at `index` is one to search for
     /// undeclared fields.
     pub(crate) fn sample_fields(&self, index: usize) -> bool {
@@ -88,6 +94,7 @@ impl DriftLog {
             kind,
             path,
             example,
+            values,
         } in found
         {
             let path = cut(&redactor.text(&path), PATH_CHARS);
@@ -101,19 +108,24 @@ impl DriftLog {
             };
             if let Some(finding) = kept.findings.get_mut(&key) {
                 finding.count += 1;
+                finding.values.add(values);
                 continue;
             }
-            if kept.findings.len() >= MAX_FINDINGS {
-                if kept.unkept == 0 {
+            let of_operation = kept.per_operation.entry(operation).or_default();
+            if *of_operation >= self.bound {
+                let first = kept.unkept == 0;
+                kept.unkept += 1;
+                if first {
                     tracing::warn!(
                         target: "threatjammer::drift",
-                        kept = MAX_FINDINGS,
-                        "more distinct differences from the spec of record than a client keeps; further ones are only counted"
+                        operation,
+                        kept = self.bound,
+                        "more distinct differences from the spec of record than a client keeps of one operation; further ones are only counted"
                     );
                 }
-                kept.unkept += 1;
                 continue;
             }
+            *of_operation += 1;
             tracing::warn!(
                 target: "threatjammer::drift",
                 operation,
@@ -128,6 +140,7 @@ impl DriftLog {
                 path: key.path.clone(),
                 example,
                 count: 1,
+                values,
             };
             kept.findings.insert(key, finding);
         }
@@ -173,18 +186,25 @@ mod tests {
     }
 
     #[test]
-    fn findings_past_the_bound_are_counted_not_kept() {
-        let log = DriftLog::default();
-        for i in 0..(MAX_FINDINGS + 10) {
-            let found = Found {
-                kind: DriftKind::UnknownField,
-                path: format!("field{i}"),
-                example: String::new(),
-            };
-            log.record("get_asn", vec![found], &Redactor::default());
+    fn findings_past_the_bound_are_counted_not_kept_per_operation() {
+        let log = DriftLog::new(8);
+        let found = |i: usize| Found {
+            kind: DriftKind::UnknownField,
+            path: format!("field{i}"),
+            example: String::new(),
+            values: ValueTypes::default(),
+        };
+        for i in 0..18 {
+            log.record("get_asn", vec![found(i)], &Redactor::default());
         }
+        // A noisy operation does not crowd out another's one finding.
+        log.record("geolocate_ip", vec![found(0)], &Redactor::default());
         let report = log.report();
-        assert_eq!(report.findings.len(), MAX_FINDINGS);
+        assert_eq!(report.findings.len(), 9);
         assert_eq!(report.unkept, 10);
+        assert!(report
+            .findings
+            .iter()
+            .any(|f| f.operation.as_str() == "geolocate_ip"));
     }
 }

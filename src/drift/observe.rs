@@ -188,6 +188,7 @@ fn envelope(
             kind: DriftKind::UndeclaredStatus,
             path: String::new(),
             example: status.as_u16().to_string(),
+            values: Default::default(),
         }];
     };
     if this.media.is_empty() {
@@ -206,5 +207,6 @@ fn envelope(
         } else {
             sent.to_string()
         },
+        values: Default::default(),
     }]
 }

@@ -6,9 +6,9 @@
 
 use super::log::Found;
 use super::spec::Answers;
-use super::DriftKind;
+use super::{DriftKind, ValueTypes};
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 /// Answers nest a handful of levels; a schema that recurses deeper than this
 /// is not followed further (a hostile answer cannot make the walk unbounded).
@@ -30,7 +30,7 @@ pub(super) fn walk(
         found,
         fields,
         path: String::new(),
-        noted: HashSet::new(),
+        noted: HashMap::new(),
     };
     walker.walk(schema, value, 0);
 }
@@ -42,19 +42,32 @@ struct Walker<'a> {
     fields: bool,
     /// `results[].reported`: where the value being walked sits.
     path: String,
-    /// One answer counts each finding once, however many elements carry it.
-    noted: HashSet<(DriftKind, String, Option<String>)>,
+    /// One answer counts each finding once, however many elements carry it;
+    /// where in `found` it is, to count the types of the further values.
+    noted: HashMap<(DriftKind, String, Option<String>), usize>,
 }
 
 impl Walker<'_> {
-    fn note(&mut self, kind: DriftKind, example: String) {
-        let value = kind.is_its_value().then(|| example.clone());
-        if self.noted.insert((kind, self.path.clone(), value)) {
-            self.found.push(Found {
-                kind,
-                path: self.path.clone(),
-                example,
-            });
+    /// Notes a finding at the current path; `value` is the offending value,
+    /// where there is one, whose type is counted.
+    fn note(&mut self, kind: DriftKind, example: String, value: Option<&Value>) {
+        let values = value.map(ValueTypes::of).unwrap_or_default();
+        let key = (
+            kind,
+            self.path.clone(),
+            kind.is_its_value().then(|| example.clone()),
+        );
+        match self.noted.get(&key) {
+            Some(&at) => self.found[at].values.add(values),
+            None => {
+                self.noted.insert(key, self.found.len());
+                self.found.push(Found {
+                    kind,
+                    path: self.path.clone(),
+                    example,
+                    values,
+                });
+            }
         }
     }
 
@@ -88,7 +101,7 @@ impl Walker<'_> {
         }
         if let Some(listed) = rules.get("enum").and_then(Value::as_array) {
             if !listed.contains(value) {
-                self.note(DriftKind::UnlistedValue, text_of(value));
+                self.note(DriftKind::UnlistedValue, text_of(value), Some(value));
             }
         }
         match value {
@@ -99,6 +112,7 @@ impl Walker<'_> {
                         self.note(
                             DriftKind::BrokenConstraint("minItems"),
                             items.len().to_string(),
+                            None,
                         );
                     }
                 }
@@ -107,6 +121,7 @@ impl Walker<'_> {
                         self.note(
                             DriftKind::BrokenConstraint("maxItems"),
                             items.len().to_string(),
+                            None,
                         );
                     }
                 }
@@ -116,7 +131,11 @@ impl Walker<'_> {
                         .enumerate()
                         .any(|(i, a)| items[..i].contains(a))
                 {
-                    self.note(DriftKind::BrokenConstraint("uniqueItems"), String::new());
+                    self.note(
+                        DriftKind::BrokenConstraint("uniqueItems"),
+                        String::new(),
+                        None,
+                    );
                 }
                 if let Some(item_schema) = rules.get("items") {
                     let at = self.path.len();
@@ -153,7 +172,7 @@ impl Walker<'_> {
             if let Some(name) = required.as_str() {
                 if !fields.contains_key(name) {
                     let at = self.enter(name);
-                    self.note(DriftKind::MissingField, String::new());
+                    self.note(DriftKind::MissingField, String::new(), None);
                     self.path.truncate(at);
                 }
             }
@@ -167,7 +186,9 @@ impl Walker<'_> {
                 (None, Some(Value::Bool(true))) => {}
                 // A schema that names no properties is a free-form object.
                 (None, _) if properties.is_none() => {}
-                (None, _) if self.fields => self.note(DriftKind::UnknownField, json_of(field)),
+                (None, _) if self.fields => {
+                    self.note(DriftKind::UnknownField, json_of(field), Some(field))
+                }
                 (None, _) => {}
             }
             self.path.truncate(at);
@@ -182,7 +203,11 @@ impl Walker<'_> {
                 .get(pattern)
                 .is_none_or(|re| re.find(text).is_some());
             if !matches {
-                self.note(DriftKind::BrokenConstraint("pattern"), text.to_string());
+                self.note(
+                    DriftKind::BrokenConstraint("pattern"),
+                    text.to_string(),
+                    None,
+                );
             }
         }
         let chars = text.chars().count() as u64;
@@ -191,18 +216,30 @@ impl Walker<'_> {
             .and_then(Value::as_u64)
             .is_some_and(|n| chars < n)
         {
-            self.note(DriftKind::BrokenConstraint("minLength"), text.to_string());
+            self.note(
+                DriftKind::BrokenConstraint("minLength"),
+                text.to_string(),
+                None,
+            );
         }
         if rules
             .get("maxLength")
             .and_then(Value::as_u64)
             .is_some_and(|n| chars > n)
         {
-            self.note(DriftKind::BrokenConstraint("maxLength"), text.to_string());
+            self.note(
+                DriftKind::BrokenConstraint("maxLength"),
+                text.to_string(),
+                None,
+            );
         }
         if let Some(format) = rules.get("format").and_then(Value::as_str) {
             if !format_holds(format, text) {
-                self.note(DriftKind::BrokenConstraint("format"), text.to_string());
+                self.note(
+                    DriftKind::BrokenConstraint("format"),
+                    text.to_string(),
+                    None,
+                );
             }
         }
     }
@@ -227,7 +264,7 @@ impl Walker<'_> {
         ];
         for (constraint, is_broken) in broken {
             if is_broken {
-                self.note(DriftKind::BrokenConstraint(constraint), text.clone());
+                self.note(DriftKind::BrokenConstraint(constraint), text.clone(), None);
             }
         }
     }

@@ -91,6 +91,9 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
                 .retry(RetryPolicy::disabled())
                 // The server, not the client, is what a fixture's refusal is about.
                 .check_arguments(false)
+                // A run is short and its findings become a proposal: keep every
+                // one a server as noisy as a mock that invents fields can show.
+                .keep_drift_findings(RUNNER_DRIFT_FINDINGS)
                 .build()
                 .with_context(|| format!("cannot build a client of {url}"))?;
             Some(client)
@@ -205,6 +208,10 @@ pub fn run(args: Args, root: &Path) -> Result<ExitCode> {
         ExitCode::FAILURE
     })
 }
+
+/// Distinct drift findings the runner's client keeps of each operation: far
+/// more than a library client's bound, which is for clients that live long.
+const RUNNER_DRIFT_FINDINGS: usize = 100_000;
 
 /// After a run against a server: the drift it showed and the exchanges it recorded.
 fn finish(

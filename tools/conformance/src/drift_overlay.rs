@@ -5,7 +5,7 @@
 //! in tools/spec/src/import.rs (docs/regenerating.md, "From drift to spec").
 
 use serde_json::{json, Value};
-use threatjammer::drift::{DriftFinding, DriftKind, DriftReport};
+use threatjammer::drift::{DriftFinding, DriftKind, DriftReport, ValueTypes};
 
 /// The findings, one a line, for the run's output.
 pub fn describe(report: &DriftReport) -> String {
@@ -32,12 +32,41 @@ pub fn describe(report: &DriftReport) -> String {
 
 /// The proposed overlay, as YAML. `seen` says where and when the answers
 /// came from ("https://dublin.api.threatjammer.com on 2026-12-02").
+/// Findings that come to the same change of one schema (a field several
+/// operations' answers carry, a value several list) are one action, the
+/// first finding's reason; a field's proposed type fits the values of all.
 pub fn propose(spec: &Value, report: &DriftReport, seen: &str) -> String {
-    let actions: Vec<Value> = report
-        .findings
-        .iter()
-        .filter_map(|f| action(spec, f, seen))
-        .collect();
+    let mut actions: Vec<Value> = Vec::new();
+    // (target, field) of each proposed field, with every value seen of it.
+    let mut fields: Vec<(String, String, ValueTypes, usize)> = Vec::new();
+    for f in &report.findings {
+        let Some(action) = action(spec, f, seen) else {
+            continue;
+        };
+        let target = action["target"].as_str().unwrap_or_default().to_string();
+        if f.kind == DriftKind::UnknownField {
+            let field = split_last(&f.path).1.to_string();
+            match fields
+                .iter_mut()
+                .find(|(t, n, ..)| *t == target && *n == field)
+            {
+                Some((.., values, at)) => {
+                    values.add(f.values);
+                    actions[*at]["update"][&field] = schema_of(values);
+                }
+                None => {
+                    fields.push((target, field, f.values, actions.len()));
+                    actions.push(action);
+                }
+            }
+        } else if !actions.iter().any(|a| {
+            a["target"] == action["target"]
+                && a["update"] == action["update"]
+                && a["remove"] == action["remove"]
+        }) {
+            actions.push(action);
+        }
+    }
     let overlay = json!({
         "overlay": "1.0.0",
         "info": {"title": format!("what the service answered ({seen})"), "version": "1.0.0"},
@@ -92,7 +121,7 @@ fn action(spec: &Value, f: &DriftFinding, seen: &str) -> Option<Value> {
             json!({
                 "target": format!("{target}.properties"),
                 "description": reason(format!("{} answers carry `{}`", f.operation, f.path)),
-                "update": {name: schema_of_example(&f.example)},
+                "update": {name: schema_of(&f.values)},
             })
         }
         DriftKind::MissingField => {
@@ -141,8 +170,10 @@ fn split_last(path: &str) -> (&str, &str) {
 }
 
 /// The JSONPath of the schema at `path` (a finding's path) under `schema`,
-/// itself at `target`, following `$ref`s into the component schemas and the
-/// object or array branch of an `anyOf`; and that schema.
+/// itself at `target`, and that schema: the one that defines what is there,
+/// found through `$ref`s into the component schemas, `allOf`s (the branch
+/// that declares the next property) and the object or array branch of an
+/// `anyOf`.
 fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(String, Value)> {
     let mut target = target.to_string();
     let mut schema = schema.clone();
@@ -154,11 +185,12 @@ fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(Str
             .chain(std::iter::repeat_n("[]", arrays))
     });
     for step in steps {
-        (target, schema) = follow(spec, target, schema);
         if step == "[]" {
+            (target, schema) = follow(spec, target, schema, None);
             target.push_str(".items");
             schema = schema.get("items")?.clone();
         } else {
+            (target, schema) = follow(spec, target, schema, Some(step));
             target.push_str(&format!(".properties['{step}']"));
             schema = schema
                 .pointer(&format!(
@@ -168,11 +200,20 @@ fn locate(spec: &Value, target: &str, schema: &Value, path: &str) -> Option<(Str
                 .clone();
         }
     }
-    Some(follow(spec, target, schema))
+    Some(follow(spec, target, schema, None))
 }
 
-/// Through `$ref`s and into the non-null branch of an `anyOf`/`oneOf`.
-fn follow(spec: &Value, mut target: String, mut schema: Value) -> (String, Value) {
+/// Through `$ref`s, `allOf`s and into the non-null branch of an
+/// `anyOf`/`oneOf`, to the schema that says what the value is. Of several
+/// `allOf` branches, the one declaring the property `entering` (the next
+/// step), or with no step left the first that declares properties, since a
+/// new property joins those.
+fn follow(
+    spec: &Value,
+    mut target: String,
+    mut schema: Value,
+    entering: Option<&str>,
+) -> (String, Value) {
     for _ in 0..16 {
         if let Some(name) = schema
             .get("$ref")
@@ -183,14 +224,38 @@ fn follow(spec: &Value, mut target: String, mut schema: Value) -> (String, Value
             schema = spec["components"]["schemas"][name].clone();
             continue;
         }
-        let branch = ["anyOf", "oneOf"].iter().find_map(|key| {
-            let branches = schema.get(*key)?.as_array()?;
-            branches
-                .iter()
-                .position(|b| b.get("type").and_then(Value::as_str) != Some("null"))
-                .map(|i| (key.to_string(), i, branches[i].clone()))
-        });
-        match branch {
+        let declares = |branch: &Value| {
+            let branch = resolve(spec, branch);
+            match entering {
+                Some(name) => branch
+                    .pointer(&format!(
+                        "/properties/{}",
+                        name.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .is_some(),
+                None => branch.get("properties").is_some(),
+            }
+        };
+        let all = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .and_then(|branches| {
+                let i = match branches.len() {
+                    1 => 0,
+                    _ => branches.iter().position(declares)?,
+                };
+                Some(("allOf".to_string(), i, branches[i].clone()))
+            });
+        let any = || {
+            ["anyOf", "oneOf"].iter().find_map(|key| {
+                let branches = schema.get(*key)?.as_array()?;
+                branches
+                    .iter()
+                    .position(|b| b.get("type").and_then(Value::as_str) != Some("null"))
+                    .map(|i| (key.to_string(), i, branches[i].clone()))
+            })
+        };
+        match all.or_else(any) {
             Some((key, i, next)) => {
                 target = format!("{target}.{key}[{i}]");
                 schema = next;
@@ -201,33 +266,121 @@ fn follow(spec: &Value, mut target: String, mut schema: Value) -> (String, Value
     (target, schema)
 }
 
-/// The schema a field's first value suggests: drift keeps it as JSON text.
-fn schema_of_example(example: &str) -> Value {
-    let shown = example.trim_end_matches('…');
-    let kind = match shown.chars().next() {
-        Some('"') => "string",
-        Some('{') => "object",
-        Some('[') => "array",
-        Some('t' | 'f') => "boolean",
-        Some('n') => return json!({"nullable": true}),
-        _ if shown.parse::<i64>().is_ok() => "integer",
-        _ if shown.parse::<f64>().is_ok() => "number",
+/// A component schema a `$ref` names, or the schema itself.
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+    {
+        Some(name) => &spec["components"]["schemas"][name],
+        None => schema,
+    }
+}
+
+/// Integers seen before an undeclared number is proposed as an `integer`:
+/// fewer could be the whole numbers of a field that also carries fractions
+/// (`10782145`, then `10643737.3`).
+const MANY_INTEGERS: u64 = 8;
+
+/// The schema proposed for an undeclared field, one every value seen fits
+/// and later ones likely will: a number is a `number` unless many integers
+/// and nothing else were seen; a field seen once gets the widest schema of
+/// its JSON type (a string of any form, an object or a list of anything);
+/// a field seen with values of several types, or only as `null`, any value;
+/// one also seen as `null` is nullable. Always optional: the action adds no
+/// `required`.
+fn schema_of(seen: &ValueTypes) -> Value {
+    let kinds: Vec<(&str, u64)> = [
+        ("boolean", seen.boolean),
+        ("integer", seen.integer),
+        ("number", seen.number),
+        ("string", seen.string),
+        ("array", seen.array),
+        ("object", seen.object),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    let numbers = seen.integer + seen.number;
+    let kind = match kinds.as_slice() {
+        [("integer", n)] if *n >= MANY_INTEGERS => "integer",
+        [(kind, _)] if *kind != "integer" => *kind,
+        _ if numbers > 0 && numbers + seen.null == seen.total() => "number",
         _ => return json!({}),
     };
-    json!({"type": kind})
+    let mut schema = json!({ "type": kind });
+    if kind == "array" {
+        schema["items"] = json!({});
+    }
+    if seen.null > 0 {
+        schema["nullable"] = json!(true);
+    }
+    schema
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn seen(values: &[Value]) -> Value {
+        let mut types = ValueTypes::default();
+        for v in values {
+            *match v {
+                Value::Null => &mut types.null,
+                Value::Bool(_) => &mut types.boolean,
+                Value::Number(n) if n.is_i64() => &mut types.integer,
+                Value::Number(_) => &mut types.number,
+                Value::String(_) => &mut types.string,
+                Value::Array(_) => &mut types.array,
+                Value::Object(_) => &mut types.object,
+            } += 1;
+        }
+        schema_of(&types)
+    }
+
     #[test]
-    fn an_example_suggests_its_type() {
-        assert_eq!(schema_of_example("\"abc"), json!({"type": "string"}));
-        assert_eq!(schema_of_example("12"), json!({"type": "integer"}));
-        assert_eq!(schema_of_example("1.5"), json!({"type": "number"}));
-        assert_eq!(schema_of_example("{…}"), json!({"type": "object"}));
-        assert_eq!(schema_of_example("true"), json!({"type": "boolean"}));
+    fn a_proposed_type_fits_every_value_and_likely_the_next() {
+        // One whole number is no reason to refuse the next one's fraction.
+        assert_eq!(seen(&[json!(10782145)]), json!({"type": "number"}));
+        assert_eq!(seen(&[json!(1), json!(2.5)]), json!({"type": "number"}));
+        let many: Vec<Value> = (0..8).map(|i| json!(i)).collect();
+        assert_eq!(seen(&many), json!({"type": "integer"}));
+        assert_eq!(seen(&[json!("abc")]), json!({"type": "string"}));
+        assert_eq!(seen(&[json!({"a": 1})]), json!({"type": "object"}));
+        assert_eq!(seen(&[json!([1])]), json!({"type": "array", "items": {}}));
+        assert_eq!(seen(&[json!(true)]), json!({"type": "boolean"}));
+        assert_eq!(
+            seen(&[json!(null), json!("a")]),
+            json!({"type": "string", "nullable": true})
+        );
+        assert_eq!(seen(&[json!(null)]), json!({}));
+        assert_eq!(seen(&[json!("a"), json!(1)]), json!({}));
+    }
+
+    #[test]
+    fn a_field_under_a_wrapped_reference_is_declared_where_its_schema_is() {
+        let spec = json!({"components": {"schemas": {
+            "List": {"type": "object", "properties": {
+                "origins": {"allOf": [{"$ref": "#/components/schemas/Origins"}], "description": "d"}
+            }},
+            "Origins": {"type": "object", "properties": {"count": {"type": "integer"}}},
+            "Both": {"allOf": [
+                {"$ref": "#/components/schemas/Origins"},
+                {"type": "object", "properties": {"name": {"type": "string"}}}
+            ]}
+        }}});
+        let list = json!({"$ref": "#/components/schemas/List"});
+        let (target, _) = locate(&spec, "$.x", &list, "origins").unwrap();
+        assert_eq!(target, "$.components.schemas['Origins']");
+        let both = json!({"$ref": "#/components/schemas/Both"});
+        let (target, _) = locate(&spec, "$.x", &both, "name").unwrap();
+        assert_eq!(
+            target,
+            "$.components.schemas['Both'].allOf[1].properties['name']"
+        );
+        let (target, _) = locate(&spec, "$.x", &both, "").unwrap();
+        assert_eq!(target, "$.components.schemas['Origins']");
     }
 }
 
@@ -307,7 +460,8 @@ mod round_trip {
             .unwrap_or_else(|e| panic!("{e:#}\n{proposal}"));
         // ... and afterwards the spec says what the service sent.
         let asn = &described["components"]["schemas"]["AutonomousSystemOutput"];
-        assert_eq!(asn["properties"]["peers"], json!({"type": "integer"}));
+        // Seen once: a number, which a later fraction fits too.
+        assert_eq!(asn["properties"]["peers"], json!({"type": "number"}));
         assert!(
             asn["properties"]["risk"].to_string().contains("EXTREME"),
             "{}",

@@ -22,6 +22,10 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use toml_edit::{value, DocumentMut};
 
+/// The rule the build names unnamed operations by, from the build itself.
+#[path = "../../../build/names.rs"]
+mod names;
+
 #[derive(clap::Args)]
 pub struct BumpArgs {
     /// The new upstream OpenAPI document.
@@ -59,21 +63,9 @@ pub fn run(args: &BumpArgs, default_root: &Path) -> Result<()> {
         eprintln!("{}", "!".repeat(78));
     }
     let check = |old: &str, new: &str| -> Result<Option<Findings>> {
-        let Some(tool) = &tool else { return Ok(None) };
-        println!(
-            "Building the crate on the old and the new spec for cargo-semver-checks {} ...",
-            semver_checks::TOOL_VERSION
-        );
-        let scratch =
-            std::env::temp_dir().join(format!("threatjammer-bump-{}", std::process::id()));
-        let result = (|| {
-            let bench = Workbench::new(root, &scratch, &semver_checks::default_target_dir())?;
-            let (old_json, _) = bench.rustdoc(old, "old")?;
-            let (new_json, _) = bench.rustdoc(new, "new")?;
-            tool.major_findings(&old_json, &new_json)
-        })();
-        std::fs::remove_dir_all(&scratch).ok();
-        result.map(Some)
+        tool.as_ref()
+            .map(|tool| semver_check(tool, root, old, new))
+            .transpose()
     };
     match bump(&args.upstream, root, &check)? {
         None => println!(
@@ -86,6 +78,24 @@ pub fn run(args: &BumpArgs, default_root: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// cargo-semver-checks' findings on the crate at `root` built on the `old` and
+/// on the `new` spec of record (texts), in a scratch copy.
+pub fn semver_check(tool: &Tool, root: &Path, old: &str, new: &str) -> Result<Findings> {
+    println!(
+        "Building the crate on the old and the new spec for cargo-semver-checks {} ...",
+        semver_checks::TOOL_VERSION
+    );
+    let scratch = std::env::temp_dir().join(format!("threatjammer-bump-{}", std::process::id()));
+    let result = (|| {
+        let bench = Workbench::new(root, &scratch, &semver_checks::default_target_dir())?;
+        let (old_json, _) = bench.rustdoc(old, "old")?;
+        let (new_json, _) = bench.rustdoc(new, "new")?;
+        tool.major_findings(&old_json, &new_json)
+    })();
+    std::fs::remove_dir_all(&scratch).ok();
+    result
 }
 
 /// Lists the public API the new spec generates, prints how it differs from the
@@ -120,8 +130,77 @@ fn show_api_change(root: &Path) {
 pub struct Bumped {
     pub report: Report,
     pub suggestion: Suggestion,
-    /// New operations that no overlay action names yet.
-    pub unnamed: Vec<String>,
+    /// What the overlays do not say yet about the new spec of record, which
+    /// the generated code takes defaults for.
+    pub undecided: Undecided,
+}
+
+/// What is left to decide after a bump: what nobody prepared in the overlays,
+/// for which the build took its defaults (build/facts.rs).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Undecided {
+    /// `(METHOD /path, method name)` of every operation that still carries
+    /// upstream's FastAPI operationId, with the name the build gives it
+    /// (build/names.rs).
+    pub names: Vec<(String, String)>,
+    /// `METHOD /path` of every operation without the project's facts
+    /// (`x-threatjammer`: area, whether it is safe to repeat, ...).
+    pub facts: Vec<String>,
+    /// Component schemas without a description.
+    pub schemas: Vec<String>,
+    /// `METHOD /path: name` of the cookie parameters the build leaves out.
+    pub cookies: Vec<String>,
+}
+
+impl Undecided {
+    /// Reads them off a spec of record.
+    pub fn of(doc: &Value) -> Undecided {
+        let mut found: Vec<(String, String, String)> = Vec::new();
+        let mut undecided = Undecided::default();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let Some(id) = op["operationId"].as_str() else {
+                    continue;
+                };
+                let shown = format!("{} {path}", method.to_uppercase());
+                if op.get("x-threatjammer").is_none() {
+                    undecided.facts.push(shown.clone());
+                }
+                for param in op["parameters"].as_array().into_iter().flatten() {
+                    if param["in"] == "cookie" {
+                        undecided.cookies.push(format!(
+                            "{shown}: {}",
+                            param["name"].as_str().unwrap_or("?")
+                        ));
+                    }
+                }
+                found.push((method.clone(), path.clone(), id.to_string()));
+            }
+        }
+        let listed: Vec<(&str, &str, &str)> = found
+            .iter()
+            .map(|(m, p, i)| (m.as_str(), p.as_str(), i.as_str()))
+            .collect();
+        for ((method, path, id), name) in found.iter().zip(names::method_names(&listed)) {
+            if names::fastapi_handler(id, method, path).is_some() {
+                undecided
+                    .names
+                    .push((format!("{} {path}", method.to_uppercase()), name));
+            }
+        }
+        undecided.schemas = doc["components"]["schemas"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, schema)| schema.get("description").is_none())
+            .map(|(name, _)| name.clone())
+            .collect();
+        undecided
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Undecided::default()
+    }
 }
 
 /// What cargo-semver-checks makes of moving the crate from one spec of record
@@ -139,11 +218,7 @@ pub fn bump(upstream: &Path, root: &Path, check: SemverCheck) -> Result<Option<B
     }
     let new_doc = spec_io::parse_document(&new_text)?;
     let report = diff::compare(&spec_io::parse_document(&old_text)?, &new_doc);
-    let unnamed = report
-        .added_operations()
-        .filter(|op| has_fastapi_id(&new_doc, op))
-        .map(str::to_string)
-        .collect();
+    let undecided = Undecided::of(&new_doc);
 
     let manifest_path = root.join("Cargo.toml");
     let mut manifest = read_toml(&manifest_path)?;
@@ -186,7 +261,7 @@ pub fn bump(upstream: &Path, root: &Path, check: SemverCheck) -> Result<Option<B
     Ok(Some(Bumped {
         report,
         suggestion,
-        unnamed,
+        undecided,
     }))
 }
 
@@ -280,39 +355,11 @@ fn write(path: &Path, text: &str) -> Result<()> {
     std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
-/// FastAPI derives an operationId from the handler's name, the path and the method
-/// (`update_origin_status_v1_origin_status_put`); the project's own names never end
-/// that way, so an id that does is one no overlay action has replaced.
-fn has_fastapi_id(doc: &Value, operation: &str) -> bool {
-    let Some((method, path)) = operation.split_once(' ') else {
-        return false;
-    };
-    let method = method.to_lowercase();
-    let id = doc
-        .get("paths")
-        .and_then(|p| p.get(path))
-        .and_then(|item| item.get(&method))
-        .and_then(|op| op.get("operationId"))
-        .and_then(Value::as_str);
-    // FastAPI replaces every non-word character of the path with `_`.
-    let suffix: String = format!("{path}_{method}")
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    id.is_some_and(|id| id.ends_with(&suffix))
-}
-
 fn print_next_steps(upstream: &Path, bumped: &Bumped) {
     let Bumped {
         report,
         suggestion,
-        unnamed,
+        undecided,
     } = bumped;
     println!(
         "Bumped {} -> {} ({}): {}.",
@@ -324,16 +371,44 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
     println!("Wrote openapi/threatjammer.json, the version in Cargo.toml (and Cargo.lock) and a CHANGELOG.md entry.\n");
     println!("Still to do by hand:");
     println!("  - Read the CHANGELOG.md entry and add what users should know beyond the table.");
-    if !unnamed.is_empty() {
-        println!("  - Name the new operations that still carry upstream's FastAPI operationId: add an action");
+    if !undecided.is_empty() {
         println!(
-            "    for each to openapi/operations.overlay.yaml, then `cargo xtask spec import {}`:",
+            "  - Left to decide: the build took its defaults for what the overlays do not say yet"
+        );
+        println!(
+            "    (build/facts.rs); decide each, then `cargo xtask spec import {}`.",
             upstream.display()
         );
-        for op in unnamed {
+        println!("    Renaming a method later is a breaking change, so name new operations before releasing.");
+    }
+    if !undecided.names.is_empty() {
+        println!("    Names (openapi/operations.overlay.yaml; upstream's FastAPI operationId, and the method name the build gives):");
+        for (op, name) in &undecided.names {
+            println!("      {op}  ->  {name}");
+        }
+    }
+    if !undecided.facts.is_empty() {
+        println!("    Facts (`x-threatjammer` in openapi/operations.overlay.yaml; taken as not safe to repeat,");
+        println!("    not paged, not cached, changing no lists, serving no link, in the area of its tag):");
+        for op in &undecided.facts {
             println!("      {op}");
         }
     }
+    if !undecided.schemas.is_empty() {
+        println!("    Descriptions (openapi/schemas.overlay.yaml):");
+        for schema in &undecided.schemas {
+            println!("      {schema}");
+        }
+    }
+    if !undecided.cookies.is_empty() {
+        println!(
+            "    Cookie parameters, which the build leaves out (progenitor cannot send them):"
+        );
+        for param in &undecided.cookies {
+            println!("      {param}");
+        }
+    }
+    println!("    A new area (tag) also wants its example in src/areas.rs and a row in build/docs_passes.rs.");
     let added: Vec<&str> = report.added_operations().collect();
     if !added.is_empty() {
         println!("  - Add a fixture under tests/fixtures/ for each new operation (the coverage gate names any without one):");
@@ -345,10 +420,13 @@ fn print_next_steps(upstream: &Path, bumped: &Bumped) {
         "  - `cargo test`, then `cargo insta review` to accept or reject the snapshot changes."
     );
     println!(
-        "  - Point the drift gate in .ci/run at {}, and run .ci/run.",
+        "  - Point the drift gate in .ci/run and `threatjammer spec check` (RECORDED in cli/src/spec_check.rs) at {}, and run .ci/run.",
         upstream.display()
     );
 }
+
+#[cfg(test)]
+mod unprepared;
 
 #[cfg(test)]
 mod tests {
@@ -395,15 +473,38 @@ mod tests {
     #[test]
     fn upstream_operation_ids_are_told_from_the_projects() {
         let doc = serde_json::json!({ "paths": { "/v1/origin/status": {
-            "put": { "operationId": "update_origin_status_v1_origin_status_put" },
-            "post": { "operationId": "query_origin_status" }
+            "put": { "operationId": "update_origin_status_v1_origin_status_put", "x-threatjammer": {} },
+            "post": { "operationId": "query_origin_status", "x-threatjammer": {} }
         }, "/v1/source/ip/{source}": {
-            "get": { "operationId": "get_source_info_v1_source_ip__source__get" }
-        } } });
-        assert!(has_fastapi_id(&doc, "PUT /v1/origin/status"));
-        assert!(!has_fastapi_id(&doc, "POST /v1/origin/status"));
-        assert!(has_fastapi_id(&doc, "GET /v1/source/ip/{source}"));
-        assert!(!has_fastapi_id(&doc, "DELETE /v1/origin/status"));
+            "get": { "operationId": "get_source_info_v1_source_ip__source__get" },
+            "put": { "operationId": "query_origin_status_v1_source_ip__source__put",
+                     "parameters": [{ "in": "cookie", "name": "session" }] }
+        } }, "components": { "schemas": { "Said": { "description": "d" }, "Unsaid": {} } } });
+        let undecided = Undecided::of(&doc);
+        assert_eq!(
+            undecided.names,
+            [
+                (
+                    "PUT /v1/origin/status".to_string(),
+                    "update_origin_status".to_string()
+                ),
+                (
+                    "GET /v1/source/ip/{source}".to_string(),
+                    "get_source_info".to_string()
+                ),
+                // The handler's name is taken: the whole id, in snake case.
+                (
+                    "PUT /v1/source/ip/{source}".to_string(),
+                    "query_origin_status_v1_source_ip_source_put".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            undecided.facts,
+            ["GET /v1/source/ip/{source}", "PUT /v1/source/ip/{source}"]
+        );
+        assert_eq!(undecided.cookies, ["PUT /v1/source/ip/{source}: session"]);
+        assert_eq!(undecided.schemas, ["Unsaid"]);
     }
 
     /// The overlays as they stood when 1.2.20 was current: the repository's, without
@@ -504,7 +605,7 @@ mod tests {
         let Bumped {
             report,
             suggestion,
-            unnamed,
+            undecided,
         } = bump(&newer_path, root, &clean)
             .unwrap()
             .expect("1.2.27 changes the spec of record");
@@ -607,8 +708,8 @@ mod tests {
             report.added_operations().collect::<Vec<_>>(),
             ["PUT /v1/origin/status"]
         );
-        // operations.overlay.yaml already names the new operation.
-        assert!(unnamed.is_empty(), "{unnamed:?}");
+        // The overlays already say everything about 1.2.27.
+        assert!(undecided.is_empty(), "{undecided:?}");
 
         // Bumping again to the same document changes nothing.
         assert!(bump(&newer_path, root, &clean).unwrap().is_none());

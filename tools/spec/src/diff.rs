@@ -13,15 +13,21 @@ pub(crate) mod walk;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "tools")]
 use crate::import::{self, SpecFiles};
+#[cfg(feature = "tools")]
 use crate::{manifest, spec_io};
+#[cfg(feature = "tools")]
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
+#[cfg(feature = "tools")]
 use std::path::{Path, PathBuf};
+#[cfg(feature = "tools")]
 use std::process::ExitCode;
 
 pub use report::{compare, suggest, Level, Report, Suggestion};
 
+#[cfg(feature = "tools")]
 #[derive(clap::Args)]
 pub struct DiffArgs {
     /// The older document (YAML, read as 1.2, or JSON).
@@ -36,12 +42,14 @@ pub struct DiffArgs {
     fail_on: Option<FailOn>,
 }
 
+#[cfg(feature = "tools")]
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Markdown,
     Json,
 }
 
+#[cfg(feature = "tools")]
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum FailOn {
     Source,
@@ -57,6 +65,7 @@ pub fn semantic_report(old: &Value, new: &Value) -> String {
 /// For the drift gate: the semantic diff of the checked-in spec against a fresh
 /// import. The gate's verdict comes from the line diff, so when this cannot be
 /// computed (a spec that no longer parses, say) it says why instead of failing.
+#[cfg(feature = "tools")]
 pub fn drift_summary(upstream: &Path, files: &SpecFiles) -> String {
     let semantic = || -> Result<String> {
         let checked_in = read_openapi(&files.spec)?;
@@ -66,6 +75,7 @@ pub fn drift_summary(upstream: &Path, files: &SpecFiles) -> String {
     semantic().unwrap_or_else(|e| format!("(no semantic diff: {e:#})\n"))
 }
 
+#[cfg(feature = "tools")]
 pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
     let old = read_openapi(&args.old)?;
     let new = read_openapi(&args.new)?;
@@ -96,6 +106,7 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
 pub const RULES_MARKER: &str = "rules table";
 
 /// Prints the rule table, or with `write` puts it into docs/regenerating.md.
+#[cfg(feature = "tools")]
 pub fn write_rules_table(root: &Path, write: bool) -> Result<()> {
     let table = render::rules_table();
     if !write {
@@ -113,6 +124,7 @@ pub fn write_rules_table(root: &Path, write: bool) -> Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "tools")]
 fn read_openapi(path: &Path) -> Result<Value> {
     let doc = spec_io::read_document(path)?;
     if !doc

@@ -70,7 +70,10 @@ fn apply_action(doc: &mut Value, action: &Action) -> Result<()> {
         .map(|p| p.to_json_pointer())
         .collect();
     if pointers.is_empty() {
-        bail!("the target selects nothing in this document (stale overlay action)");
+        bail!(
+            "the target selects nothing in this document (stale overlay action): {}",
+            why_nothing(doc, &action.target)
+        );
     }
     match (&action.update, action.remove) {
         (Some(_), true) => bail!("an action may update or remove, not both"),
@@ -90,6 +93,62 @@ fn apply_action(doc: &mut Value, action: &Action) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Why a target selects nothing: the longest leading part of it that selects
+/// something, and what the step after it does not find there (a field
+/// declared in a schema another one refers to by `$ref`, say, is not under
+/// the referring property).
+fn why_nothing(doc: &Value, target: &str) -> String {
+    // Cut points: before each `.` or `[` outside brackets and quotes.
+    let mut cuts = Vec::new();
+    let (mut depth, mut quote) = (0, None);
+    for (i, c) in target.char_indices() {
+        match (c, quote) {
+            ('\'' | '"', None) => quote = Some(c),
+            (c, Some(q)) if c == q => quote = None,
+            (_, Some(_)) => {}
+            ('[', None) => {
+                if depth == 0 {
+                    cuts.push(i);
+                }
+                depth += 1;
+            }
+            (']', None) => depth -= 1,
+            ('.', None) if depth == 0 => cuts.push(i),
+            _ => {}
+        }
+    }
+    for &cut in cuts.iter().rev() {
+        let Ok(path) = JsonPath::parse(&target[..cut]) else {
+            continue;
+        };
+        let found = path.query(doc).all();
+        if let Some(node) = found.first() {
+            let what = match node {
+                Value::Object(map) => {
+                    let keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+                    format!("an object with {}", keys.join(", "))
+                }
+                other => format!("{other}"),
+            };
+            let refers = ["$ref", "allOf", "anyOf", "oneOf"]
+                .iter()
+                .any(|k| node.get(*k).is_some());
+            let hint = if refers {
+                "; it refers to another schema: target the schema that defines what you change"
+            } else {
+                ""
+            };
+            return format!(
+                "`{}` selects {} node(s), the first {what}, where `{}` selects nothing{hint}",
+                &target[..cut],
+                found.len(),
+                &target[cut..]
+            );
+        }
+    }
+    "not even its first step selects anything".to_string()
 }
 
 fn merge(node: &mut Value, update: &Value) {
@@ -128,4 +187,30 @@ fn remove(doc: &mut Value, pointer: &str) -> Result<()> {
         _ => bail!("the parent of {pointer} is not a container"),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_action_that_selects_nothing_says_where_it_stopped() {
+        let mut doc = json!({"components": {"schemas": {"List": {"properties": {
+            "origins": {"allOf": [{"$ref": "#/components/schemas/Origins"}]}
+        }}}}});
+        let overlay = parse(
+            "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: \"$.components.schemas['List'].properties['origins'].properties\"\n    description: a field under origins\n    update: {total: {type: number}}\n",
+        )
+        .unwrap();
+        let message = format!("{:#}", apply(&mut doc, &overlay).unwrap_err());
+        assert!(
+            message.contains("action #1 (a field under origins)"),
+            "{message}"
+        );
+        assert!(
+            message.contains("`$.components.schemas['List'].properties['origins']` selects 1 node(s), the first an object with allOf, where `.properties` selects nothing; it refers to another schema"),
+            "{message}"
+        );
+    }
 }

@@ -3,13 +3,17 @@
 //! YAML is read with a YAML 1.2 reader: under YAML 1.1 the country code `NO`
 //! (Norway) in the upstream enums becomes the boolean `false` (docs/upstream-defects.md, defect 5).
 
-use anyhow::{Context, Result};
+#[cfg(feature = "tools")]
+use anyhow::Context;
+use anyhow::Result;
 use serde_json::Value;
+#[cfg(feature = "tools")]
 use std::path::Path;
 
 /// Reads an OpenAPI document, YAML (as 1.2) or JSON, into a JSON value.
 /// `path` may be an `http://` or `https://` URL, such as a deployment's own
 /// `/openapi.json`, so a scheduled job can compare it with the spec of record.
+#[cfg(feature = "tools")]
 pub fn read_document(path: &Path) -> Result<Value> {
     let url = path
         .to_str()
@@ -24,6 +28,7 @@ pub fn read_document(path: &Path) -> Result<Value> {
 }
 
 /// The body of a `GET url`, which must answer 2xx within a minute.
+#[cfg(feature = "tools")]
 fn fetch(url: &str) -> Result<String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -59,13 +64,14 @@ pub fn parse_document(text: &str) -> Result<Value> {
 /// The canonical text of a document: keys sorted at every level (serde_json's
 /// map is ordered), two-space indentation, one trailing newline. A re-import of
 /// the same input is byte-identical, and a version bump diffs line by line.
+#[cfg(feature = "tools")]
 pub fn canonical_text(doc: &Value) -> String {
     let mut text = serde_json::to_string_pretty(doc).expect("a JSON value always serialises");
     text.push('\n');
     text
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "tools"))]
 mod tests {
     use super::*;
     use std::io::{Read, Write};
