@@ -177,7 +177,9 @@ fn generate() -> Result<(), String> {
     let text = std::fs::read_to_string(SPEC).map_err(|e| format!("reading {SPEC}: {e}"))?;
     let mut doc: Value = serde_json::from_str(&text).map_err(|e| format!("parsing {SPEC}: {e}"))?;
 
-    // What the spec of record itself says, read before any pass changes it.
+    // What the spec of record itself says, read before any pass changes it
+    // (but for the method names operations the overlay does not know yet
+    // take by the documented rule, and optional cookies, which nothing sends).
     dangling_references(&doc, &doc, &mut String::new())?;
     facts::prepare(&mut doc)?;
     let operations = operation_table(&doc)?;
