@@ -47,6 +47,9 @@ pub struct HookState {
     /// What a degraded verdict says.
     #[cfg(feature = "cache")]
     pub(crate) verdict_fallback: crate::verdict::Fallback,
+    /// The Redis stores the quota guard and the cache share, when used.
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<Arc<crate::stores::Redis>>,
 }
 
 impl HookState {
@@ -73,6 +76,8 @@ impl HookState {
             cache: None,
             #[cfg(feature = "cache")]
             verdict_fallback: Default::default(),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 
