@@ -321,21 +321,27 @@ impl QuotaGuard {
     }
 
     /// Waits until the per-minute window has room, then counts one request in
-    /// both windows.
+    /// both windows. With a shared window, Redis is asked again after every
+    /// wait on the local count, so that a request held back while Redis was
+    /// away goes back to the shared window as soon as Redis answers.
     pub(crate) async fn admit(&self) {
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            if let Some(month) = shared.admit().await {
-                let now = Instant::now();
-                let mut window = self.window();
-                // Counted here too, so that a fallback starts from what this
-                // process has just sent rather than from an empty window.
-                window.count(now);
-                window.sync(month.used, month.left, now);
-                return;
+        loop {
+            #[cfg(feature = "redis")]
+            if let Some(shared) = &self.shared {
+                if let Some(month) = shared.admit().await {
+                    let now = Instant::now();
+                    let mut window = self.window();
+                    // Counted here too, so that a fallback starts from what this
+                    // process has just sent rather than from an empty window.
+                    window.count(now);
+                    window.sync(month.used, month.left, now);
+                    return;
+                }
+                tokio::time::sleep_until(shared.fell_back()).await;
             }
-        }
-        while let Err(free_at) = self.admit_here() {
+            let Err(free_at) = self.admit_here() else {
+                return;
+            };
             tracing::debug!(
                 wait_ms = free_at
                     .saturating_duration_since(Instant::now())

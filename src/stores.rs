@@ -344,6 +344,14 @@ impl Redis {
         }
     }
 
+    /// Asks whether Redis answers, counting nothing.
+    async fn ping(&self) -> Option<()> {
+        self.run("ping", |mut connection| async move {
+            redis::cmd("PING").query_async(&mut connection).await
+        })
+        .await
+    }
+
     /// Whether to ask Redis now: always while it answers; while it does not,
     /// one caller per probe interval.
     fn may_try(&self) -> bool {

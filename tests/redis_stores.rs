@@ -40,7 +40,13 @@ fn client(server: &MockServer, redis: RedisStores) -> Client {
         .client_builder()
         .http_client(MockServer::http_client())
         .cache(CachePolicy::new())
-        .quota(QuotaPolicy::disabled().with_per_minute(1000))
+        // A short window: a change between the shared count and the local
+        // one lets a whole window pass without sending.
+        .quota(
+            QuotaPolicy::disabled()
+                .with_per_minute(1000)
+                .with_window(Duration::from_millis(200)),
+        )
         .redis_stores(redis)
         .build()
         .unwrap()

@@ -56,6 +56,19 @@ end
 return 1
 ";
 
+/// Which count a client uses. Neither count knows what the other admitted,
+/// so a change from one to the other lets a whole window pass without
+/// sending: from shared to local, since the fleet may have filled the window
+/// just before Redis went away; from local back to shared, since Redis never
+/// saw what the fleet sent on its own (and, if it restarted, has forgotten
+/// the rest), plus a probe interval, the time the other instances take to
+/// find Redis back and stop sending on their own.
+#[derive(Debug)]
+struct Counting {
+    shared: bool,
+    quiet_until: Instant,
+}
+
 /// The month as the shared window counts it, with each request admitted.
 pub(crate) struct Month {
     pub(crate) used: u64,
@@ -75,6 +88,8 @@ pub(crate) struct SharedWindow {
     /// Names this process's requests in the window apart from any other's.
     process: u64,
     requests: AtomicU64,
+    /// Which count this client uses now, and until when it sends nothing.
+    counting: Mutex<Counting>,
     /// Loaded into Redis once, then run by their hashes.
     admit_script: redis::Script,
     sync_script: redis::Script,
@@ -94,6 +109,10 @@ impl SharedWindow {
             full_until: Mutex::new(None),
             process,
             requests: AtomicU64::new(0),
+            counting: Mutex::new(Counting {
+                shared: true,
+                quiet_until: Instant::now(),
+            }),
             admit_script: redis::Script::new(ADMIT),
             sync_script: redis::Script::new(SYNC_MONTH),
         }
@@ -121,15 +140,49 @@ impl SharedWindow {
         self.full_until.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Until when the window was full when last asked, if that is still ahead.
+    /// Until when the window was full when last asked, or this client sends
+    /// nothing after a change of counts, if that is still ahead.
     pub(crate) fn full_until(&self) -> Option<Instant> {
-        self.hint().filter(|at| *at > Instant::now())
+        let quiet = self.counting().quiet_until;
+        let full = self.hint().map_or(quiet, |at| at.max(quiet));
+        (full > Instant::now()).then_some(full)
+    }
+
+    fn counting(&self) -> std::sync::MutexGuard<'_, Counting> {
+        self.counting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Uses the shared count (`true`) or the local one from now on, and says
+    /// until when nothing is sent.
+    fn switch(&self, shared: bool) -> Instant {
+        let mut counting = self.counting();
+        if counting.shared != shared {
+            counting.shared = shared;
+            let mut quiet = self.plan.window();
+            if shared {
+                quiet += self.redis.settings.probe_interval;
+            }
+            counting.quiet_until = Instant::now() + quiet;
+        }
+        counting.quiet_until
+    }
+
+    /// After [`admit`](SharedWindow::admit) found no Redis: until when the
+    /// local count sends nothing.
+    pub(crate) fn fell_back(&self) -> Instant {
+        self.switch(false)
     }
 
     /// Waits until the shared window admits one request, and counts it
     /// there; `None` as soon as Redis cannot be asked, for the caller to go
-    /// on with its own counts.
+    /// on with its own counts. While Redis is away, only a `PING` asks
+    /// whether it is back, so that nothing is counted there before the quiet
+    /// window after the change has passed.
     pub(crate) async fn admit(&self) -> Option<Month> {
+        if !self.redis.is_reachable() {
+            self.redis.ping().await?;
+        }
+        tokio::time::sleep_until(self.switch(true)).await;
         let script = &self.admit_script;
         let window_ms = self.plan.window().as_millis() as u64;
         let limit = self.plan.per_minute().unwrap_or(0);
