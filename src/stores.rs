@@ -30,9 +30,13 @@
 //! its own guard and cache, with a `warn` event saying so and
 //! [`RedisStats::fallbacks`] counting what was done without Redis. On its own,
 //! an instance keeps to its share of the plan ([`RedisStores::fleet_size`]),
-//! so that a fleet without its Redis still stays within it. Redis is tried
-//! again every [`RedisStores::probe_interval`], and the first answer puts the
-//! client back on the shared window and cache. A verdict's deadline
+//! so that a fleet without its Redis still stays within it. Neither count
+//! knows what the other admitted, so a change from one to the other lets a
+//! whole window pass without sending (on the way back, a probe interval
+//! more, for the other instances to find Redis back too). Redis is tried
+//! again every [`RedisStores::probe_interval`] with a `PING`, which counts
+//! nothing, and once it answers the client is back on the shared window and
+//! cache, and a `warn` event says so. A verdict's deadline
 //! ([`crate::verdict`]) counts the time spent asking Redis.
 
 mod answers;
