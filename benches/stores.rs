@@ -9,7 +9,9 @@
 //! - `redis_quota_check`: `assess_ip` against the loopback server through the
 //!   shared quota window (a plan it never reaches) against the same call
 //!   with no guard plus one plain Redis `GET`: the window's check costs at
-//!   most one round trip if the ratio is about 1 or more.
+//!   most one round trip if the ratio is about 1 or more. The report also
+//!   gives the script calls Redis counted against the requests admitted: one
+//!   round trip each.
 //!
 //! `cargo bench --bench stores -- [seconds per comparison]` prints one JSON
 //! document on stdout; without redis-server it says so and measures nothing.
@@ -122,6 +124,18 @@ fn main() {
         }),
     );
     let admits = guarded.redis_stats().expect("stats").shared_admits;
+    // Round trips, as Redis counted them: one script call per request admitted.
+    let scripts: u64 = runtime.block_on(async {
+        let info: String = redis::cmd("INFO")
+            .arg("commandstats")
+            .query_async(&mut connection)
+            .await
+            .expect("info");
+        info.lines()
+            .find_map(|l| l.strip_prefix("cmdstat_evalsha:calls="))
+            .and_then(|rest| rest.split(',').next()?.parse().ok())
+            .unwrap_or(0)
+    });
     let comparisons = [
         report("redis_cache_hit", "requests", 1.0, hits),
         report("redis_quota_check", "requests", 1.0, quota),
@@ -133,6 +147,8 @@ fn main() {
             "answer_bytes": kept.len(),
             "shared_hits": hits_seen,
             "shared_admits": admits,
+            // One more than the admits: the answer the cache test kept.
+            "script_calls": scripts,
         })
     );
 }
