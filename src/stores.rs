@@ -34,9 +34,11 @@
 //! knows what the other admitted, so a change from one to the other lets a
 //! whole window pass without sending (on the way back, a probe interval
 //! more, for the other instances to find Redis back too). Redis is tried
-//! again every [`RedisStores::probe_interval`] with a `PING`, which counts
-//! nothing, and once it answers the client is back on the shared window and
-//! cache, and a `warn` event says so. A verdict's deadline
+//! again every [`RedisStores::probe_interval`] by reading the window, which
+//! counts nothing, and once that works the client is back on the shared
+//! window and cache, and a `warn` event says so. A Redis that answers but
+//! cannot run the window (one of its names holding something else) counts
+//! as away, so the client does not go back and forth. A verdict's deadline
 //! ([`crate::verdict`]) counts the time spent asking Redis.
 
 mod answers;
@@ -154,9 +156,11 @@ impl RedisStores {
         Arc::new(Redis {
             prefix: format!("{}:{identity}", self.namespace),
             connection: OnceLock::new(),
-            health: Mutex::new(Health {
-                down: false,
-                next_try: Instant::now(),
+            health: [Store::Quota, Store::Cache].map(|_| {
+                Mutex::new(Health {
+                    down: false,
+                    next_try: Instant::now(),
+                })
             }),
             stats: Default::default(),
             keep_script: answers::keep_script(),
@@ -212,11 +216,11 @@ fn mask(text: &str, secrets: &[String]) -> String {
     })
 }
 
-/// What a client's Redis stores have done since it was built.
+/// What a client's Redis stores have done since it was built (both stores together).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RedisStats {
-    /// Whether the last Redis operation succeeded (or none failed yet).
+    /// Whether the last Redis operation of each store succeeded (or none failed yet).
     pub reachable: bool,
     /// Requests the shared window admitted.
     pub shared_admits: u64,
@@ -224,7 +228,7 @@ pub struct RedisStats {
     pub shared_hits: u64,
     /// Operations done without Redis: it failed, or was not tried again yet.
     pub fallbacks: u64,
-    /// Times Redis was found unreachable after it had answered (or at first use).
+    /// Times a store found Redis unreachable after it had answered (or at first use).
     pub outages: u64,
 }
 
@@ -242,6 +246,24 @@ struct Health {
     next_try: Instant,
 }
 
+/// The two stores, which find Redis away and back each on its own: a Redis
+/// that serves the cache but cannot run the window (or the other way round)
+/// must not send the client back and forth between them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Store {
+    Quota = 0,
+    Cache = 1,
+}
+
+impl Store {
+    fn name(self) -> &'static str {
+        match self {
+            Store::Quota => "quota window",
+            Store::Cache => "answer cache",
+        }
+    }
+}
+
 /// A client's connection to the shared stores, shared by its clones.
 pub(crate) struct Redis {
     settings: RedisStores,
@@ -250,7 +272,8 @@ pub(crate) struct Redis {
     /// Made on first use: the connection manager starts a task, which needs
     /// the runtime that a client's builder may be called outside of.
     connection: OnceLock<ConnectionManager>,
-    health: Mutex<Health>,
+    /// Per [`Store`].
+    health: [Mutex<Health>; 2],
     stats: Counters,
     /// Loaded into Redis once, then run by its hash.
     keep_script: redis::Script,
@@ -270,12 +293,15 @@ impl Redis {
         format!("{}:{what}", self.prefix)
     }
 
-    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
-        self.health.lock().unwrap_or_else(|p| p.into_inner())
+    fn health(&self, store: Store) -> std::sync::MutexGuard<'_, Health> {
+        self.health[store as usize]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn is_reachable(&self) -> bool {
-        !self.health().down
+    /// Whether the last operation of `store` succeeded (or none failed yet).
+    pub(crate) fn is_reachable(&self, store: Store) -> bool {
+        !self.health(store).down
     }
 
     fn connection(&self) -> redis::RedisResult<ConnectionManager> {
@@ -293,15 +319,15 @@ impl Redis {
         Ok(self.connection.get_or_init(|| made).clone())
     }
 
-    /// Runs `operation` on the connection, within the time limit; `None`
-    /// when Redis is down (then counted as a fallback) or fails now (then
-    /// also said in a `warn` event, once per outage).
-    async fn run<T, F, Fut>(&self, what: &'static str, operation: F) -> Option<T>
+    /// Runs `operation` of `store` on the connection, within the time
+    /// limit; `None` when Redis is down for that store (then counted as a
+    /// fallback) or fails now (then also said in a `warn` event, once per outage).
+    async fn run<T, F, Fut>(&self, store: Store, operation: F) -> Option<T>
     where
         F: FnOnce(ConnectionManager) -> Fut,
         Fut: Future<Output = redis::RedisResult<T>>,
     {
-        if !self.may_try() {
+        if !self.may_try(store) {
             self.stats.fallbacks.fetch_add(1, Ordering::Relaxed);
             return None;
         }
@@ -317,14 +343,15 @@ impl Redis {
             }
             Err(e) => Err(e.to_string()),
         };
-        let mut health = self.health();
+        let mut health = self.health(store);
         match outcome {
             Ok(value) => {
                 if health.down {
                     health.down = false;
                     tracing::warn!(
                         redis = %self.settings.shown,
-                        "Redis answers again: back to the shared quota window and cache"
+                        store = store.name(),
+                        "Redis answers again: back to the shared store"
                     );
                 }
                 Some(value)
@@ -335,10 +362,11 @@ impl Redis {
                     self.stats.outages.fetch_add(1, Ordering::Relaxed);
                     tracing::warn!(
                         redis = %self.settings.shown,
-                        operation = what,
+                        store = store.name(),
                         error = %mask(&error, &self.settings.secrets),
-                        "Redis cannot be reached: this instance keeps to its own quota guard \
-                         (its share of the plan) and cache until Redis answers again"
+                        "Redis cannot be reached (or refused the operation): this instance \
+                         keeps to its own store (for the quota, its share of the plan) until \
+                         Redis answers again"
                     );
                 }
                 health.next_try = Instant::now() + self.settings.probe_interval;
@@ -348,18 +376,10 @@ impl Redis {
         }
     }
 
-    /// Asks whether Redis answers, counting nothing.
-    async fn ping(&self) -> Option<()> {
-        self.run("ping", |mut connection| async move {
-            redis::cmd("PING").query_async(&mut connection).await
-        })
-        .await
-    }
-
     /// Whether to ask Redis now: always while it answers; while it does not,
     /// one caller per probe interval.
-    fn may_try(&self) -> bool {
-        let mut health = self.health();
+    fn may_try(&self, store: Store) -> bool {
+        let mut health = self.health(store);
         if !health.down {
             return true;
         }
@@ -374,7 +394,7 @@ impl Redis {
     pub(crate) fn stats(&self) -> RedisStats {
         let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         RedisStats {
-            reachable: self.is_reachable(),
+            reachable: self.is_reachable(Store::Quota) && self.is_reachable(Store::Cache),
             shared_admits: load(&self.stats.shared_admits),
             shared_hits: load(&self.stats.shared_hits),
             fallbacks: load(&self.stats.fallbacks),

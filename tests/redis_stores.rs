@@ -172,7 +172,7 @@ async fn without_redis_every_call_works_and_with_it_back_the_shared_window_is_us
     }
     let down = tj.redis_stats().unwrap();
     assert!(!down.reachable, "{down:?}");
-    assert_eq!(down.outages, 1, "{down:?}");
+    assert_eq!(down.outages, 2, "one for each store: {down:?}");
     assert!(down.fallbacks >= 20, "{down:?}");
     let said = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
     assert!(said.contains("Redis cannot be reached"), "{said}");
@@ -256,4 +256,47 @@ async fn the_key_and_the_redis_password_reach_neither_redis_nor_any_output() {
         assert!(!text.contains(password), "{text}");
         assert!(!text.contains(secret), "{text}");
     }
+}
+
+#[tokio::test]
+async fn a_redis_that_lies_is_neither_trusted_nor_fatal() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let server = mock().await;
+    let stores = RedisStores::new(&redis.url())
+        .unwrap()
+        .namespace("lies")
+        .probe_interval(Duration::from_millis(50));
+    let tj = client(&server, stores.clone());
+    tj.assess_ip(ip("212.231.12.22")).await.unwrap();
+    // Every name the client keeps, overwritten with junk of another type.
+    let mut connection = connection(&redis).await;
+    for (name, _) in everything(&redis).await {
+        let _: () = redis::cmd("DEL")
+            .arg(&name)
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+        let _: () = redis::cmd("SET")
+            .arg(&name)
+            .arg("\u{0}junk\n{not json")
+            .query_async(&mut connection)
+            .await
+            .unwrap();
+    }
+    let other = client(&server, stores);
+    let before = server.received_requests().await.len();
+    for n in 1..=10u8 {
+        other.assess_ip(ip("212.231.12.22")).await.unwrap();
+        other.assess_ip(ip(&format!("8.8.8.{n}"))).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The junk answer is a miss (then the answer is in the local store), the
+    // broken window sends the client to its own count, and it stays there:
+    // the cache, which Redis still serves, does not send it back.
+    assert_eq!(server.received_requests().await.len(), before + 11);
+    let stats = other.redis_stats().unwrap();
+    assert!(!stats.reachable, "{stats:?}");
+    assert_eq!((stats.outages, stats.shared_admits), (1, 0), "{stats:?}");
 }

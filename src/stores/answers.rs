@@ -6,7 +6,7 @@
 //! looking for the answers that depend on them: one increment instead of a
 //! scan of the keyspace, and an answer of an older generation is a miss.
 
-use super::Redis;
+use super::{Redis, Store};
 use crate::cache::CacheKey;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -69,7 +69,7 @@ impl Redis {
     ) -> Option<(Arc<T>, Duration)> {
         let names = [self.answer_name(key), self.generation_name()];
         let (kept, generation): (Option<Vec<u8>>, Option<String>) = self
-            .run("cache", |mut connection| async move {
+            .run(Store::Cache, |mut connection| async move {
                 redis::cmd("MGET")
                     .arg(&names)
                     .query_async(&mut connection)
@@ -117,7 +117,7 @@ impl Redis {
         let names = [self.answer_name(key), self.generation_name()];
         let script = &self.keep_script;
         let _: Option<u8> = self
-            .run("cache", |mut connection| async move {
+            .run(Store::Cache, |mut connection| async move {
                 script
                     .key(&names[0])
                     .key(&names[1])
@@ -135,7 +135,7 @@ impl Redis {
     pub(crate) async fn drop_list_answers(&self) {
         let name = self.generation_name();
         let _: Option<u64> = self
-            .run("cache", |mut connection| async move {
+            .run(Store::Cache, |mut connection| async move {
                 redis::cmd("INCR")
                     .arg(&name)
                     .query_async(&mut connection)

@@ -2,7 +2,7 @@
 //! and a counter of the month's, both changed by one script per request so
 //! that two processes can never both take the last place in the window.
 
-use super::Redis;
+use super::{Redis, Store};
 use crate::quota::QuotaPolicy;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,26 +15,33 @@ const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Admits one request if the window has room. The time is Redis's own, so
 /// that instances whose clocks disagree still share one window. Replies
-/// `{admitted, wait_ms, month_used, month_left_ms}`.
+/// `{admitted, wait_ms, month_used, month_left_ms}`; asked only to peek, it
+/// reads both counts, counts nothing and replies `{2, 0, 0, 0}`: how a client
+/// that went on without Redis learns that the window works again.
 ///
 /// KEYS: the minute's requests (sorted set, scored by time), the month's
 /// count. ARGV: the window in ms, the per-minute limit (0: none), a name for
-/// this request unique in the fleet, the month in ms.
+/// this request unique in the fleet, the month in ms, `1` to peek.
 const ADMIT: &str = r"
 if redis.replicate_commands then redis.replicate_commands() end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local window = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
+local peek = ARGV[5] == '1'
 if limit > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[1]) >= limit then
+  if redis.call('ZCARD', KEYS[1]) >= limit and not peek then
     local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
     return {0, tonumber(oldest[2]) + window - now, 0, 0}
   end
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
 end
+if peek then
+  redis.call('GET', KEYS[2])
+  return {2, 0, 0, 0}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
 local used = redis.call('INCR', KEYS[2])
 local left = redis.call('PTTL', KEYS[2])
 if left < 0 then
@@ -133,7 +140,7 @@ impl SharedWindow {
     }
 
     pub(crate) fn is_reachable(&self) -> bool {
-        self.redis.is_reachable()
+        self.redis.is_reachable(Store::Quota)
     }
 
     fn hint(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
@@ -175,38 +182,17 @@ impl SharedWindow {
 
     /// Waits until the shared window admits one request, and counts it
     /// there; `None` as soon as Redis cannot be asked, for the caller to go
-    /// on with its own counts. While Redis is away, only a `PING` asks
-    /// whether it is back, so that nothing is counted there before the quiet
-    /// window after the change has passed.
+    /// on with its own counts. While Redis is away, the window is only peeked
+    /// at, so that nothing is counted there before the quiet window after the
+    /// change has passed, and a Redis that answers but cannot run the window
+    /// (a name of its taken by something else) stays away.
     pub(crate) async fn admit(&self) -> Option<Month> {
-        if !self.redis.is_reachable() {
-            self.redis.ping().await?;
+        if !self.is_reachable() {
+            self.ask(true).await?;
         }
         tokio::time::sleep_until(self.switch(true)).await;
-        let script = &self.admit_script;
-        let window_ms = self.plan.window().as_millis() as u64;
-        let limit = self.plan.per_minute().unwrap_or(0);
-        let (minute, month) = (&self.minute, &self.month);
         loop {
-            let name = format!(
-                "{:016x}-{}",
-                self.process,
-                self.requests.fetch_add(1, Ordering::Relaxed)
-            );
-            let (admitted, wait_ms, used, left_ms): (u8, u64, u64, u64) = self
-                .redis
-                .run("quota", |mut connection| async move {
-                    script
-                        .key(minute)
-                        .key(month)
-                        .arg(window_ms)
-                        .arg(limit)
-                        .arg(name)
-                        .arg(MONTH.as_millis() as u64)
-                        .invoke_async(&mut connection)
-                        .await
-                })
-                .await?;
+            let (admitted, wait_ms, used, left_ms) = self.ask(false).await?;
             if admitted == 1 {
                 *self.hint() = None;
                 self.redis
@@ -228,6 +214,35 @@ impl SharedWindow {
         }
     }
 
+    /// Runs the window's script once, to admit a request or to `peek`.
+    async fn ask(&self, peek: bool) -> Option<(u8, u64, u64, u64)> {
+        let script = &self.admit_script;
+        let (minute, month) = (&self.minute, &self.month);
+        let name = if peek {
+            String::new()
+        } else {
+            format!(
+                "{:016x}-{}",
+                self.process,
+                self.requests.fetch_add(1, Ordering::Relaxed)
+            )
+        };
+        self.redis
+            .run(Store::Quota, |mut connection| async move {
+                script
+                    .key(minute)
+                    .key(month)
+                    .arg(self.plan.window().as_millis() as u64)
+                    .arg(self.plan.per_minute().unwrap_or(0))
+                    .arg(name)
+                    .arg(MONTH.as_millis() as u64)
+                    .arg(if peek { "1" } else { "0" })
+                    .invoke_async(&mut connection)
+                    .await
+            })
+            .await
+    }
+
     /// Takes the service's count for the month into the shared one.
     pub(crate) async fn sync_month(&self, used: u64, left: Option<Duration>) {
         let script = &self.sync_script;
@@ -235,7 +250,7 @@ impl SharedWindow {
         let month = &self.month;
         let _: Option<u8> = self
             .redis
-            .run("quota", |mut connection| async move {
+            .run(Store::Quota, |mut connection| async move {
                 script
                     .key(month)
                     .arg(used)
