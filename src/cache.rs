@@ -19,8 +19,12 @@
 //! drops the cached answers that depend on them.
 //!
 //! The store is [`moka`], a concurrent cache with per-entry expiry and a
-//! bounded size, behind [`AnswerStore`], so that another store (one a fleet
-//! shares) can take its place.
+//! bounded size, behind [`AnswerStore`], so that another store can take its
+//! place. With the feature `redis` and [`ClientBuilder::redis`](crate::ClientBuilder::redis),
+//! a second layer behind it is shared by a fleet ([`crate::stores`]): a lookup
+//! the local store misses asks Redis, where answers are kept as JSON, and an
+//! answer found there is kept locally too. The local store stays typed and in
+//! memory, so that a hit costs no decoding and no round trip.
 
 use crate::generated::types::{IpAssessmentOutput, IpAssessmentOutputRisk};
 use std::any::Any;
@@ -172,6 +176,12 @@ impl CacheKey {
     pub fn operation(&self) -> &'static str {
         self.operation
     }
+
+    /// The call's arguments, as JSON.
+    #[cfg(feature = "redis")]
+    pub(crate) fn arguments(&self) -> &[u8] {
+        &self.arguments
+    }
 }
 
 /// Arguments are the caller's data: only their size is shown.
@@ -214,6 +224,18 @@ impl CachedAnswer {
         self.value.downcast_ref()
     }
 }
+
+/// What an answer must be to be kept where a fleet shares it: JSON both
+/// ways. Without the feature `redis` every answer qualifies, since nothing
+/// is shared.
+#[cfg(feature = "redis")]
+pub(crate) trait Shareable: serde::Serialize + serde::de::DeserializeOwned {}
+#[cfg(feature = "redis")]
+impl<T: serde::Serialize + serde::de::DeserializeOwned> Shareable for T {}
+#[cfg(not(feature = "redis"))]
+pub(crate) trait Shareable {}
+#[cfg(not(feature = "redis"))]
+impl<T> Shareable for T {}
 
 impl fmt::Debug for CachedAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -318,6 +340,9 @@ pub(crate) struct AnswerCache {
     /// Assessments a verdict started that have not finished, so that another
     /// verdict on the same address waits for them instead of sending again.
     pub(crate) in_flight: crate::verdict::InFlight,
+    /// The layer a fleet shares, behind the local store.
+    #[cfg(feature = "redis")]
+    shared: Option<Arc<crate::stores::Redis>>,
 }
 
 impl fmt::Debug for AnswerCache {
@@ -342,7 +367,16 @@ impl AnswerCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             in_flight: Default::default(),
+            #[cfg(feature = "redis")]
+            shared: None,
         }
+    }
+
+    /// This cache with `redis` as the layer behind its local store.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(mut self, redis: Option<Arc<crate::stores::Redis>>) -> AnswerCache {
+        self.shared = redis;
+        self
     }
 
     /// The key of a call to `operation` with `arguments` (every argument of
@@ -361,29 +395,28 @@ impl AnswerCache {
         })
     }
 
-    /// The fresh answer under `key`, counted as a hit or a miss.
-    pub(crate) fn fresh<T: Clone + 'static>(&self, key: &CacheKey) -> Option<T> {
-        self.fresh_with(key, T::clone)
-    }
-
-    /// What `read` makes of the fresh answer under `key`, counted as a hit or
-    /// a miss; the answer itself is not copied.
-    pub(crate) fn fresh_with<T: 'static, R>(
-        &self,
-        key: &CacheKey,
-        read: impl FnOnce(&T) -> R,
-    ) -> Option<R> {
-        let hit = self
+    /// What `read` makes of the fresh answer under `key`, from the local
+    /// store or else from the shared layer (which then fills the local one),
+    /// counted as a hit or a miss; the answer itself is not copied.
+    pub(crate) async fn lookup<T, R>(&self, key: &CacheKey, read: impl FnOnce(&T) -> R) -> Option<R>
+    where
+        T: Shareable + Send + Sync + 'static,
+    {
+        let local = self
             .store
             .get(key)
             .filter(|entry| entry.fresh_until > Instant::now())
-            .and_then(|entry| entry.value::<T>().map(read));
-        let counter = if hit.is_some() {
-            &self.hits
-        } else {
-            &self.misses
+            .and_then(|entry| Arc::downcast::<T>(entry.value).ok());
+        #[cfg(feature = "redis")]
+        let local = match (local, &self.shared) {
+            (None, Some(redis)) => redis.fresh_answer::<T>(key).await.map(|(value, fresh)| {
+                self.keep(key.clone(), value.clone(), fresh);
+                value
+            }),
+            (local, _) => local,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        let hit = local.map(|value| read(&value));
+        self.count(hit.is_some());
         if hit.is_some() {
             let _span = tracing::debug_span!(
                 "threatjammer.request",
@@ -396,6 +429,11 @@ impl AnswerCache {
         hit
     }
 
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// The fresh answer under `key` as the shared value it is kept as.
     pub(crate) fn fresh_shared<T: Send + Sync + 'static>(&self, key: &CacheKey) -> Option<Arc<T>> {
         let hit = self
@@ -403,12 +441,7 @@ impl AnswerCache {
             .get(key)
             .filter(|entry| entry.fresh_until > Instant::now())
             .and_then(|entry| Arc::downcast::<T>(entry.value).ok());
-        let counter = if hit.is_some() {
-            &self.hits
-        } else {
-            &self.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        self.count(hit.is_some());
         hit
     }
 
@@ -418,20 +451,31 @@ impl AnswerCache {
         self.store.get(key)
     }
 
-    /// Keeps `value` as the answer under `key`.
+    /// Keeps `value` as the answer under `key` in the local store.
     pub(crate) fn put<T: Send + Sync + 'static>(&self, key: CacheKey, value: Arc<T>) {
-        let Some((fact_ttl, lists)) = crate::generated::cache_fact(key.operation) else {
-            return;
-        };
-        let mut ttl = self.policy.ttl.unwrap_or(Duration::from_secs(fact_ttl));
-        let risky = (&*value as &dyn Any)
+        if let Some(ttl) = self.ttl(&key, &*value) {
+            self.keep(key, value, ttl);
+        }
+    }
+
+    /// How long an answer to `key` stays fresh, if its operation is cached.
+    fn ttl(&self, key: &CacheKey, value: &(dyn Any + Send + Sync)) -> Option<Duration> {
+        let (fact_ttl, _) = crate::generated::cache_fact(key.operation)?;
+        let ttl = self.policy.ttl.unwrap_or(Duration::from_secs(fact_ttl));
+        let risky = value
             .downcast_ref::<IpAssessmentOutput>()
             .is_some_and(|a| a.risk != IpAssessmentOutputRisk::Low);
-        if risky {
-            ttl = ttl.min(self.policy.risky_ttl);
-        }
-        let now = Instant::now();
-        let fresh_until = now + ttl;
+        Some(if risky {
+            ttl.min(self.policy.risky_ttl)
+        } else {
+            ttl
+        })
+    }
+
+    /// Keeps `value` locally, fresh for `ttl`.
+    fn keep<T: Send + Sync + 'static>(&self, key: CacheKey, value: Arc<T>, ttl: Duration) {
+        let lists = crate::generated::cache_fact(key.operation).is_some_and(|(_, lists)| lists);
+        let fresh_until = Instant::now() + ttl;
         self.store.insert(
             key,
             CachedAnswer {
@@ -443,9 +487,31 @@ impl AnswerCache {
         );
     }
 
+    /// Keeps `value` locally and, when a fleet shares a layer, there too.
+    async fn put_everywhere<T: Shareable + Send + Sync + 'static>(
+        &self,
+        key: CacheKey,
+        value: Arc<T>,
+    ) {
+        let Some(ttl) = self.ttl(&key, &*value) else {
+            return;
+        };
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.shared {
+            redis
+                .keep_answer(&key, &*value, ttl, self.policy.keep_stale)
+                .await;
+        }
+        self.keep(key, value, ttl);
+    }
+
     /// After an operation that changed the caller's lists succeeded.
-    pub(crate) fn lists_changed(&self) {
+    async fn lists_changed(&self) {
         self.store.drop_list_answers(self.identity);
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.shared {
+            redis.drop_list_answers().await;
+        }
     }
 
     pub(crate) fn stats(&self) -> CacheStats {
@@ -493,21 +559,21 @@ impl<'c> Lookup<'c> {
         call: impl std::future::Future<Output = Result<T, crate::Error>>,
     ) -> Result<T, crate::Error>
     where
-        T: Clone + Send + Sync + 'static,
+        T: Clone + Shareable + Send + Sync + 'static,
     {
         let cache = self.client.state().cache.as_deref();
         if let (Some(cache), Some(key)) = (cache, &self.key) {
-            if let Some(answer) = cache.fresh::<T>(key) {
+            if let Some(answer) = cache.lookup(key, T::clone).await {
                 return Ok(answer);
             }
         }
         let answer = call.await;
         if let (Some(cache), Ok(value)) = (cache, &answer) {
             if let Some(key) = self.key {
-                cache.put(key, Arc::new(value.clone()));
+                cache.put_everywhere(key, Arc::new(value.clone())).await;
             }
             if crate::generated::changes_lists(self.operation) {
-                cache.lists_changed();
+                cache.lists_changed().await;
             }
         }
         answer

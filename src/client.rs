@@ -59,6 +59,11 @@ pub enum BuildError {
     /// The HTTP client could not be built (TLS backend initialisation).
     #[error("could not build the HTTP client: {0}")]
     Http(String),
+    /// The Redis URL given to [`ClientBuilder::redis`] is not one (feature `redis`).
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    #[error(transparent)]
+    Redis(#[from] crate::stores::RedisUrlError),
 }
 
 /// Configures a [`Client`]. Start from [`Client::builder`].
@@ -83,6 +88,8 @@ pub struct ClientBuilder {
     cache: Option<crate::cache::CachePolicy>,
     #[cfg(feature = "cache")]
     verdict_fallback: crate::verdict::Fallback,
+    #[cfg(feature = "redis")]
+    redis: Option<Result<crate::stores::RedisStores, crate::stores::RedisUrlError>>,
 }
 
 /// The longest answer read unless [`ClientBuilder::max_response_bytes`] says
@@ -111,6 +118,8 @@ impl Default for ClientBuilder {
             cache: None,
             #[cfg(feature = "cache")]
             verdict_fallback: Default::default(),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }
@@ -163,6 +172,14 @@ impl Client {
         self.state().cache.as_ref().map(|cache| cache.stats())
     }
 
+    /// What the Redis stores have done so far (feature `redis`); `None`
+    /// when the client does not use Redis.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn redis_stats(&self) -> Option<crate::stores::RedisStats> {
+        self.state().redis.as_ref().map(|redis| redis.stats())
+    }
+
     /// What is left of the key's quota, as the service counts it (`GET /v1/token`;
     /// the call itself counts as one request). The quota guard takes the monthly
     /// count from the answer, so requests made by other programs with the same key
@@ -171,7 +188,7 @@ impl Client {
         let token = self.get_token().await?;
         let quota = Quota::from_token(&token);
         if let Some(guard) = &self.state.quota {
-            guard.sync(&quota);
+            guard.sync(&quota).await;
         }
         Ok(quota)
     }
@@ -315,6 +332,29 @@ impl ClientBuilder {
         self
     }
 
+    /// Shares the quota window, and the answer cache when the client caches
+    /// ([`ClientBuilder::cache`]), with every other client of the same key and
+    /// deployment pointed at the same Redis (or Valkey) at `url`
+    /// (`redis://[:password@]host[:port][/db]`, `rediss://` for TLS if your
+    /// `redis` crate has it). Feature `redis`; see [`crate::stores`] for what
+    /// happens while Redis cannot be reached. A bad URL fails
+    /// [`build`](ClientBuilder::build) with [`BuildError::Redis`].
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn redis(mut self, url: impl AsRef<str>) -> Self {
+        self.redis = Some(crate::stores::RedisStores::new(url.as_ref()));
+        self
+    }
+
+    /// [`ClientBuilder::redis`] with settings of its own: a namespace, the
+    /// fleet's size, timeouts.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub fn redis_stores(mut self, stores: crate::stores::RedisStores) -> Self {
+        self.redis = Some(Ok(stores));
+        self
+    }
+
     /// Builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let key = self.key.ok_or(BuildError::MissingKey)?;
@@ -386,12 +426,24 @@ impl ClientBuilder {
             self.observe_drift.then_some(self.drift_bound),
             self.check_arguments,
         );
+        #[cfg(feature = "redis")]
+        let redis = match self.redis {
+            Some(stores) => Some(stores?.connect(&raw, key.secret())),
+            None => None,
+        };
         #[cfg(feature = "cache")]
         {
             state.cache = self.cache.map(|policy| {
-                std::sync::Arc::new(crate::cache::AnswerCache::new(policy, identity))
+                let cache = crate::cache::AnswerCache::new(policy, identity);
+                #[cfg(feature = "redis")]
+                let cache = cache.shared(redis.clone());
+                std::sync::Arc::new(cache)
             });
             state.verdict_fallback = self.verdict_fallback;
+        }
+        #[cfg(feature = "redis")]
+        if let Some(redis) = redis {
+            state.use_redis(redis, quota);
         }
         Ok(Client {
             http,

@@ -30,6 +30,8 @@
 //! - `dynamic`: `Client::call`, any operation by its id with named JSON
 //!   arguments, and the module `operations`, the table of every operation,
 //!   for tools that reach operations by name.
+//! - `redis`: a quota window and an answer cache shared by a fleet of
+//!   instances through Redis ([`ClientBuilder::redis`], [`stores`]).
 //! - `schemars`: `schemars::JsonSchema` for every type in [`types`] and for
 //!   [`Problem`]. Off by default: the derives are about a fifth of the library's
 //!   compile time.
@@ -78,6 +80,9 @@ mod redact;
 mod reported_export;
 pub mod request;
 mod retry;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod stores;
 mod time;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

@@ -29,6 +29,7 @@ const MONTH: Duration = Duration::from_secs(30 * 24 * 3600);
 pub struct QuotaPolicy {
     per_minute: u32,
     per_month: u64,
+    window: Duration,
 }
 
 impl QuotaPolicy {
@@ -36,6 +37,7 @@ impl QuotaPolicy {
     pub const FREE: QuotaPolicy = QuotaPolicy {
         per_minute: 10,
         per_month: 5000,
+        window: MINUTE,
     };
 
     /// A plan's limits. `0` means no limit in that window.
@@ -46,6 +48,7 @@ impl QuotaPolicy {
         QuotaPolicy {
             per_minute,
             per_month,
+            window: MINUTE,
         }
     }
 
@@ -56,6 +59,7 @@ impl QuotaPolicy {
         QuotaPolicy {
             per_minute: 0,
             per_month: 0,
+            window: MINUTE,
         }
     }
 
@@ -73,7 +77,28 @@ impl QuotaPolicy {
         self
     }
 
-    /// Requests allowed in any 60 seconds, if limited.
+    /// This policy with its "minute" lasting `window` instead: the service's
+    /// is 60 seconds. A mock's plan scaled down to seconds
+    /// (`QuotaPolicy::disabled().with_per_minute(5).with_window(Duration::from_secs(1))`)
+    /// makes a test of the guard take seconds, not minutes; a guard whose window is a
+    /// little longer than the service's leaves a margin for the time a request takes
+    /// to arrive. A zero window is taken as one millisecond.
+    pub const fn with_window(mut self, window: Duration) -> QuotaPolicy {
+        self.window = if window.is_zero() {
+            Duration::from_millis(1)
+        } else {
+            window
+        };
+        self
+    }
+
+    /// How long the per-minute window lasts: 60 seconds unless set with
+    /// [`with_window`](QuotaPolicy::with_window).
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+
+    /// Requests allowed in any 60 seconds (any [`window`](QuotaPolicy::window)), if limited.
     pub fn per_minute(&self) -> Option<u32> {
         (self.per_minute > 0).then_some(self.per_minute)
     }
@@ -189,7 +214,7 @@ impl QuotaWindow {
         while self
             .recent
             .front()
-            .is_some_and(|at| now.duration_since(*at) >= MINUTE)
+            .is_some_and(|at| now.duration_since(*at) >= self.policy.window)
         {
             self.recent.pop_front();
         }
@@ -200,8 +225,11 @@ impl QuotaWindow {
         self.roll(now);
         let limit = self.policy.per_minute()?;
         // `per_minute` is never `Some(0)`, so a full window is not empty.
-        (self.recent.len() >= limit as usize)
-            .then(|| self.recent.front().map_or(now, |oldest| *oldest + MINUTE))
+        (self.recent.len() >= limit as usize).then(|| {
+            self.recent
+                .front()
+                .map_or(now, |oldest| *oldest + self.policy.window)
+        })
     }
 
     /// `(limit, time until the month starts again)` once the month's requests are spent.
@@ -227,7 +255,7 @@ impl QuotaWindow {
     pub fn usage(&mut self, now: Instant) -> [(u64, Duration); 2] {
         self.roll(now);
         let minute_refresh = self.recent.front().map_or(Duration::ZERO, |oldest| {
-            (*oldest + MINUTE).saturating_duration_since(now)
+            (*oldest + self.policy.window).saturating_duration_since(now)
         });
         [
             (self.recent.len() as u64, minute_refresh),
@@ -251,17 +279,39 @@ impl QuotaWindow {
 /// The client-side counts, shared by every clone of a client.
 #[derive(Debug)]
 pub(crate) struct QuotaGuard {
+    /// This process's own counts: the whole guard, or with a shared window
+    /// what it falls back on while Redis cannot be reached.
     window: Mutex<QuotaWindow>,
+    /// The window a fleet shares (feature `redis`).
+    #[cfg(feature = "redis")]
+    shared: Option<crate::stores::SharedWindow>,
 }
 
 impl QuotaGuard {
     pub(crate) fn new(policy: QuotaPolicy) -> QuotaGuard {
         QuotaGuard {
             window: Mutex::new(QuotaWindow::new(policy, Instant::now(), false)),
+            #[cfg(feature = "redis")]
+            shared: None,
+        }
+    }
+
+    /// A guard on the window `shared` keeps in Redis; while Redis cannot be
+    /// reached, this process keeps to its share of the plan on its own.
+    #[cfg(feature = "redis")]
+    pub(crate) fn shared(shared: crate::stores::SharedWindow) -> QuotaGuard {
+        let local = shared.local_share();
+        QuotaGuard {
+            window: Mutex::new(QuotaWindow::new(local, Instant::now(), false)),
+            shared: Some(shared),
         }
     }
 
     pub(crate) fn policy(&self) -> QuotaPolicy {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            return shared.plan();
+        }
         self.window().policy()
     }
 
@@ -271,9 +321,27 @@ impl QuotaGuard {
     }
 
     /// Waits until the per-minute window has room, then counts one request in
-    /// both windows.
+    /// both windows. With a shared window, Redis is asked again after every
+    /// wait on the local count, so that a request held back while Redis was
+    /// away goes back to the shared window as soon as Redis answers.
     pub(crate) async fn admit(&self) {
-        while let Err(free_at) = self.try_admit() {
+        loop {
+            #[cfg(feature = "redis")]
+            if let Some(shared) = &self.shared {
+                if let Some(month) = shared.admit().await {
+                    let now = Instant::now();
+                    let mut window = self.window();
+                    // Counted here too, so that a fallback starts from what this
+                    // process has just sent rather than from an empty window.
+                    window.count(now);
+                    window.sync(month.used, month.left, now);
+                    return;
+                }
+                tokio::time::sleep_until(shared.fell_back()).await;
+            }
+            let Err(free_at) = self.admit_here() else {
+                return;
+            };
             tracing::debug!(
                 wait_ms = free_at
                     .saturating_duration_since(Instant::now())
@@ -285,8 +353,19 @@ impl QuotaGuard {
     }
 
     /// Counts one request in both windows if the per-minute window has room;
-    /// otherwise says when it will have.
+    /// otherwise says when it will have. A shared window is only asked in
+    /// [`admit`](QuotaGuard::admit), over the network, so with one this is
+    /// always `Err(now)`: the caller's cue to await `admit`.
     pub(crate) fn try_admit(&self) -> Result<(), Instant> {
+        #[cfg(feature = "redis")]
+        if self.shared.is_some() {
+            return Err(Instant::now());
+        }
+        self.admit_here()
+    }
+
+    /// [`try_admit`](QuotaGuard::try_admit) on this process's own counts.
+    fn admit_here(&self) -> Result<(), Instant> {
         let mut window = self.window();
         let now = Instant::now();
         if let Some(free_at) = window.minute_full_until(now) {
@@ -297,24 +376,37 @@ impl QuotaGuard {
     }
 
     /// When the per-minute window will have room, if it has none now;
-    /// nothing is counted.
+    /// nothing is counted. For a shared window, what Redis last said.
     #[cfg(feature = "cache")]
     pub(crate) fn minute_free_at(&self) -> Option<Instant> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            if shared.is_reachable() {
+                return shared.full_until();
+            }
+        }
         self.window().minute_full_until(Instant::now())
     }
 
-    /// `(limit, time until the month starts again)` once this month's requests are spent.
+    /// `(limit, time until the month starts again)` once this month's
+    /// requests are spent. With a shared window, the month's count is the
+    /// one Redis gave with the last request admitted.
     pub(crate) fn month_spent(&self) -> Option<(u64, Duration)> {
         self.window().month_spent(Instant::now())
     }
 
-    /// Takes the service's count for the month, which also sees other programs using the key.
-    pub(crate) fn sync(&self, quota: &Quota) {
+    /// Takes the service's count for the month, which also sees other
+    /// programs using the key; a shared window takes it too.
+    pub(crate) async fn sync(&self, quota: &Quota) {
         let left = quota
             .month_refresh
             .and_then(|at| at.duration_since(SystemTime::now()).ok());
         self.window()
             .sync(quota.used_this_month, left, Instant::now());
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            shared.sync_month(quota.used_this_month, left).await;
+        }
     }
 }
 

@@ -210,12 +210,15 @@ async fn judge(client: &Client, address: IpAddr, deadline: Duration) -> Verdict 
     if !is_public(address) {
         return degrade(Degraded::PrivateAddress);
     }
+    let started = tokio::time::Instant::now();
     if let Some((cache, key)) = cache.as_ref().zip(key.as_ref()) {
-        if let Some(known) = cache.fresh_with(key, risk_of) {
-            return verdict(Some(known), Source::Cached);
+        // A shared layer's round trip counts against the deadline too.
+        match tokio::time::timeout_at(started + deadline, cache.lookup(key, risk_of)).await {
+            Ok(Some(known)) => return verdict(Some(known), Source::Cached),
+            Ok(None) => {}
+            Err(_) => return degrade(Degraded::DeadlinePassed),
         }
     }
-    let started = tokio::time::Instant::now();
     if let Some(guard) = &client.state().quota {
         if guard.month_spent().is_some() {
             return degrade(Degraded::QuotaMonth);

@@ -11,6 +11,10 @@
 //! arrive; records carry the input's line numbers, so output and input can be
 //! joined whatever the order and whatever was skipped.
 //!
+//! With the cache file (src/cache.rs), an address whose assessment is kept
+//! there is written from it as its line is read, and never reaches the
+//! library; every answer that comes is kept there.
+//!
 //! A request that fails fails every address of its batch with one error. The
 //! error is written once, not once per address: each failed request gets a
 //! number (`failure`, from 1 in the order they are written), every record of
@@ -25,11 +29,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Read, Stdout, Write};
 use std::net::IpAddr;
 use std::path::Path;
-use std::sync::Arc;
-use threatjammer::bulk::{AssessmentStream, BulkItem, Outcome};
+use std::sync::{Arc, Mutex, MutexGuard};
+use threatjammer::bulk::{BulkItem, Outcome};
 use threatjammer::types::IpAssessmentOutput;
 use threatjammer::Client;
 
@@ -54,10 +58,20 @@ const CSV_HEADER: &str = "line,address,outcome,score,risk,reason,error,failure";
 /// forgotten is only written out once more, under a new number.
 const REMEMBERED_FAILURES: usize = 8;
 
+/// The records, shared by the writer and the input, which writes the
+/// addresses it finds in the cache as it reads them.
+type Shared = Arc<Mutex<Records<BufWriter<Stdout>>>>;
+
+fn lock(shared: &Shared) -> MutexGuard<'_, Records<BufWriter<Stdout>>> {
+    // A panic while writing ends the run anyway; the records stay usable until then.
+    shared.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 pub async fn assess_file(
     client: &Client,
     input: &Path,
     format: BulkFormat,
+    cache: crate::Cache,
 ) -> Result<Exit, Failure> {
     // Send, because the library's stream, which reads the lines, is.
     let (source, size): (Box<dyn Read + Send>, Option<u64>) = if input.as_os_str() == "-" {
@@ -69,31 +83,47 @@ pub async fn assess_file(
         (Box::new(file), size)
     };
     let progress = progress_bar(size);
-    let mut lines = Lines {
-        reader: BufReader::new(progress.wrap_read(source)),
-        number: 0,
-        bad: 0,
-        error: None,
-        progress: progress.clone(),
-    };
-    let mut out = Records {
-        out: BufWriter::new(io::stdout().lock()),
+    let out: Shared = Arc::new(Mutex::new(Records {
+        out: BufWriter::new(io::stdout()),
         format,
         counts: Counts::default(),
         first_failure: None,
         failures: VecDeque::new(),
         failure_count: 0,
         progress: progress.clone(),
+        #[cfg(feature = "disk-cache")]
+        cache,
+    }));
+    #[cfg(not(feature = "disk-cache"))]
+    let _ = cache;
+    let mut lines = Lines {
+        reader: BufReader::new(progress.wrap_read(source)),
+        number: 0,
+        bad: 0,
+        error: None,
+        progress: progress.clone(),
+        records: Some(out.clone()),
+        failure: None,
     };
-    out.start()?;
+    lock(&out).start()?;
     // Lines are numbered as they are read, so each item's position is its line.
     let (written, requests) = {
         let mut results = client.assess_many(&mut lines);
-        let written = out.write_all(&mut results).await;
+        let mut written = Ok(());
+        while let Some(item) = results.next().await {
+            written = lock(&out).record(item);
+            if written.is_err() {
+                break;
+            }
+        }
         (written, results.summary().requests)
     };
     progress.finish_and_clear();
     written?;
+    if let Some(failure) = lines.failure.take() {
+        return Err(failure);
+    }
+    let mut out = lock(&out);
     out.out.flush()?;
     if let Some(error) = lines.error {
         return Err(Failure::usage(format!(
@@ -104,9 +134,9 @@ pub async fn assess_file(
     }
     let c = &out.counts;
     eprintln!(
-        "{} assessed, {} not public, {} unanswered, {} failed, {} bad lines; \
+        "{} assessed ({} from the cache), {} not public, {} unanswered, {} failed, {} bad lines; \
          assessment requests sent: {requests}",
-        c.assessed, c.not_public, c.unanswered, c.failed, lines.bad
+        c.assessed, c.cached, c.not_public, c.unanswered, c.failed, lines.bad
     );
     Ok(match out.first_failure {
         Some(exit) => exit,
@@ -141,6 +171,10 @@ struct Lines<R> {
     /// A read error ends the input; it is reported after the lines before it.
     error: Option<io::Error>,
     progress: ProgressBar,
+    /// Where an address found in the cache is written at once.
+    records: Option<Shared>,
+    /// Writing a record from the cache failed: the input ends there.
+    failure: Option<Failure>,
 }
 
 impl<R: BufRead> Iterator for Lines<R> {
@@ -174,7 +208,19 @@ impl<R: BufRead> Iterator for Lines<R> {
                 continue;
             }
             match text.parse() {
-                Ok(address) => return Some((self.number, address)),
+                Ok(address) => {
+                    let Some(records) = &self.records else {
+                        return Some((self.number, address));
+                    };
+                    match lock(records).from_cache(self.number, address) {
+                        Ok(true) => continue,
+                        Ok(false) => return Some((self.number, address)),
+                        Err(failure) => {
+                            self.failure = Some(failure);
+                            return None;
+                        }
+                    }
+                }
                 Err(_) => {
                     self.bad += 1;
                     let shown: String = text.chars().take(80).collect();
@@ -190,6 +236,8 @@ impl<R: BufRead> Iterator for Lines<R> {
 #[derive(Default)]
 struct Counts {
     assessed: u64,
+    /// Of those assessed, how many came from the cache.
+    cached: u64,
     not_public: u64,
     unanswered: u64,
     failed: u64,
@@ -209,22 +257,39 @@ struct Records<W: Write> {
     /// Failed requests numbered so far.
     failure_count: u64,
     progress: ProgressBar,
+    /// Where answers are kept between runs.
+    #[cfg(feature = "disk-cache")]
+    cache: crate::Cache,
 }
 
 impl<W: Write> Records<W> {
+    /// Writes the record of `address` from the cache, if it holds a fresh
+    /// assessment of it; says whether it did.
+    fn from_cache(&mut self, line: u64, address: IpAddr) -> Result<bool, Failure> {
+        #[cfg(feature = "disk-cache")]
+        if let Some(cache) = &mut self.cache {
+            let kept = cache
+                .get("assess_ip", &address.to_string())
+                .and_then(|json| serde_json::from_str::<IpAssessmentOutput>(&json).ok());
+            if let Some(assessment) = kept {
+                self.counts.cached += 1;
+                self.record(BulkItem {
+                    position: line,
+                    input: address,
+                    outcome: Outcome::Answered(Arc::new(assessment)),
+                })?;
+                return Ok(true);
+            }
+        }
+        let _ = (line, address);
+        Ok(false)
+    }
+
     fn start(&mut self) -> io::Result<()> {
         match self.format {
             BulkFormat::Csv => writeln!(self.out, "{CSV_HEADER}"),
             BulkFormat::Jsonl => Ok(()),
         }
-    }
-
-    /// Writes a record for every outcome; stops at the first error.
-    async fn write_all(&mut self, results: &mut AssessmentStream<'_>) -> Result<(), Failure> {
-        while let Some(item) = results.next().await {
-            self.record(item)?;
-        }
-        Ok(())
     }
 
     fn record(&mut self, item: BulkItem<IpAddr, IpAssessmentOutput>) -> Result<(), Failure> {
@@ -241,6 +306,12 @@ impl<W: Write> Records<W> {
             Outcome::Answered(assessment) => {
                 self.counts.assessed += 1;
                 record.assessment = Some(assessment.as_ref());
+                #[cfg(feature = "disk-cache")]
+                if let Some(cache) = &mut self.cache {
+                    if let Ok(json) = serde_json::to_string(assessment.as_ref()) {
+                        cache.put("assess_ip", record.address.to_string(), json);
+                    }
+                }
             }
             Outcome::NotPublic => {
                 self.counts.not_public += 1;
@@ -362,6 +433,8 @@ mod tests {
             bad: 0,
             error: None,
             progress: ProgressBar::hidden(),
+            records: None,
+            failure: None,
         }
     }
 

@@ -24,11 +24,21 @@ pub struct Settings {
     pub retries: Option<u32>,
     /// `None`: the library's choice (the free plan for a region, off for a base URL).
     pub quota_guard: Option<QuotaPolicy>,
+    /// Where the quota window and answers are shared with other instances.
+    #[cfg(feature = "redis")]
+    pub redis: Option<String>,
 }
 
 /// A client, and the offline server it talks to when there is one.
 pub struct Connection {
     pub client: Client,
+    /// Whether the client talks to the bundled mock.
+    #[cfg(feature = "disk-cache")]
+    pub offline: bool,
+    /// Whose answers these are, for the cache: the deployment and a hash of
+    /// the key (`offline` for the bundled mock, whose answers are always the same).
+    #[cfg(feature = "disk-cache")]
+    pub identity: String,
     /// Held for the whole run: dropping it stops the server.
     _offline: Option<MockServer>,
 }
@@ -42,7 +52,7 @@ impl Settings {
             Some(path) => Some(read_key_file(path)?),
             None => key_from_environment()?,
         };
-        let Some(key) = key else {
+        let Some((key, text)) = key else {
             if let Some(url) = &self.base_url {
                 return Err(Failure::usage(format!(
                     "no API key for {url}: set {KEY_VARIABLE} or pass --key-file (or --offline)"
@@ -61,8 +71,17 @@ impl Settings {
         if let Some(url) = &self.base_url {
             builder = builder.base_url(url);
         }
+        let client = self.build(builder)?;
+        #[cfg(feature = "disk-cache")]
+        let identity = crate::cache::identity(client.base_url(), &text);
+        #[cfg(not(feature = "disk-cache"))]
+        let _ = text;
         Ok(Connection {
-            client: self.build(builder)?,
+            client,
+            #[cfg(feature = "disk-cache")]
+            offline: false,
+            #[cfg(feature = "disk-cache")]
+            identity,
             _offline: None,
         })
     }
@@ -80,6 +99,10 @@ impl Settings {
         // under a paused clock; the tool keeps the usual ones.
         Ok(Connection {
             client: self.build(server.client_builder())?,
+            #[cfg(feature = "disk-cache")]
+            offline: true,
+            #[cfg(feature = "disk-cache")]
+            identity: "offline".into(),
             _offline: Some(server),
         })
     }
@@ -93,6 +116,12 @@ impl Settings {
         if let Some(policy) = self.quota_guard {
             builder = builder.quota(policy);
         }
+        #[cfg(feature = "redis")]
+        if let Some(url) = &self.redis {
+            builder = builder
+                .redis(url)
+                .cache(threatjammer::cache::CachePolicy::new());
+        }
         builder.build().map_err(|e| Failure::usage(e.to_string()))
     }
 }
@@ -100,19 +129,20 @@ impl Settings {
 const USER_AGENT: &str = concat!("threatjammer-cli/", env!("CARGO_PKG_VERSION"));
 
 /// The key is the file's first line, so a trailing newline or comment lines
-/// below it do no harm.
-fn read_key_file(path: &Path) -> Result<ApiKey, Failure> {
+/// below it do no harm. With the key, its text (for the cache's hash of it).
+fn read_key_file(path: &Path) -> Result<(ApiKey, String), Failure> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::usage(format!("cannot read the key file {}: {e}", path.display())))?;
     let first = text.lines().next().unwrap_or_default();
-    ApiKey::new(first).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
+    let key = ApiKey::new(first).map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    Ok((key, first.to_string()))
 }
 
 /// An empty variable counts as unset, as `THREATJAMMER_API_KEY= threatjammer ...` means.
-fn key_from_environment() -> Result<Option<ApiKey>, Failure> {
+fn key_from_environment() -> Result<Option<(ApiKey, String)>, Failure> {
     match std::env::var(KEY_VARIABLE) {
-        Ok(key) if !key.trim().is_empty() => ApiKey::new(key)
-            .map(Some)
+        Ok(text) if !text.trim().is_empty() => ApiKey::new(text.clone())
+            .map(|key| Some((key, text)))
             .map_err(|e| Failure::usage(format!("{KEY_VARIABLE}: {e}"))),
         _ => Ok(None),
     }

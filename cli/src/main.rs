@@ -5,6 +5,8 @@
 //! its id. Answers print as a table on a terminal and as JSON otherwise.
 
 mod bulk;
+#[cfg(feature = "disk-cache")]
+mod cache;
 mod connect;
 mod exit;
 mod lists;
@@ -36,7 +38,12 @@ Retry-After says, up to a minute), a 502, 503 or 504, or a failed connection;
 limits on this side; --quota-guard sets other limits.
 
 Answers print as a table on a terminal and as JSON when piped; --json and
---table choose.";
+--table choose.
+
+`assess ip`, `assess file`, `geo` and `ua` keep their answers for a day in a
+cache file (--cache-ttl, --cache, --no-cache), so asking again spends no
+request; stderr says how many answers came from it. Offline runs use it only
+with --cache.";
 
 #[derive(Parser)]
 #[command(
@@ -85,6 +92,29 @@ struct Global {
     /// with --base-url or offline]
     #[arg(long, global = true, value_name = "LIMITS", value_parser = parse_quota_guard)]
     quota_guard: Option<QuotaPolicy>,
+    /// Neither read nor keep answers in the cache file
+    #[cfg(feature = "disk-cache")]
+    #[arg(long, global = true)]
+    no_cache: bool,
+    /// How long a kept answer is used: seconds, or a number with s, m, h or d [default: 1d]
+    #[cfg(feature = "disk-cache")]
+    #[arg(long, global = true, value_name = "TTL", value_parser = cache::parse_ttl)]
+    cache_ttl: Option<std::time::Duration>,
+    /// The cache file [default: threatjammer/answers.sqlite3 in the platform's cache
+    /// directory; none offline]
+    #[cfg(feature = "disk-cache")]
+    #[arg(long, global = true, value_name = "PATH", conflicts_with = "no_cache")]
+    cache: Option<PathBuf>,
+    /// Share the quota window and answers with every other instance using the key
+    /// through this Redis (redis://[:password@]host[:port][/db])
+    #[cfg(feature = "redis")]
+    #[arg(
+        long,
+        global = true,
+        env = "THREATJAMMER_REDIS_URL",
+        value_name = "URL"
+    )]
+    redis: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -217,8 +247,18 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             offline: g.offline,
             retries: g.retries,
             quota_guard: g.quota_guard,
+            #[cfg(feature = "redis")]
+            redis: g.redis,
         },
         connection: None,
+        #[cfg(feature = "disk-cache")]
+        cache: CacheChoice {
+            off: g.no_cache,
+            path: g.cache,
+            ttl: g
+                .cache_ttl
+                .unwrap_or(std::time::Duration::from_secs(86_400)),
+        },
     };
     let answer = match cli.command {
         Command::Spec(Spec::Check) => {
@@ -231,20 +271,30 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
             return Ok(checked.exit);
         }
         Command::Assess(Assess::Ip { address }) => {
-            to_json(service.client().await?.assess_ip(address).await?)
+            let (client, cache) = service.open().await?;
+            cached(
+                cache,
+                "assess_ip",
+                address.to_string(),
+                client.assess_ip(address).send(),
+            )
+            .await?
         }
         Command::Assess(Assess::File { input, format }) => {
-            return bulk::assess_file(service.client().await?, &input, format).await;
+            let (client, cache) = service.open().await?;
+            return bulk::assess_file(client, &input, format, cache).await;
         }
         Command::Asn { number } => to_json(service.client().await?.get_asn(number).await?),
-        Command::Geo { address } => to_json(service.client().await?.geolocate_ip(address).await?),
-        Command::Ua { user_agent } => to_json(
-            service
-                .client()
-                .await?
-                .parse_user_agent(&user_agent)
-                .await?,
-        ),
+        Command::Geo { address } => {
+            let (client, cache) = service.open().await?;
+            let call = client.geolocate_ip(address).send();
+            cached(cache, "geolocate_ip", address.to_string(), call).await?
+        }
+        Command::Ua { user_agent } => {
+            let (client, cache) = service.open().await?;
+            let call = client.parse_user_agent(&user_agent).send();
+            cached(cache, "parse_user_agent", user_agent.clone(), call).await?
+        }
         Command::Lists(Lists::Allow(action)) => {
             lists::run(service.client().await?, Kind::Allow, action).await?
         }
@@ -278,7 +328,24 @@ async fn run(cli: Cli) -> Result<Exit, Failure> {
 struct Service {
     settings: Settings,
     connection: Option<connect::Connection>,
+    #[cfg(feature = "disk-cache")]
+    cache: CacheChoice,
 }
+
+/// What the command line says of the cache file.
+#[cfg(feature = "disk-cache")]
+struct CacheChoice {
+    off: bool,
+    path: Option<PathBuf>,
+    ttl: std::time::Duration,
+}
+
+/// The cache a command reads and fills, when there is one.
+#[cfg(feature = "disk-cache")]
+type Cache = Option<cache::DiskCache>;
+/// Without the feature there is never one.
+#[cfg(not(feature = "disk-cache"))]
+type Cache = Option<std::convert::Infallible>;
 
 impl Service {
     async fn client(&mut self) -> Result<&Client, Failure> {
@@ -288,6 +355,53 @@ impl Service {
         };
         Ok(&self.connection.insert(connection).client)
     }
+
+    /// The client, and the cache file its answers are kept in: the one
+    /// `--cache` names, or the platform's unless offline or `--no-cache`.
+    async fn open(&mut self) -> Result<(&Client, Cache), Failure> {
+        self.client().await?;
+        let connection = self.connection.as_ref().expect("connected just now");
+        #[cfg(feature = "disk-cache")]
+        {
+            let choice = &self.cache;
+            let path = match &choice.path {
+                _ if choice.off => None,
+                Some(path) => Some(path.clone()),
+                None if connection.offline => None,
+                None => cache::default_path(),
+            };
+            let cache = path.and_then(|path| {
+                cache::DiskCache::open(&path, connection.identity.clone(), choice.ttl)
+            });
+            Ok((&connection.client, cache))
+        }
+        #[cfg(not(feature = "disk-cache"))]
+        Ok((&connection.client, None))
+    }
+}
+
+/// The answer to `operation` with `argument` from the cache, or `call`'s,
+/// kept there; stderr says when nothing was sent.
+async fn cached<T: serde::Serialize>(
+    cache: Cache,
+    operation: &'static str,
+    argument: String,
+    call: impl std::future::Future<Output = Result<T, threatjammer::Error>>,
+) -> Result<Value, Failure> {
+    #[cfg(feature = "disk-cache")]
+    if let Some(mut cache) = cache {
+        if let Some(answer) = cache.get(operation, &argument) {
+            if let Ok(value) = serde_json::from_str(&answer) {
+                eprintln!("1 answer from the cache; no request sent");
+                return Ok(value);
+            }
+        }
+        let value = to_json(call.await?);
+        cache.put(operation, argument, value.to_string());
+        return Ok(value);
+    }
+    let _ = (cache, operation, argument);
+    Ok(to_json(call.await?))
 }
 
 fn to_json(value: impl serde::Serialize) -> Value {

@@ -16,12 +16,19 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KEY: &str = "tja_ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
 
 /// The tool with none of the caller's THREATJAMMER_* settings, so a key in
-/// the developer's environment cannot send a test to the real service.
+/// the developer's environment cannot send a test to the real service, and
+/// with a cache directory of its own, so that no answer is kept in (or read
+/// from) the developer's.
 fn tj() -> Command {
     let mut cmd = Command::cargo_bin("threatjammer").expect("the binary is built");
     cmd.env_remove("THREATJAMMER_API_KEY")
         .env_remove("THREATJAMMER_BASE_URL")
         .env_remove("THREATJAMMER_REGION")
+        .env_remove("THREATJAMMER_REDIS_URL")
+        .env(
+            "XDG_CACHE_HOME",
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
         .timeout(Duration::from_secs(60));
     cmd
 }

@@ -36,6 +36,9 @@ pub(crate) struct ClientState {
     /// What a degraded verdict says.
     #[cfg(feature = "cache")]
     pub(crate) verdict_fallback: crate::verdict::Fallback,
+    /// The Redis stores the quota guard and the cache share, when used.
+    #[cfg(feature = "redis")]
+    pub(crate) redis: Option<Arc<crate::stores::Redis>>,
 }
 
 impl ClientState {
@@ -63,6 +66,8 @@ impl ClientState {
             cache: None,
             #[cfg(feature = "cache")]
             verdict_fallback: Default::default(),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 
