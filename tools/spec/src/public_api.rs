@@ -26,7 +26,7 @@ const LIBRARY: &str = "threatjammer";
 /// The library's features whose items are listed too: those that add API
 /// (`axum` adds none; `dynamic` and `schemars` are for tools and derive what the
 /// listing leaves out).
-const LIBRARY_FEATURES: &str = "cache,tower";
+const LIBRARY_FEATURES: &str = "cache,tower,redis";
 
 #[derive(clap::Args)]
 pub struct Args {
