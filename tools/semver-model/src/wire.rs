@@ -55,6 +55,12 @@ pub const UNMEASURED: &[(&str, &str)] = &[
          `ip`, answers it as that operation where the service refuses `all` as an address",
     ),
     (
+        "success-result-changed",
+        "the release declares no success status for the operation, so Prism answers a valid \
+         request with its first declared status (401), a refusal no server of that document \
+         would send; the rank is about the body-less success such a server gives",
+    ),
+    (
         "request-media-type-added",
         "the client on the release sends the body as multipart, and Prism refuses that request \
          on the very document that declares it (\"Body parameter is required\"), so the \
@@ -87,16 +93,6 @@ pub const UNMEASURED: &[(&str, &str)] = &[
          their own",
     ),
     (
-        "success-status-added",
-        "Prism answers a valid request with the lowest success status its document declares, so \
-         no server here sends the added one",
-    ),
-    (
-        "success-status-removed",
-        "Prism answers a valid request with the lowest success status its document declares, so \
-         no server here sends the removed one",
-    ),
-    (
         "error-status-added",
         "no server here sends an error status to a valid request, so the call succeeds on both \
          sides whatever the statuses say",
@@ -122,6 +118,10 @@ pub struct Probe {
     old_answer: fn(&mut Value),
     /// Adjusts the answer the server of NEW sends.
     new_answer: fn(&mut Value),
+    /// The success status the server of OLD answers with, when not its first.
+    old_status: Option<&'static str>,
+    /// The success status the server of NEW answers with, when not its first.
+    new_status: Option<&'static str>,
 }
 
 impl Probe {
@@ -134,6 +134,17 @@ impl Probe {
             new_args: |_| {},
             old_answer: |_| {},
             new_answer: |_| {},
+            old_status: None,
+            new_status: None,
+        }
+    }
+
+    /// The servers answer with these statuses (asked for with `Prefer: code=`).
+    fn statuses(self, old: Option<&'static str>, new: Option<&'static str>) -> Probe {
+        Probe {
+            old_status: old,
+            new_status: new,
+            ..self
         }
     }
 
@@ -200,6 +211,10 @@ pub fn probes() -> Vec<Probe> {
         Probe::call("metro-name", "get", "/v1/geo/{ip_address}"),
         Probe::call("geo-security", "get", "/v1/geo/{ip_address}"),
         Probe::call("interval-value", "get", "/v1/origin/traffic/analysis"),
+        // The server of NEW answers with the status it added.
+        Probe::call("dataset-203", "get", "/v1/dataset/ip/{name}").statuses(None, Some("203")),
+        // The server of OLD answers with the status NEW removed.
+        Probe::call("denylist-202", "post", "/v1/denylist/private").statuses(Some("202"), None),
         Probe::call("source-deprecated", "get", "/v1/source/ip/{source}"),
         // The breaking release.
         Probe::call("score-retyped", "get", "/v1/assess/ip/{ip_address}")
@@ -298,7 +313,6 @@ pub fn probes() -> Vec<Probe> {
         Probe::call("ua-type-removed", "get", "/v1/ua/type/{code}"),
         Probe::call("dataset-status-value", "get", "/v1/dataset/ip/{name}")
             .answers(|a| a["status"] = json!("DISABLED"), |_| {}),
-        Probe::call("statuses-result", "get", "/v1/origin/status/details"),
         Probe::call("delete-token-body", "delete", "/v1/origin_token"),
         Probe::call("statuses-text", "get", "/v1/asn/status/all"),
     ]
@@ -510,7 +524,8 @@ fn operation<'d>(doc: &'d Value, probe: &Probe) -> Option<&'d Value> {
 }
 
 /// The call a client built on `doc` makes for `probe`: the operation's id
-/// and the least arguments the document asks for, adjusted.
+/// and the least arguments the document asks for, adjusted. (What the server
+/// answers, `prefer`, depends on the server's document.)
 fn call(doc: &Value, probe: &Probe, adjust: fn(&mut Map<String, Value>)) -> Option<Value> {
     let op = operation(doc, probe)?;
     let mut args = Map::new();
@@ -534,48 +549,44 @@ fn call(doc: &Value, probe: &Probe, adjust: fn(&mut Map<String, Value>)) -> Opti
         }
     }
     adjust(&mut args);
-    let mut call = json!({ "operation": op["operationId"], "args": args });
-    if has_example(doc, probe) {
-        call["prefer"] = json!(format!("example={}", probe.tag));
-    }
-    Some(call)
+    Some(json!({ "operation": op["operationId"], "args": args }))
 }
 
-/// Gives the probed operation's first JSON success answer in `doc` an
-/// example named after the probe: the least answer the schema allows,
+/// Gives every JSON success answer of the probed operation in `doc` an
+/// example named after the probe: the least answer its schema allows,
 /// adjusted. Probes of one operation each get theirs, and each call asks for
 /// its own with `Prefer: example=<tag>`.
 fn give_answer(doc: &mut Value, probe: &Probe, adjust: fn(&mut Value)) -> Result<()> {
     let Some(op) = operation(doc, probe) else {
         return Ok(());
     };
-    let Some((status, schema)) = op["responses"]
+    let answers: Vec<(String, Value)> = op["responses"]
         .as_object()
         .into_iter()
         .flatten()
         .filter(|(status, _)| status.starts_with('2'))
-        .find_map(|(status, r)| {
+        .filter_map(|(status, r)| {
             let schema = resolve(doc, r).pointer("/content/application~1json/schema")?;
-            Some((status.clone(), schema))
+            let mut example = least(doc, schema);
+            adjust(&mut example);
+            Some((status.clone(), example))
         })
-    else {
-        return Ok(());
-    };
-    let mut example = least(doc, schema);
-    adjust(&mut example);
+        .collect();
     let path = probe.path.replace('~', "~0").replace('/', "~1");
-    let pointer = format!(
-        "/paths/{path}/{}/responses/{status}/content/application~1json",
-        probe.method
-    );
-    let media = doc
-        .pointer_mut(&pointer)
-        .ok_or_else(|| anyhow!("{} {} has no {status} answer", probe.method, probe.path))?;
-    if !media["examples"].is_object() || media["examples"].get(WIRE_MARK).is_none() {
-        // The document's own examples go: only the probes' are served.
-        media["examples"] = json!({ WIRE_MARK: { "value": {} } });
+    for (status, example) in answers {
+        let pointer = format!(
+            "/paths/{path}/{}/responses/{status}/content/application~1json",
+            probe.method
+        );
+        let media = doc
+            .pointer_mut(&pointer)
+            .ok_or_else(|| anyhow!("{} {} has no {status} answer", probe.method, probe.path))?;
+        if !media["examples"].is_object() || media["examples"].get(WIRE_MARK).is_none() {
+            // The document's own examples go: only the probes' are served.
+            media["examples"] = json!({ WIRE_MARK: { "value": {} } });
+        }
+        media["examples"][probe.tag] = json!({ "value": example });
     }
-    media["examples"][probe.tag] = json!({ "value": example });
     Ok(())
 }
 
@@ -583,9 +594,11 @@ fn give_answer(doc: &mut Value, probe: &Probe, adjust: fn(&mut Value)) -> Result
 /// needs no such entry; it keeps a later probe from clearing earlier ones).
 const WIRE_MARK: &str = "wire-check";
 
-/// Whether the probe's answer in `doc` has the probe's example.
-fn has_example(doc: &Value, probe: &Probe) -> bool {
-    operation(doc, probe).is_some_and(|op| {
+/// The `Prefer` header that asks the server of `doc` for the probe's answer:
+/// its example, where the document has it, and its status, where the probe
+/// names one.
+fn prefer(doc: &Value, probe: &Probe, status: Option<&str>) -> Option<String> {
+    let example = operation(doc, probe).is_some_and(|op| {
         op["responses"]
             .as_object()
             .into_iter()
@@ -598,9 +611,14 @@ fn has_example(doc: &Value, probe: &Probe) -> bool {
                     ))
                     .is_some()
             })
-    })
+    });
+    let parts: Vec<String> = status
+        .map(|code| format!("code={code}"))
+        .into_iter()
+        .chain(example.then(|| format!("example={}", probe.tag)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
-
 /// Runs `client` against `server` with `calls`; one outcome per call.
 fn run_client(client: &Path, server: &str, calls: &Path, count: usize) -> Result<Vec<Outcome>> {
     let out = Command::new(client)
@@ -683,36 +701,49 @@ pub fn measure(
         mock.ready(log)?;
     }
     // Each client's calls: the probes whose operation its document has.
-    let calls = |side: usize| -> Vec<Option<Value>> {
+    // What a client on `side` sends, with what it asks of the server on
+    // `server`; None where the client's document has no such operation.
+    let calls = |side: usize, server: usize| -> Vec<Option<Value>> {
         probed
             .iter()
             .map(|(_, p)| {
-                call(
-                    &served[side],
-                    p,
-                    if side == 1 { p.new_args } else { p.old_args },
-                )
+                let adjust = if side == 1 { p.new_args } else { p.old_args };
+                let mut made = call(&served[side], p, adjust)?;
+                let status = if server == 1 {
+                    p.new_status
+                } else {
+                    p.old_status
+                };
+                if let Some(prefer) = prefer(&served[server], p, status) {
+                    made["prefer"] = json!(prefer);
+                }
+                Some(made)
             })
             .collect()
     };
+    let run = |side: usize, server: usize, client: &Path| -> Result<Vec<Option<Outcome>>> {
+        let made = calls(side, server);
+        let list: Vec<&Value> = made.iter().flatten().collect();
+        let file = dir.join(format!("calls-{side}-{server}.json"));
+        std::fs::write(&file, serde_json::to_string_pretty(&list)?)?;
+        let mut outcomes =
+            run_client(client, &mocks[server].0.url(), &file, list.len())?.into_iter();
+        Ok(made
+            .iter()
+            .map(|c| c.as_ref().and_then(|_| outcomes.next()))
+            .collect())
+    };
     let mut results = Vec::new();
     for (side, client) in [sides.old_client, sides.new_client].into_iter().enumerate() {
-        let made = calls(side);
-        let list: Vec<&Value> = made.iter().flatten().collect();
-        let file = dir.join(format!("calls-{side}.json"));
-        std::fs::write(&file, serde_json::to_string_pretty(&list)?)?;
-        let own = run_client(client, &mocks[side].0.url(), &file, list.len())?;
-        let other = run_client(client, &mocks[1 - side].0.url(), &file, list.len())?;
-        let mut own = own.into_iter();
-        let mut other = other.into_iter();
-        let directions: Vec<Option<Direction>> = made
-            .iter()
-            .map(|c| {
-                c.as_ref().and_then(|_| {
-                    Some(Direction {
-                        same: own.next()?,
-                        across: other.next()?,
-                    })
+        let own = run(side, side, client)?;
+        let other = run(side, 1 - side, client)?;
+        let directions: Vec<Option<Direction>> = own
+            .into_iter()
+            .zip(other)
+            .map(|(same, across)| {
+                Some(Direction {
+                    same: same?,
+                    across: across?,
                 })
             })
             .collect();
