@@ -27,7 +27,7 @@ use crate::semver_model::{Edit, Variant};
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -393,6 +393,15 @@ pub fn find_prism() -> Option<PathBuf> {
     prism.exists().then_some(prism)
 }
 
+/// Two loopback ports nothing listens on now (held together while chosen, so
+/// they differ): two runs of the check on one machine, or .ci/prism's mock,
+/// must not meet on fixed ones.
+fn free_ports() -> Result<[u16; 2]> {
+    let bind = || TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port");
+    let held = [bind()?, bind()?];
+    Ok([held[0].local_addr()?.port(), held[1].local_addr()?.port()])
+}
+
 /// A Prism mock serving one document; stopped when dropped.
 struct Mock {
     child: Child,
@@ -688,19 +697,15 @@ pub fn measure(
     let dir = scratch.join(format!("wire-{}", variant.name));
     std::fs::create_dir_all(&dir)?;
     let mut mocks = Vec::new();
-    for (i, (doc, side)) in served.iter().zip(["old", "new"]).enumerate() {
+    for ((doc, side), port) in served.iter().zip(["old", "new"]).zip(free_ports()?) {
         let path = dir.join(format!("{side}.json"));
+        let log = dir.join(format!("{side}.log"));
         std::fs::write(&path, spec_io::canonical_text(doc))?;
-        let port = 47120 + i as u16;
-        mocks.push((
-            Mock::start(prism, &path, port, &dir.join(format!("{side}.log")))?,
-            dir.join(format!("{side}.log")),
-        ));
+        mocks.push((Mock::start(prism, &path, port, &log)?, log));
     }
     for (mock, log) in &mut mocks {
         mock.ready(log)?;
     }
-    // Each client's calls: the probes whose operation its document has.
     // What a client on `side` sends, with what it asks of the server on
     // `server`; None where the client's document has no such operation.
     let calls = |side: usize, server: usize| -> Vec<Option<Value>> {
