@@ -3,6 +3,7 @@
 //! xtask compiles none of it for the other commands.
 
 mod semver_model;
+mod wire;
 
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};

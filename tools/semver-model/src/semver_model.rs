@@ -100,12 +100,12 @@ fn leak(text: String) -> &'static str {
 }
 
 /// One change of a synthetic release.
-struct Edit {
+pub struct Edit {
     /// The change, as the issue lists it.
-    what: &'static str,
+    pub what: &'static str,
     apply: fn(&mut Value) -> Result<()>,
     /// How `spec diff` must report it: the rule, and where.
-    rule: &'static Rule,
+    pub rule: &'static Rule,
     claims: Vec<Claim>,
     /// Rust names (methods, types, fields) of the items the change touches in
     /// the generated crate; a lint is this change's when its line names one.
@@ -118,12 +118,12 @@ struct Edit {
     /// Marks the lines of `DOWNSTREAM` (`// <tag>`) that use what the change
     /// touches: for a source-breaking change, the compiler must reject one of
     /// them; for any other, none.
-    tag: &'static str,
+    pub tag: &'static str,
 }
 
-struct Variant {
-    name: &'static str,
-    edits: Vec<Edit>,
+pub struct Variant {
+    pub name: &'static str,
+    pub edits: Vec<Edit>,
 }
 
 fn op<'d>(doc: &'d mut Value, path: &str, method: &str) -> Result<&'d mut Value> {
@@ -204,7 +204,7 @@ const PEERS: &str = "AutonomousSystemPeersOutput";
 /// lint attribution cannot confuse it with an existing item.
 const PEERS_OPERATION: &str = "GET /v1/asn/{number}/peers";
 
-fn additive() -> Variant {
+pub fn additive() -> Variant {
     Variant {
         name: "additive",
         edits: vec![
@@ -593,7 +593,7 @@ fn additive() -> Variant {
     }
 }
 
-fn breaking() -> Variant {
+pub fn breaking() -> Variant {
     Variant {
         name: "breaking",
         edits: vec![
@@ -1132,7 +1132,7 @@ fn breaking() -> Variant {
 
 /// The rules no synthetic release exercises, each with why none can; every
 /// other rule of the table has an edit (a test holds the two lists together).
-const UNEXERCISED: &[(&str, &str)] = &[(
+pub const UNEXERCISED: &[(&str, &str)] = &[(
     "response-enforced-constraint-changed",
     "it changes a length or pattern an answer's string already has while a request uses the \
      same schema (so the build keeps it); no schema of the spec of record is read by both, and \
@@ -1506,6 +1506,16 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
             v = semver_checks::TOOL_VERSION
         )
     })?;
+    // The wire check needs Prism; in CI its absence is a failure, not a skip.
+    let prism = crate::wire::find_prism();
+    if prism.is_none() {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        let hint = "Prism is not installed (.ci/prism-install installs it; or set THREATJAMMER_PRISM to its path)";
+        if ci {
+            anyhow::bail!("{hint}: the wire check cannot run");
+        }
+        println!("semver-model: {hint}; the wire check is skipped and the measured ranks are not checked");
+    }
     let started = Instant::now();
     let target = args
         .target_dir
@@ -1544,6 +1554,17 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         Ok(errors)
     };
     let base_errors = downstream("baseline")?;
+    // The wire check's client program, built on each copy right after its
+    // rustdoc, while the copy holds that spec.
+    let client = |name: &str| -> Result<Option<PathBuf>> {
+        if prism.is_none() {
+            return Ok(None);
+        }
+        let (path, took) = bench.build_client(crate::wire::CLIENT, name)?;
+        println!("  {name}: the wire client ({:.0} s)", took.as_secs_f64());
+        Ok(Some(path))
+    };
+    let base_client = client("baseline")?;
     if !base_errors.is_empty() {
         let result = bench.check_downstream(DOWNSTREAM)?;
         problems.push(format!(
@@ -1553,6 +1574,8 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
     }
 
     let mut outcomes = Vec::new();
+    let mut measured = Vec::new();
+    let mut wire_problems = Vec::new();
     for variant in [additive(), breaking()] {
         let doc = variant_spec(&base, &variant)?;
         let text = spec_io::canonical_text(&doc);
@@ -1560,6 +1583,29 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
         let report = diff::compare(&base, &doc);
         let (json, took) = bench.rustdoc(&text, variant.name)?;
         let errors = downstream(variant.name)?;
+        if let (Some(prism), Some(old_client), Some(new_client)) =
+            (&prism, &base_client, client(variant.name)?)
+        {
+            let checked = Instant::now();
+            let sides = crate::wire::Sides {
+                old_client,
+                new_client: &new_client,
+                old_doc: &base,
+                new_doc: &doc,
+            };
+            measured.extend(crate::wire::measure(
+                prism,
+                &scratch,
+                &variant,
+                &sides,
+                &mut wire_problems,
+            )?);
+            println!(
+                "  {}: the wire check ({:.0} s)",
+                variant.name,
+                checked.elapsed().as_secs_f64()
+            );
+        }
         let findings = tool.major_findings(&base_json, &json)?;
         println!(
             "  {}: cargo-semver-checks {:.1} s",
@@ -1599,8 +1645,39 @@ pub fn run(args: &Args, root: &Path) -> Result<bool> {
             .flat_map(|o| o.problems.iter().map(move |p| format!("{}: {p}", o.name))),
     );
     problems.extend(additive_bump_problem(&outcomes));
+    problems.extend(wire_problems);
+    problems.extend(crate::wire::disagreements(&measured));
     let docs_path = root.join("docs/regenerating.md");
-    let docs = std::fs::read_to_string(&docs_path).context("reading docs/regenerating.md")?;
+    let mut docs = std::fs::read_to_string(&docs_path).context("reading docs/regenerating.md")?;
+    if prism.is_some() {
+        let record = crate::wire::record(&measured);
+        let kept = threatjammer_spec::diff::read_measured(root)?;
+        if record != kept && args.write_docs {
+            std::fs::write(
+                root.join(crate::wire::MEASURED),
+                serde_json::to_string_pretty(&record)? + "\n",
+            )
+            .with_context(|| format!("writing {}", crate::wire::MEASURED))?;
+            println!(
+                "wrote the measured wire ranks into {}",
+                crate::wire::MEASURED
+            );
+            // The rule table shows them.
+            if let Some(updated) = threatjammer_spec::diff::render::with_region(
+                &docs,
+                threatjammer_spec::diff::RULES_MARKER,
+                &threatjammer_spec::diff::render::rules_table(&record),
+            ) {
+                std::fs::write(&docs_path, &updated).context("writing docs/regenerating.md")?;
+                docs = updated;
+            }
+        } else if record != kept {
+            problems.push(format!(
+                "{} does not hold the wire ranks this run measured (--write-docs puts them there)",
+                crate::wire::MEASURED
+            ));
+        }
+    }
     match with_table(&docs, &table) {
         None => problems.push(format!(
             "docs/regenerating.md has no <!-- {TABLE_MARKER} --> markers"

@@ -105,10 +105,21 @@ pub fn run(args: &DiffArgs, root: &Path) -> Result<ExitCode> {
 /// Where docs/regenerating.md holds the rule table.
 pub const RULES_MARKER: &str = "rules table";
 
+/// Where `cargo xtask semver-model` keeps the wire ranks it measured.
+pub const MEASURED: &str = "tools/spec/wire-measured.json";
+
+/// The wire ranks `cargo xtask semver-model` measured (tools/spec/wire-measured.json).
+pub fn read_measured(root: &Path) -> Result<serde_json::Value> {
+    let path = root.join(MEASURED);
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
 /// Prints the rule table, or with `write` puts it into docs/regenerating.md.
 #[cfg(feature = "tools")]
 pub fn write_rules_table(root: &Path, write: bool) -> Result<()> {
-    let table = render::rules_table();
+    let table = render::rules_table(&read_measured(root)?);
     if !write {
         print!("{table}");
         return Ok(());

@@ -296,17 +296,84 @@ impl Workbench {
     /// on the copy as it was last built, as a user's crate would: Err with the
     /// compiler's messages when it does not compile.
     pub fn check_downstream(&self, program: &str) -> Result<std::result::Result<(), String>> {
-        let dir = self
+        let dir = self.beside("downstream");
+        self.user_crate(&dir, "", "", "src/lib.rs", program)?;
+        let out = self
+            .cargo(&dir, "check")
+            .args(["--lib", "--message-format", "short"])
+            .output()
+            .context("running cargo check on the downstream crate")?;
+        Ok(if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        })
+    }
+
+    /// Builds `program` (a binary's `src/main.rs`, given tokio's runtime,
+    /// reqwest and serde_json) against the copy as it was last built, with the `dynamic`
+    /// feature, and keeps the executable beside the copy as `<name>-client`.
+    /// Debug information is left out: nothing reads it, and it is most of
+    /// the build's size.
+    pub fn build_client(&self, program: &str, name: &str) -> Result<(PathBuf, Duration)> {
+        let dir = self.beside("client");
+        self.user_crate(
+            &dir,
+            ", features = [\"dynamic\"]",
+            "reqwest = { version = \"0.13\", default-features = false }\nserde_json = \"1\"\ntokio = { version = \"1\", features = [\"rt\", \"net\", \"time\"] }\n",
+            "src/main.rs",
+            program,
+        )?;
+        let started = Instant::now();
+        let out = self
+            .cargo(&dir, "build")
+            .env("CARGO_PROFILE_DEV_DEBUG", "0")
+            // Built once per copy, so incremental state would only take disk.
+            .env("CARGO_INCREMENTAL", "0")
+            .output()
+            .context("running cargo build on the client program")?;
+        if !out.status.success() {
+            bail!(
+                "the client program does not build against the {name} copy:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let built = self
+            .target
+            .join("debug")
+            .join(format!("client{}", std::env::consts::EXE_SUFFIX));
+        let kept = self
             .out
-            .parent()
-            .expect("beside the copy")
-            .join("downstream");
+            .join(format!("{name}-client{}", std::env::consts::EXE_SUFFIX));
+        std::fs::copy(&built, &kept).with_context(|| format!("copying {}", built.display()))?;
+        Ok((kept, started.elapsed()))
+    }
+
+    fn beside(&self, name: &str) -> PathBuf {
+        self.out.parent().expect("beside the copy").join(name)
+    }
+
+    /// Writes a crate named after `dir` that depends on the copy (with
+    /// `features`, a TOML tail of the dependency's table) and on `more`
+    /// (TOML lines), with `program` at `source`.
+    fn user_crate(
+        &self,
+        dir: &Path,
+        features: &str,
+        more: &str,
+        source: &str,
+        program: &str,
+    ) -> Result<()> {
+        let name = dir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("a crate directory's name")?;
         std::fs::create_dir_all(dir.join("src"))?;
         std::fs::write(
             dir.join("Cargo.toml"),
             format!(
-                "[package]\nname = \"downstream\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-                 [dependencies]\nthreatjammer = {{ path = {:?} }}\n\n[workspace]\n",
+                "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+                 [dependencies]\nthreatjammer = {{ path = {:?}{features} }}\n{more}\n[workspace]\n",
                 self.crate_dir.display().to_string()
             ),
         )?;
@@ -315,28 +382,24 @@ impl Workbench {
         if !dir.join("Cargo.lock").exists() {
             std::fs::copy(self.crate_dir.join("Cargo.lock"), dir.join("Cargo.lock"))?;
         }
-        std::fs::write(dir.join("src/lib.rs"), program)?;
+        std::fs::write(dir.join(source), program)?;
+        Ok(())
+    }
+
+    /// `cargo <subcommand>` in `dir`, quiet, on two jobs, building into the
+    /// shared target directory.
+    fn cargo(&self, dir: &Path, subcommand: &str) -> Command {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let out = Command::new(cargo)
-            .current_dir(&dir)
-            .args([
-                "check",
-                "--quiet",
-                "--lib",
-                "-j2",
-                "--message-format",
-                "short",
-            ])
+        let mut command = Command::new(cargo);
+        command
+            .current_dir(dir)
+            .args([subcommand, "--quiet", "-j2"])
             .arg("--target-dir")
             .arg(&self.target)
-            .env_remove("CARGO_TARGET_DIR")
-            .output()
-            .context("running cargo check on the downstream crate")?;
-        Ok(if out.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).into_owned())
-        })
+            // The crate is its own workspace; an outer target directory
+            // setting would send the build back into the repository's.
+            .env_remove("CARGO_TARGET_DIR");
+        command
     }
 }
 

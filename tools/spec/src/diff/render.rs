@@ -156,19 +156,41 @@ fn cell(text: &str) -> String {
 }
 
 /// The rule table of docs/regenerating.md: every rule with its ranks, as
-/// `rules::ALL` holds them. `cargo xtask spec rules --write` puts it between
-/// the `rules table` markers, and a test fails when the page holds another.
-pub fn rules_table() -> String {
+/// `rules::ALL` holds them, and the wire rank `cargo xtask semver-model`
+/// measured (`measured`, tools/spec/wire-measured.json), or "not measured"
+/// with the reason listed under the table. `cargo xtask spec rules --write`
+/// puts it between the `rules table` markers, and a test fails when the page
+/// holds another or a measured rank is not the rule's.
+pub fn rules_table(measured: &Value) -> String {
     let rank = |b: bool| if b { "breaking" } else { "no" };
-    let mut out = String::from("| rule | source | wire | change |\n| --- | --- | --- | --- |\n");
+    let mut out = String::from(
+        "| rule | source | wire | wire, measured | change |\n| --- | --- | --- | --- | --- |\n",
+    );
+    let mut reasons = String::new();
     for rule in super::rules::ALL {
+        let entry = &measured["rules"][rule.id];
+        let shown = match (entry["wire"].as_str(), entry["not_measured"].as_str()) {
+            (Some(wire), _) => wire.to_string(),
+            (None, reason) => {
+                reasons += &format!(
+                    "- `{}`: {}\n",
+                    rule.id,
+                    reason.unwrap_or("no measurement recorded")
+                );
+                "not measured".to_string()
+            }
+        };
         out += &format!(
-            "| `{}` | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} |\n",
             rule.id,
             rank(rule.source_breaking),
             rank(rule.wire_breaking),
+            shown,
             rule.what
         );
+    }
+    if !reasons.is_empty() {
+        out += &format!("\nNot measured by the wire check, and why:\n\n{reasons}");
     }
     out
 }

@@ -24,7 +24,9 @@
 //!
 //! Neither is taken on trust. `cargo xtask semver-model` builds the crate on
 //! synthetic releases and holds every source rank it exercises against what
-//! cargo-semver-checks finds; tests/wire_ranks.rs decodes a new-version answer
+//! cargo-semver-checks finds, and measures every wire rank it can with a client
+//! on each version against Prism serving the other (the table's measured
+//! column, tools/spec/wire-measured.json); tests/wire_ranks.rs decodes a new-version answer
 //! with the crate's types for every rank about decoding.
 //!
 //! Every rule is data, so the Markdown and the JSON reports print the same words.

@@ -1204,14 +1204,47 @@ fn rule_ids_are_unique_and_the_docs_hold_the_rule_table() {
     for rule in rules::ALL {
         assert!(seen.insert(rule.id), "duplicate rule id {}", rule.id);
     }
-    let docs_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/regenerating.md");
-    let docs = std::fs::read_to_string(docs_path).expect("docs/regenerating.md");
-    let rendered = render::with_region(&docs, super::RULES_MARKER, &render::rules_table())
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let docs =
+        std::fs::read_to_string(root.join("docs/regenerating.md")).expect("docs/regenerating.md");
+    let measured = super::read_measured(root).expect("tools/spec/wire-measured.json");
+    let rendered = render::with_region(&docs, super::RULES_MARKER, &render::rules_table(&measured))
         .expect("docs/regenerating.md has the rules table markers");
     assert!(
         rendered == docs,
         "docs/regenerating.md holds another rule table than rules.rs: run `cargo xtask spec rules --write`"
     );
+}
+
+/// The wire rank `cargo xtask semver-model` measured for a rule is the rank
+/// the rule declares, and every rule is either measured or says why not: the
+/// table's two wire columns cannot disagree.
+#[test]
+fn every_measured_wire_rank_is_the_rules() {
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
+    let measured = super::read_measured(root).expect("tools/spec/wire-measured.json");
+    let recorded = measured["rules"].as_object().expect("a rules object");
+    for rule in rules::ALL {
+        let entry = &measured["rules"][rule.id];
+        match (entry["wire"].as_str(), entry["not_measured"].as_str()) {
+            (Some(wire), _) => assert_eq!(
+                wire == "breaking",
+                rule.wire_breaking,
+                "{}: measured wire {wire}, declared {}: fix the rule (or the probe) in tools/spec/src/diff/rules.rs",
+                rule.id,
+                rule.wire_breaking
+            ),
+            (None, Some(_)) => {}
+            (None, None) => panic!("{}: neither measured nor a reason why not (cargo xtask semver-model --write-docs)", rule.id),
+        }
+    }
+    for id in recorded.keys() {
+        assert!(
+            rules::ALL.iter().any(|r| r.id == id),
+            "{MEASURED} holds {id}, which is no rule",
+            MEASURED = super::MEASURED
+        );
+    }
 }
 
 /// Every keyword of every OpenAPI document of the repository (the spec of
