@@ -11,10 +11,11 @@
 //! progenitor spells method names (lower case, words joined by one `_`).
 //! Any other id is the project's own and is kept as it is.
 
-/// The handler's name when `id` is FastAPI's for `method path`; None when it
-/// is the project's own.
-pub fn fastapi_handler<'a>(id: &'a str, method: &str, path: &str) -> Option<&'a str> {
-    let suffix: String = format!("{path}_{}", method.to_lowercase())
+/// What FastAPI appends to a handler's name to make an operationId: the path
+/// with every character other than a letter, digit or `_` made `_`, then `_`
+/// and the method.
+pub fn fastapi_suffix(method: &str, path: &str) -> String {
+    format!("{path}_{}", method.to_lowercase())
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '_' {
@@ -23,8 +24,13 @@ pub fn fastapi_handler<'a>(id: &'a str, method: &str, path: &str) -> Option<&'a 
                 '_'
             }
         })
-        .collect();
-    id.strip_suffix(suffix.as_str())
+        .collect()
+}
+
+/// The handler's name when `id` is FastAPI's for `method path`; None when it
+/// is the project's own.
+pub fn fastapi_handler<'a>(id: &'a str, method: &str, path: &str) -> Option<&'a str> {
+    id.strip_suffix(fastapi_suffix(method, path).as_str())
 }
 
 /// The method name of every operation, given as (method, path, operationId)

@@ -9,20 +9,9 @@ use crate::semver_checks::{Tool, TOOL_VERSION};
 use serde_json::json;
 use std::process::Command;
 
-/// FastAPI's operationId for a handler: its name, the path with every
-/// non-word character `_`, `_` and the method.
+/// FastAPI's operationId for a handler, by the rule the build reads it back with.
 fn fastapi_id(handler: &str, method: &str, path: &str) -> String {
-    let path: String = path
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{handler}{path}_{method}")
+    format!("{handler}{}", names::fastapi_suffix(method, path))
 }
 
 /// Operations as (path, method), in the document's order.
