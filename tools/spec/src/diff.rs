@@ -109,6 +109,7 @@ pub const RULES_MARKER: &str = "rules table";
 pub const MEASURED: &str = "tools/spec/wire-measured.json";
 
 /// The wire ranks `cargo xtask semver-model` measured (tools/spec/wire-measured.json).
+#[cfg(feature = "tools")]
 pub fn read_measured(root: &Path) -> Result<serde_json::Value> {
     let path = root.join(MEASURED);
     let text =
