@@ -4,9 +4,11 @@
 
 #![cfg(feature = "disk-cache")]
 
+mod support;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use support::run;
 use threatjammer::ApiKey;
 use threatjammer_mock::MockServer;
 
@@ -65,21 +67,6 @@ fn tj_without_cache(service: &Service) -> Command {
         .env("THREATJAMMER_BASE_URL", service.server.uri())
         .timeout(Duration::from_secs(300));
     cmd
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let output = cmd.output().expect("the tool runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
 }
 
 /// `count` distinct public addresses, one a line.

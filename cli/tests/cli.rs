@@ -5,10 +5,12 @@
 //! the error cases use wiremock servers or a closed port on loopback. Every
 //! run has a time limit.
 
+mod support;
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
+use support::{run, Run};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -31,21 +33,6 @@ fn tj() -> Command {
         )
         .timeout(Duration::from_secs(60));
     cmd
-}
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(cmd: &mut Command) -> Run {
-    let output = cmd.output().expect("the tool runs");
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8(output.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
 }
 
 /// A file under cargo's scratch directory for integration tests.
