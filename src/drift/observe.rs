@@ -93,22 +93,34 @@ pub(crate) fn decode<T: DeserializeOwned + Unlisted>(
     content_type: Option<&HeaderValue>,
     body: &[u8],
 ) -> serde_json::Result<T> {
-    let first = serde_json::from_slice::<T>(body);
     let answers = Answers::get();
     let spec = answers.operation(operation);
     // Found only when it is needed: most answers are neither walked nor refilled.
     let schema = || spec.and_then(|s| schema_of(s, status));
     let Some(log) = &state.drift else {
-        return first.or_else(|error| second_chance(answers, schema(), body, error, |_| {}));
+        return serde_json::from_slice::<T>(body)
+            .or_else(|error| second_chance(answers, schema(), body, error, |_| {}));
     };
-    // Looking for undeclared fields means walking the whole answer; it is
-    // done on a sample of the answers, and the walk reports them for the same
-    // sample only, however often it runs.
+    // Looking for undeclared fields is the one costly check: it runs on a
+    // sample of the answers, and the walk reports them for the same sample
+    // only, however often it runs. A sampled answer is decoded through
+    // serde_ignored, which names every key the type leaves unread; the answer
+    // is walked only when there was one.
     let sampled = spec.is_some_and(|s| log.sample_fields(s.index));
+    let mut unread = false;
+    let first = if sampled {
+        let mut de = serde_json::Deserializer::from_slice(body);
+        serde_ignored::deserialize(&mut de, |_| unread = true).and_then(|value| {
+            de.end()?;
+            Ok(value)
+        })
+    } else {
+        serde_json::from_slice::<T>(body)
+    };
     let mut found = envelope(spec, status, content_type);
     let decoded = match first {
         Ok(value) => {
-            let look = sampled || spec.is_some_and(|s| s.constrained) || value.unlisted();
+            let look = unread || spec.is_some_and(|s| s.constrained) || value.unlisted();
             if let Some(schema) = look.then(schema).flatten() {
                 if let Ok(json) = serde_json::from_slice(body) {
                     walk(answers, schema, &json, sampled, &mut found);
