@@ -21,6 +21,16 @@ pub struct Pairs {
     baseline: Vec<f64>,
 }
 
+/// The time budget of one pair: the first number among the arguments
+/// (cargo bench passes `--bench` before it), four seconds without one.
+pub fn budget() -> Duration {
+    let seconds: f64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(4.0);
+    Duration::from_secs_f64(seconds)
+}
+
 pub fn measure(budget: Duration, project: &mut Side, baseline: &mut Side) -> Pairs {
     let per_iteration = |side: &mut Side| {
         let started = Instant::now();

@@ -19,16 +19,11 @@ use contenders::{collection500, concurrently, Contenders, CONCURRENCY};
 use pairs::{measure, on, report};
 use serde_json::json;
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use threatjammer::types::IpAssessmentCollectionOutput;
 
 fn main() {
-    // cargo bench passes `--bench`; the first number is the budget.
-    let seconds: f64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(4.0);
-    let budget = Duration::from_secs_f64(seconds);
+    let budget = pairs::budget();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -35,11 +35,7 @@ use threatjammer::{ApiKey, Client, QuotaPolicy};
 const KEY: &str = "tja_AAAAbbbbCCCCddddEEEEffffGGGGhhhh0123";
 
 fn main() {
-    let seconds: f64 = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(4.0);
-    let budget = Duration::from_secs_f64(seconds);
+    let budget = pairs::budget();
     let Some(store) = redis_server::RedisServer::start() else {
         return;
     };
