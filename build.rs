@@ -63,7 +63,9 @@ const SPEC: &str = "openapi/threatjammer.json";
 ///    three CSV uploads) are set aside before generation: progenitor 0.15
 ///    rejects that content type and fails the build (defect 2). It still
 ///    declares the operations' other arguments and answers; the request
-///    builders write the multipart body from the spec (`crate::upload`).
+///    builders write the multipart body from the spec (`crate::upload`). A
+///    body that also declares JSON is sent as JSON, and progenitor (which
+///    stops at a second media type) sees that one only.
 /// 2. `problem`: the shared error schema `Problem` is replaced by the
 ///    hand-written `crate::problem::Problem` (a progenitor replacement),
 ///    because the service spells one key both `type` and `"type:"`; typify

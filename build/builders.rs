@@ -77,12 +77,14 @@ pub fn wires(doc: &Value) -> Vec<Wire> {
                     Some((name, place))
                 })
                 .collect();
+            // A body that declares JSON is sent as JSON, whatever else it declares.
             let form = &op["requestBody"]["content"]["multipart/form-data"]["schema"];
             let form = crate::spec::resolve(doc, form);
             let files = form["properties"]
                 .as_object()
                 .into_iter()
                 .flatten()
+                .filter(|_| crate::spec::is_multipart(op))
                 .filter(|(_, s)| s["format"] == "binary")
                 .map(|(name, _)| name.clone())
                 .collect();

@@ -16,9 +16,12 @@ pub fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> 
         })
 }
 
+/// Whether the client sends the operation's body as a `multipart/form-data`
+/// form: the body declares one and no JSON, which is sent when declared.
 pub fn is_multipart(op: &Value) -> bool {
-    op.pointer("/requestBody/content/multipart~1form-data")
-        .is_some()
+    let content = op.pointer("/requestBody/content");
+    content.is_some_and(|c| c.get("multipart/form-data").is_some())
+        && !content.is_some_and(|c| c.get("application/json").is_some())
 }
 
 pub fn escape(segment: &str) -> String {

@@ -4,16 +4,26 @@ use crate::spec::*;
 use serde_json::Value;
 
 /// Adaptation 1: progenitor cannot generate a `multipart/form-data` body
-/// and fails the build on one (defect 2), so such bodies are set aside
-/// before it reads the document; it still declares the operation's other
-/// arguments and its answer. The request builders write the body from the
-/// spec of record (build/builders.rs).
+/// and fails the build on one (defect 2), and stops at a body of two media
+/// types, so it sees one JSON body at most. A body that declares JSON is sent
+/// as JSON and keeps only that media type; a multipart-only body is set aside
+/// (progenitor still declares the operation's other arguments and its
+/// answer) and the request builders write it from the spec of record
+/// (build/builders.rs).
 pub fn set_aside_multipart_bodies(doc: &mut Value) {
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
-            for op in item.values_mut().filter(|op| is_multipart(op)) {
-                if let Some(op) = op.as_object_mut() {
-                    op.remove("requestBody");
+            for op in item.values_mut() {
+                if is_multipart(op) {
+                    if let Some(op) = op.as_object_mut() {
+                        op.remove("requestBody");
+                    }
+                } else if let Some(content) = op
+                    .pointer_mut("/requestBody/content")
+                    .and_then(Value::as_object_mut)
+                    .filter(|c| c.contains_key("application/json"))
+                {
+                    content.retain(|media_type, _| media_type == "application/json");
                 }
             }
         }

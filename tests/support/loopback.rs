@@ -25,6 +25,8 @@ pub struct Request {
     pub method: String,
     /// The request target, with its query string.
     pub target: String,
+    /// The header lines, names lowercased, in order.
+    pub headers: Vec<(String, String)>,
     /// The body, as sent.
     pub body: Vec<u8>,
 }
@@ -192,10 +194,14 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_string();
     let target = first.next()?.to_string();
-    let length = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|line| line.split_once(':'))
-        .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, value)| value.trim().parse::<usize>().ok())
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim().to_string()))
+        .collect();
+    let length = headers
+        .iter()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
         .unwrap_or(0);
     while buffer.len() < head_end + length {
         read_more(stream, buffer).await?;
@@ -205,6 +211,7 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
     Some(Request {
         method,
         target,
+        headers,
         body,
     })
 }

@@ -45,43 +45,8 @@ const PRISM_VERSION: &str = "5.16.0";
 pub use threatjammer_spec::diff::MEASURED;
 
 /// Rules no probe measures, each with why; every other rule's edits have
-/// probes (a test holds the lists together). The rules no edit exercises at
-/// all (`UNEXERCISED`) are not measured either, for the reason given there.
+/// probes (a test holds the lists together).
 pub const UNMEASURED: &[(&str, &str)] = &[
-    (
-        "operation-removed",
-        "the removed path (`DELETE /v1/denylist/reported/ip/all`) still matches \
-         `DELETE /v1/denylist/reported/ip/{ip_address}`, and Prism, which does not know the format \
-         `ip`, answers it as that operation where the service refuses `all` as an address",
-    ),
-    (
-        "success-result-changed",
-        "the release declares no success status for the operation, so Prism answers a valid \
-         request with its first declared status (401), a refusal no server of that document \
-         would send; the rank is about the body-less success such a server gives",
-    ),
-    (
-        "request-media-type-added",
-        "the client on the release sends the body as multipart, and Prism refuses that request \
-         on the very document that declares it (\"Body parameter is required\"), so the \
-         direction that would break (that client against a server of the spec of record) shows \
-         nothing",
-    ),
-    (
-        "response-media-type-added",
-        "Prism answers in the media type the client's `Accept: application/json` asks for, so it \
-         never sends the added one; the rank is about a server that picks the media type itself",
-    ),
-    (
-        "response-media-type-removed",
-        "Prism answers in the media type the client's `Accept: application/json` asks for, so it \
-         never sends the removed one; the rank is about a server that picks the media type itself",
-    ),
-    (
-        "operation-added",
-        "a program using what both versions share does not call the new operation (a new \
-         client calling it on an old server gets a 404, as with any new feature)",
-    ),
     (
         "schema-added",
         "a type alone sends and receives nothing; the operations that use it are ranked on \
@@ -91,16 +56,6 @@ pub const UNMEASURED: &[(&str, &str)] = &[
         "schema-removed",
         "a type alone sends and receives nothing; the operations that used it are ranked on \
          their own",
-    ),
-    (
-        "error-status-added",
-        "no server here sends an error status to a valid request, so the call succeeds on both \
-         sides whatever the statuses say",
-    ),
-    (
-        "error-status-removed",
-        "no server here sends an error status to a valid request, so the call succeeds on both \
-         sides whatever the statuses say",
     ),
 ];
 
@@ -122,6 +77,13 @@ pub struct Probe {
     old_status: Option<&'static str>,
     /// The success status the server of NEW answers with, when not its first.
     new_status: Option<&'static str>,
+    /// The servers answer with an error status (`old_status`, `new_status`)
+    /// that they would send any client: a direction then breaks only when its
+    /// client fails otherwise than the server's own client does.
+    refusal: bool,
+    /// Adjusts the document the server of NEW serves, for what Prism cannot
+    /// otherwise be asked to send.
+    serve_new: fn(&mut Value),
 }
 
 impl Probe {
@@ -136,6 +98,23 @@ impl Probe {
             new_answer: |_| {},
             old_status: None,
             new_status: None,
+            refusal: false,
+            serve_new: |_| {},
+        }
+    }
+
+    /// The servers refuse with these error statuses, as they would any client.
+    fn refuses(self, old: Option<&'static str>, new: Option<&'static str>) -> Probe {
+        Probe {
+            refusal: true,
+            ..self.statuses(old, new)
+        }
+    }
+
+    fn serve_new(self, adjust: fn(&mut Value)) -> Probe {
+        Probe {
+            serve_new: adjust,
+            ..self
         }
     }
 
@@ -216,6 +195,22 @@ pub fn probes() -> Vec<Probe> {
         // The server of OLD answers with the status NEW removed.
         Probe::call("denylist-202", "post", "/v1/denylist/private").statuses(Some("202"), None),
         Probe::call("source-deprecated", "get", "/v1/source/ip/{source}"),
+        // Each client sends JSON, which both servers declare.
+        Probe::call("enable-form", "put", "/v1/origin_token/enable"),
+        Probe::call(
+            "denylist-origin-form",
+            "put",
+            "/v1/denylist/public/{denylist_id}/origin",
+        ),
+        // Only the client on NEW has it; against the server of OLD it meets a
+        // 404, which is not a break (no program shared by both versions calls it).
+        Probe::call("operation-added", "get", "/v1/asn/{number}/peers"),
+        // The server of NEW refuses with the status it added (a client on OLD
+        // reads it as an unexpected response, the one on NEW as a typed error).
+        Probe::call("registry-409", "get", "/v1/asn/registry/{code}").refuses(None, Some("409")),
+        // The server of OLD refuses with the status NEW no longer declares.
+        Probe::call("datacenter-404", "get", "/v1/datacenter/{datacenter_id}")
+            .refuses(Some("404"), None),
         // The breaking release.
         Probe::call("score-retyped", "get", "/v1/assess/ip/{ip_address}")
             .answers(|a| a["score"] = json!(7), |a| a["score"] = json!("7")),
@@ -315,6 +310,28 @@ pub fn probes() -> Vec<Probe> {
             .answers(|a| a["status"] = json!("DISABLED"), |_| {}),
         Probe::call("delete-token-body", "delete", "/v1/origin_token"),
         Probe::call("statuses-text", "get", "/v1/asn/status/all"),
+        // The old client's `DELETE .../ip/all` meets `DELETE .../ip/{ip_address}`
+        // on the server of NEW, which refuses `all` as an address.
+        Probe::call(
+            "operation-removed",
+            "delete",
+            "/v1/denylist/reported/ip/all",
+        ),
+        // The release declares no success status: its server succeeds without
+        // a body, served as a 204 Prism can be asked for.
+        Probe::call("statuses-result", "get", "/v1/origin/status/details")
+            .statuses(None, Some("204"))
+            .serve_new(|d| {
+                d["paths"]["/v1/origin/status/details"]["get"]["responses"]["204"] =
+                    json!({ "description": "Success, without a body" });
+            }),
+        // Both clients ask for `application/json` and both servers answer it.
+        Probe::call("ua-os-text", "get", "/v1/ua/os/{code}"),
+        Probe::call("reported-plain", "get", "/v1/denylist/reported/ip"),
+        // The server of OLD answers a note the old bound allows and the new
+        // one does not; the client on NEW checks the new bound as it decodes.
+        Probe::call("shared-note-length", "get", "/v1/ua/family/{code}")
+            .answers(|a| a["note"] = json!("a".repeat(40)), |_| {}),
     ]
 }
 
@@ -322,7 +339,6 @@ pub fn probes() -> Vec<Probe> {
 pub fn unmeasured(rule: &str) -> Option<&'static str> {
     UNMEASURED
         .iter()
-        .chain(crate::semver_model::UNEXERCISED)
         .find(|(id, _)| *id == rule)
         .map(|(_, why)| *why)
 }
@@ -335,26 +351,48 @@ enum Outcome {
     Failed(String, String),
 }
 
-/// One direction of one probe: the call across versions, against the same
-/// client's call to its own version's server. A direction whose own-version
-/// call fails shows nothing (a requirement the key does not meet refuses the
-/// new client on the new server too); it does not count as a break.
+impl Outcome {
+    /// How the call failed, or None when it succeeded.
+    fn failure(&self) -> Option<&str> {
+        match self {
+            Outcome::Ok => None,
+            Outcome::Failed(kind, _) => Some(kind),
+        }
+    }
+}
+
+/// One direction of one probe: the call across versions, against a reference
+/// call to the same server's version: the same client's call to its own
+/// version's server, or, where the servers refuse on purpose (`refusal`), the
+/// server's own client's call to it. The direction breaks when the call across
+/// fails, and not the way the reference does; a reference that fails the same
+/// way (a requirement the key does not meet refuses the new client on the new
+/// server too) shows nothing.
 #[derive(Debug)]
 struct Direction {
     across: Outcome,
     same: Outcome,
+    /// False for a client on NEW calling an operation OLD does not have: a
+    /// program that uses only what both versions share makes no such call.
+    shared: bool,
 }
 
 impl Direction {
     fn breaks(&self) -> bool {
-        self.same == Outcome::Ok && self.across != Outcome::Ok
+        self.shared
+            && self.across.failure().is_some()
+            && self.across.failure() != self.same.failure()
     }
 
-    /// `ok`, or how the call across versions failed.
+    /// `ok`, or how the call across versions failed (and why that is no break).
     fn word(&self) -> String {
-        match &self.across {
-            Outcome::Ok => "ok".to_string(),
-            Outcome::Failed(kind, _) => kind.clone(),
+        let word = self.across.failure().unwrap_or("ok").to_string();
+        if !self.shared {
+            format!("{word}, an operation only NEW has")
+        } else if self.across.failure().is_some() && !self.breaks() {
+            format!("{word}, as within one version")
+        } else {
+            word
         }
     }
 }
@@ -453,6 +491,31 @@ impl Drop for Mock {
     }
 }
 
+/// Prism does not know the format `ip` the service checks its address
+/// parameters against, and would take any word where the service refuses it;
+/// the served documents spell the format as the characters an address may
+/// hold (looser than the service's check, strict enough to refuse a word).
+fn spell_address_formats(doc: &mut Value) {
+    let operations = doc["paths"]
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    let parameters = operations
+        .filter_map(|operation| operation.get_mut("parameters")?.as_array_mut())
+        .flatten();
+    for schema in parameters.filter_map(|p| p.get_mut("schema")?.as_object_mut()) {
+        let address = matches!(
+            schema.get("format").and_then(Value::as_str),
+            Some("ip" | "ipv4" | "ipv6" | "ipvanyaddress")
+        );
+        if address && !schema.contains_key("pattern") {
+            schema.insert("pattern".into(), json!("^[0-9A-Fa-f:.]+$"));
+        }
+    }
+}
+
 /// Follows a local `$ref`.
 fn resolve<'d>(doc: &'d Value, node: &'d Value) -> &'d Value {
     match node.get("$ref").and_then(Value::as_str) {
@@ -546,13 +609,12 @@ fn call(doc: &Value, probe: &Probe, adjust: fn(&mut Map<String, Value>)) -> Opti
             }
         }
     }
+    // The client sends JSON when the body declares it, else the multipart
+    // form, whose parts are arguments by their names.
     let request = resolve(doc, &op["requestBody"]);
     if let Some(schema) = request.pointer("/content/application~1json/schema") {
         args.insert("body".into(), least(doc, schema));
-    }
-    // A multipart body's parts are arguments by their names (a client on a
-    // document with both media types sends the multipart one).
-    if let Some(schema) = request.pointer("/content/multipart~1form-data/schema") {
+    } else if let Some(schema) = request.pointer("/content/multipart~1form-data/schema") {
         if let Value::Object(parts) = least(doc, schema) {
             args.extend(parts);
         }
@@ -607,19 +669,23 @@ const WIRE_MARK: &str = "wire-check";
 /// its example, where the document has it, and its status, where the probe
 /// names one.
 fn prefer(doc: &Value, probe: &Probe, status: Option<&str>) -> Option<String> {
-    let example = operation(doc, probe).is_some_and(|op| {
-        op["responses"]
+    let has_example = |r: &Value| {
+        resolve(doc, r)
+            .pointer(&format!(
+                "/content/application~1json/examples/{}",
+                probe.tag
+            ))
+            .is_some()
+    };
+    // Prism takes a named example over the status asked for, so it is asked
+    // for only where the status's answer has it.
+    let example = operation(doc, probe).is_some_and(|op| match status {
+        Some(code) => op["responses"].get(code).is_some_and(has_example),
+        None => op["responses"]
             .as_object()
             .into_iter()
             .flatten()
-            .any(|(_, r)| {
-                resolve(doc, r)
-                    .pointer(&format!(
-                        "/content/application~1json/examples/{}",
-                        probe.tag
-                    ))
-                    .is_some()
-            })
+            .any(|(_, r)| has_example(r)),
     });
     let parts: Vec<String> = status
         .map(|code| format!("code={code}"))
@@ -691,8 +757,12 @@ pub fn measure(
     // the probes give.
     let mut served = [sides.old_doc.clone(), sides.new_doc.clone()];
     for (_, probe) in &probed {
+        (probe.serve_new)(&mut served[1]);
         give_answer(&mut served[0], probe, probe.old_answer)?;
         give_answer(&mut served[1], probe, probe.new_answer)?;
+    }
+    for doc in &mut served {
+        spell_address_formats(doc);
     }
     let dir = scratch.join(format!("wire-{}", variant.name));
     std::fs::create_dir_all(&dir)?;
@@ -738,34 +808,28 @@ pub fn measure(
             .map(|c| c.as_ref().and_then(|_| outcomes.next()))
             .collect())
     };
-    let mut results = Vec::new();
-    for (side, client) in [sides.old_client, sides.new_client].into_iter().enumerate() {
-        let own = run(side, side, client)?;
-        let other = run(side, 1 - side, client)?;
-        let directions: Vec<Option<Direction>> = own
-            .into_iter()
-            .zip(other)
-            .map(|(same, across)| {
-                Some(Direction {
-                    same: same?,
-                    across: across?,
-                })
-            })
-            .collect();
-        results.push(directions);
-    }
-    let [old_results, new_results] =
-        <[_; 2]>::try_from(results).map_err(|_| anyhow!("two clients, two sets of results"))?;
+    // Each client's calls to its own version's server, and across.
+    let own = [run(0, 0, sides.old_client)?, run(1, 1, sides.new_client)?];
+    let across = [run(0, 1, sides.old_client)?, run(1, 0, sides.new_client)?];
     let mut measured = Vec::new();
-    for (((edit, probe), old_to_new), new_to_old) in probed.iter().zip(old_results).zip(new_results)
-    {
+    for (n, (edit, probe)) in probed.iter().enumerate() {
+        // The client on `side` against the other version's server.
+        let direction = |side: usize| -> Option<Direction> {
+            let reference = if probe.refusal { 1 - side } else { side };
+            Some(Direction {
+                across: across[side][n].clone()?,
+                same: own[reference][n].clone()?,
+                shared: side == 0 || operation(&served[0], probe).is_some(),
+            })
+        };
+        let (old_to_new, new_to_old) = (direction(0), direction(1));
         let shown = [&old_to_new, &new_to_old]
             .into_iter()
             .flatten()
             .any(|d| d.same == Outcome::Ok);
         if !shown {
             problems.push(format!(
-                "wire: {} ({}): neither client's call succeeds against its own version's server, so the probe measures nothing: {:?} {:?}",
+                "wire: {} ({}): neither reference call succeeds, so the probe measures nothing: {:?} {:?}",
                 edit.what, probe.tag, old_to_new, new_to_old
             ));
         }

@@ -150,16 +150,18 @@ rules! {
 
     SUCCESS_RESULT_CHANGED = "success-result-changed", "result changed by the success statuses", source: true, wire: true,
         "The success statuses decide the method's result (build adaptation 12 keeps one of them): removing the only one makes the result `()`, adding the first makes it a type, and either way code using the result stops compiling; a client on OLD expecting a typed body cannot decode the answer a server on NEW gives without one.";
-    REQUEST_MEDIA_TYPE_ADDED = "request-media-type-added", "request media type added", source: true, wire: true,
-        "The body arguments and setters come from the request's one media type, so the method's signature changes (or generation stops at a second media type); a server on one version does not accept the body a client on the other sends.";
-    REQUEST_MEDIA_TYPE_REMOVED = "request-media-type-removed", "request media type removed", source: true, wire: true,
-        "The body arguments and setters come from the request's one media type, so the method's signature changes; a server on NEW no longer accepts the body a client on OLD sends.";
+    REQUEST_BODY_KIND_CHANGED = "request-body-kind-changed", "request body kind changed", source: true, wire: true,
+        "The client sends a body in one media type, JSON when the request declares it and else the multipart form (build adaptation 1), and its arguments and setters come from that one; when the choice changes (JSON added beside a form, the JSON or the whole body removed) the method's signature changes, and a server on the other version does not accept the body a client on this one sends.";
+    REQUEST_MEDIA_TYPE_ADDED = "request-media-type-added", "request media type added", source: false, wire: false,
+        "The client keeps sending the body in the media type it chose before (JSON when declared, else the multipart form), which servers on both versions declare; the other media types shape no argument.";
+    REQUEST_MEDIA_TYPE_REMOVED = "request-media-type-removed", "request media type removed", source: false, wire: false,
+        "A media type the client does not send went (it sends JSON when declared, else the multipart form, and that one stays): no argument changes, and servers on both versions take what it sends.";
     RESPONSE_BODY_KIND_CHANGED = "response-body-kind-changed", "response body kind changed", source: true, wire: true,
         "A call returns a typed value for application/json, raw bytes for any other media type and `()` for no content; the output type changes, and a client on one version cannot decode what a server on the other sends.";
-    RESPONSE_MEDIA_TYPE_ADDED = "response-media-type-added", "response media type added", source: false, wire: true,
-        "The return type stays (it follows application/json when declared, raw bytes otherwise), but a client on OLD cannot decode a body a server on NEW sends in the new media type.";
-    RESPONSE_MEDIA_TYPE_REMOVED = "response-media-type-removed", "response media type removed", source: false, wire: true,
-        "The return type stays, but a client on NEW cannot decode a body a server on OLD still sends in that media type.";
+    RESPONSE_MEDIA_TYPE_ADDED = "response-media-type-added", "response media type added", source: false, wire: false,
+        "The return type stays (it follows application/json when declared, raw bytes otherwise), and so does what the client asks for: `Accept: application/json` for a typed answer, any media type for a raw one. A server on NEW answers a client on OLD as it answers its own; one that sent the new media type to a client asking for JSON would fail a client on NEW alike.";
+    RESPONSE_MEDIA_TYPE_REMOVED = "response-media-type-removed", "response media type removed", source: false, wire: false,
+        "The return type stays, and so does the `Accept` header the client sends; a server on OLD still declaring the media type answers a client on NEW as it answers its own, in the media type asked for.";
 
     RESPONSE_RAW_SCHEMA_CHANGED = "response-raw-schema-changed", "schema of an untyped answer changed", source: false, wire: false,
         "The answer's media type is not JSON (text, CSV, `*/*`), so the client returns it as raw bytes or text and its schema shapes no Rust type and no decoding.";

@@ -557,18 +557,30 @@ fn cases() -> Vec<Case> {
                     Some(json!({ "schema": { "type": "object" } })),
                 )
             },
-            // Generation leaves a multipart operation out (build adaptation 1), so
-            // Owner is then reached by answers only and loses its checked name.
+            // The client still sends JSON (build adaptation 1): nothing else changes.
+            forward: vec![(POST, "request body", &REQUEST_MEDIA_TYPE_ADDED)],
+            reverse: vec![(POST, "request body", &REQUEST_MEDIA_TYPE_REMOVED)],
+            prose: 0,
+        },
+        Case {
+            name: "request body kind changed",
+            change: |d| {
+                set(
+                    d,
+                    &format!("{POST_OP}/requestBody/content"),
+                    Some(json!({ "multipart/form-data": { "schema": { "type": "object" } } })),
+                )
+            },
+            // The form is written from the spec and types nothing, so Owner is
+            // then reached by answers only and loses its checked name.
             forward: vec![
                 (GET, "response 200: owner.name", &RESPONSE_PROPERTY_RETYPED),
-                (POST, "request body", &REQUEST_MEDIA_TYPE_ADDED),
-                (POST, "request body: owner.name", &REQUEST_PROPERTY_RETYPED),
+                (POST, "request body", &REQUEST_BODY_KIND_CHANGED),
                 (POST, "response 200: owner.name", &RESPONSE_PROPERTY_RETYPED),
             ],
             reverse: vec![
                 (GET, "response 200: owner.name", &RESPONSE_PROPERTY_RETYPED),
-                (POST, "request body", &REQUEST_MEDIA_TYPE_REMOVED),
-                (POST, "request body: owner.name", &REQUEST_PROPERTY_RETYPED),
+                (POST, "request body", &REQUEST_BODY_KIND_CHANGED),
                 (POST, "response 200: owner.name", &RESPONSE_PROPERTY_RETYPED),
             ],
             prose: 0,

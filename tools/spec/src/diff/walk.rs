@@ -448,16 +448,24 @@ impl<'a> Walk<'a> {
         let old = old.and_then(Value::as_object).unwrap_or(&empty);
         let new = new.and_then(Value::as_object).unwrap_or(&empty);
         let response = site.part == Part::ResponseBody;
-        let kind_changed = response && body_kind(old) != body_kind(new);
-        if kind_changed {
-            let (was, is) = (body_kind(old).to_string(), body_kind(new).to_string());
-            self.report(
+        let (kind, kind_rule) = if response {
+            (
+                body_kind as fn(&Map<String, Value>) -> &'static str,
                 &rules::RESPONSE_BODY_KIND_CHANGED,
-                site,
-                Some(was),
-                Some(is),
-            );
+            )
+        } else {
+            (
+                sent_kind as fn(&Map<String, Value>) -> &'static str,
+                &rules::REQUEST_BODY_KIND_CHANGED,
+            )
+        };
+        let kind_changed = kind(old) != kind(new);
+        if kind_changed {
+            let (was, is) = (kind(old).to_string(), kind(new).to_string());
+            self.report(kind_rule, site, Some(was), Some(is));
         }
+        // A request's schemas matter in the media type the client sends only.
+        let sent = (!response).then(|| sent_media_type(new));
         let (added, removed) = if response {
             (
                 &rules::RESPONSE_MEDIA_TYPE_ADDED,
@@ -479,6 +487,8 @@ impl<'a> Walk<'a> {
                 (None, Some(_)) if !kind_changed => {
                     self.report(added, site, None, Some(media_type.clone()))
                 }
+                (Some(_), Some(_))
+                    if sent.is_some_and(|sent| sent != Some(media_type.as_str())) => {}
                 (Some(o), Some(n)) => {
                     // JSON is what nearly every body is; only other media types are named.
                     let mut inner = site.clone();
@@ -907,6 +917,24 @@ fn is_json(media_type: &str) -> bool {
     media_type == "application/json" || media_type.starts_with("application/json;")
 }
 
+/// What the client sends for a request body with these media types, as
+/// build adaptation 1 picks it: JSON when declared, else the multipart form.
+fn sent_kind(content: &Map<String, Value>) -> &'static str {
+    match sent_media_type(content) {
+        Some("application/json") => "JSON",
+        Some(_) => "multipart form",
+        None if content.is_empty() => "no body",
+        None => "no body it can send",
+    }
+}
+
+/// The media type the client sends a request body in (see `sent_kind`).
+fn sent_media_type(content: &Map<String, Value>) -> Option<&'static str> {
+    ["application/json", "multipart/form-data"]
+        .into_iter()
+        .find(|m| content.contains_key(*m))
+}
+
 /// What progenitor returns for a response with these media types.
 fn body_kind(content: &Map<String, Value>) -> &'static str {
     if content.keys().any(|k| is_json(k)) {
@@ -1274,21 +1302,17 @@ fn met(doc: &Value, requirement: &[Value]) -> bool {
 }
 
 /// The component schemas that only success answers reach, as build adaptation
-/// 13 finds them: generation leaves their constraints out of the types. The
-/// multipart operations, which generation leaves out (adaptation 1), count for neither side.
+/// 13 finds them: generation leaves their constraints out of the types. A
+/// request body counts in the media type the client sends it as JSON; a form
+/// the builders write from the spec (adaptation 1) types no schema.
 fn answer_only(doc: &Value) -> BTreeSet<String> {
     let (mut answers, mut requests) = (BTreeSet::new(), BTreeSet::new());
     for op in operations(doc).values() {
-        let multipart = op
+        let json_body = op
             .node
             .pointer("/requestBody")
             .map(|b| resolve(doc, b))
-            .and_then(|b| b.get("content"))
-            .and_then(Value::as_object)
-            .is_some_and(|c| c.keys().any(|k| k.starts_with("multipart/")));
-        if multipart {
-            continue;
-        }
+            .and_then(|b| b.pointer("/content/application~1json"));
         for (status, response) in op
             .node
             .get("responses")
@@ -1300,13 +1324,9 @@ fn answer_only(doc: &Value) -> BTreeSet<String> {
                 schema_refs(doc, response, &mut answers);
             }
         }
-        for part in [
-            op.node.get("requestBody"),
-            op.node.get("parameters"),
-            op.path_parameters,
-        ]
-        .into_iter()
-        .flatten()
+        for part in [json_body, op.node.get("parameters"), op.path_parameters]
+            .into_iter()
+            .flatten()
         {
             schema_refs(doc, part, &mut requests);
         }
