@@ -58,12 +58,14 @@ pub fn body_schema_renames(doc: &Value) -> Vec<(String, String)> {
 }
 
 /// Adaptation 6: every titled inline schema that typify turns into a type of
-/// its own (an enum, a pattern-checked string, an object) is titled after
+/// its own (an enum, a string checked by a pattern or a length, an object) is titled after
 /// where it is defined: `{Schema}{Property}` for a property (or its items),
 /// `{Operation}{Parameter}` for a parameter. typify names such a type after its
 /// title and gives later schemas with the same title the first one's type, so
 /// left alone a name would depend on what else the document holds (a value
-/// added to the assessment's `risk` would rename the AS's `Risk` too).
+/// added to the assessment's `risk` would rename the AS's `Risk` too, and a
+/// bound changed on one of four bodies' `origin`, all titled "Protocol and
+/// domain", would not reach the generated check).
 /// `renames` are the schema names adaptations 3 and 7 give, so a body's
 /// properties are named after the body's final name.
 pub fn title_by_site(doc: &mut Value, renames: &[(String, String)]) {
@@ -104,9 +106,16 @@ pub fn title_by_site(doc: &mut Value, renames: &[(String, String)]) {
         let Some(schema) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
             continue;
         };
-        let own_type = ["enum", "pattern", "properties", "items"]
-            .iter()
-            .any(|k| schema.contains_key(*k));
+        let own_type = [
+            "enum",
+            "pattern",
+            "minLength",
+            "maxLength",
+            "properties",
+            "items",
+        ]
+        .iter()
+        .any(|k| schema.contains_key(*k));
         if own_type && schema.contains_key("title") {
             schema.insert("title".into(), Value::String(site));
         }

@@ -178,3 +178,51 @@ fn the_foreign_types_of_the_signatures_are_re_exported() {
     let id: threatjammer::Uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8".parse().unwrap();
     assert_eq!(id.get_version_num(), 4);
 }
+
+/// The four origin-status bodies spell their `origin` inline under one title
+/// ("Protocol and domain"). Each is a type of its own, named where it is
+/// defined (build adaptation 6), and checks its own body's bounds from the
+/// spec of record: typify gives same-titled schemas the first one's type, so
+/// named by title, a bound upstream changed on one body would not reach its check.
+#[test]
+fn same_titled_inline_strings_are_typed_by_site_with_their_own_bounds() {
+    use threatjammer::types::{
+        SetPrivateAllowlistOriginStatusBodyOrigin, SetPrivateDenylistOriginStatusBodyOrigin,
+        SetPublicAllowlistOriginStatusBodyOrigin, SetPublicDenylistOriginStatusBodyOrigin,
+    };
+    fn accepts<T: for<'a> TryFrom<&'a str>>(value: &str) -> bool {
+        T::try_from(value).is_ok()
+    }
+    let spec = spec();
+    let bodies: [(&str, fn(&str) -> bool); 4] = [
+        (
+            "allowlist_private__allowlist_id",
+            accepts::<SetPrivateAllowlistOriginStatusBodyOrigin>,
+        ),
+        (
+            "allowlist_public__allowlist_id",
+            accepts::<SetPublicAllowlistOriginStatusBodyOrigin>,
+        ),
+        (
+            "denylist_private__denylist_id",
+            accepts::<SetPrivateDenylistOriginStatusBodyOrigin>,
+        ),
+        (
+            "denylist_public__denylist_id",
+            accepts::<SetPublicDenylistOriginStatusBodyOrigin>,
+        ),
+    ];
+    for (site, accepts) in bodies {
+        let list = site.split('_').next().unwrap();
+        let name = format!("Body_change_status_of_the_origin_{list}_v1_{site}__origin_put");
+        let origin = &spec["components"]["schemas"][&name]["properties"]["origin"];
+        let longest = origin["maxLength"].as_u64().expect("a bound") as usize;
+        let value = |length: usize| format!("https://{}", "a".repeat(length - "https://".len()));
+        assert!(accepts(&value(longest)), "{name}: {longest} characters");
+        assert!(
+            !accepts(&value(longest + 1)),
+            "{name}: {} characters",
+            longest + 1
+        );
+    }
+}

@@ -1268,7 +1268,7 @@ pub async fn calls(tj: &Client) -> Result<u32, Error> {
 
 use threatjammer::types as t;
 
-pub struct Paths { pub list: threatjammer::Uuid, pub origin: t::ProtocolAndDomain, pub kind: t::GetUaTypeCode, pub device: t::GetUaDeviceCode, pub os: t::GetUaOsCode, pub datacenter: t::GetDatacenterDatacenterId, pub dataset: t::GetDatasetName, pub registry: t::GetRegistryCode, pub source: t::GetSourceSource }
+pub struct Paths { pub list: threatjammer::Uuid, pub origin: t::SetPrivateDenylistOriginStatusBodyOrigin, pub kind: t::GetUaTypeCode, pub device: t::GetUaDeviceCode, pub os: t::GetUaOsCode, pub datacenter: t::GetDatacenterDatacenterId, pub dataset: t::GetDatasetName, pub registry: t::GetRegistryCode, pub source: t::GetSourceSource }
 
 pub async fn more(tj: &Client, p: Paths, dataset: t::ListLogChangesOfIpDataset) -> Result<usize, Error> { // log-dataset-removed
     let Paths { list, origin, kind, device, os, datacenter, dataset: name, registry, source } = p;
