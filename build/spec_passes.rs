@@ -151,10 +151,13 @@ pub fn module_qualified_renames(doc: &Value) -> Vec<(String, String)> {
 /// all (`{}`), or the first when all carry the same schema. The call pipeline
 /// then decodes every 2xx status into that type (src/call/decode.rs).
 ///
-/// The error answers are left out on the way: the call pipeline classifies
-/// them and reads the documented problem itself, and progenitor stops the
-/// build on an operation whose errors carry two types (a new status with no
-/// body beside a typed one, as an unprepared upstream release may declare).
+/// Every other answer (the error statuses and `default`) is left out on the
+/// way: the call pipeline takes 2xx as the answer and classifies the rest,
+/// reading the documented problem itself. progenitor stops the build on an
+/// operation whose errors carry two types (a new status with no body beside a
+/// typed one, as an unprepared upstream release may declare), and counts a
+/// `default` answer as a success too, which beside a `200` of another shape
+/// would be two success types.
 pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
     let Some(paths) = doc["paths"].as_object_mut() else {
         return Ok(());
@@ -165,7 +168,7 @@ pub fn one_success_shape(doc: &mut Value) -> Result<(), String> {
             let Some(responses) = op["responses"].as_object_mut() else {
                 continue;
             };
-            responses.retain(|status, _| !(status.starts_with('4') || status.starts_with('5')));
+            responses.retain(|status, _| status.starts_with('2'));
             let successes: Vec<(String, Option<Value>)> = responses
                 .iter()
                 .filter(|(status, _)| status.starts_with('2'))

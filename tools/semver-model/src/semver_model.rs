@@ -605,6 +605,24 @@ pub fn additive() -> Variant {
                 blind: None,
             },
             Edit {
+                // progenitor counts `default` as a success; the build shows it
+                // none of the answers the pipeline classifies (adaptation 12).
+                what: "default answer added (with a Problem body, beside the 200)",
+                apply: |d| {
+                    op(d, "/v1/ua/vendor/{code}", "get")?["responses"]["default"] = json!({
+                        "description": "Any other answer",
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Problem" } } }
+                    });
+                    Ok(())
+                },
+                rule: &rules::ERROR_STATUS_ADDED,
+                claims: vec![Claim::at("GET /v1/ua/vendor/{code}", "response default")],
+                items: &["Client::get_ua_vendor", "request::GetUaVendor"],
+                lints: &[],
+                tag: "vendor-default",
+                blind: None,
+            },
+            Edit {
                 what: "error status removed",
                 apply: |d| {
                     remove(
