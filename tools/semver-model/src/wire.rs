@@ -10,9 +10,10 @@
 //! and Prism (an independent mock that refuses requests its document does not
 //! allow and answers with the document's examples) serves each version's
 //! document. For an edit, a probe names one operation; each client calls it
-//! on both servers. A direction breaks when the call across versions fails
-//! while the same client's call to its own version's server succeeds; an edit
-//! is wire-breaking when a direction breaks, and that must be its rule's rank.
+//! on both servers. A direction breaks when the call across versions fails,
+//! and not the way its reference call within one version does (`Direction`);
+//! an edit is wire-breaking when a direction breaks, and that must be its
+//! rule's rank.
 //!
 //! What a client sends is the least its own document asks for (the required
 //! parameters and body fields, sampled from their schemas), adjusted by the
@@ -371,7 +372,7 @@ impl Outcome {
 #[derive(Debug)]
 struct Direction {
     across: Outcome,
-    same: Outcome,
+    reference: Outcome,
     /// False for a client on NEW calling an operation OLD does not have: a
     /// program that uses only what both versions share makes no such call.
     shared: bool,
@@ -381,7 +382,7 @@ impl Direction {
     fn breaks(&self) -> bool {
         self.shared
             && self.across.failure().is_some()
-            && self.across.failure() != self.same.failure()
+            && self.across.failure() != self.reference.failure()
     }
 
     /// `ok`, or how the call across versions failed (and why that is no break).
@@ -818,7 +819,7 @@ pub fn measure(
             let reference = if probe.refusal { 1 - side } else { side };
             Some(Direction {
                 across: across[side][n].clone()?,
-                same: own[reference][n].clone()?,
+                reference: own[reference][n].clone()?,
                 shared: side == 0 || operation(&served[0], probe).is_some(),
             })
         };
@@ -826,7 +827,7 @@ pub fn measure(
         let shown = [&old_to_new, &new_to_old]
             .into_iter()
             .flatten()
-            .any(|d| d.same == Outcome::Ok);
+            .any(|d| d.reference == Outcome::Ok);
         if !shown {
             problems.push(format!(
                 "wire: {} ({}): neither reference call succeeds, so the probe measures nothing: {:?} {:?}",
