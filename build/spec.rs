@@ -19,9 +19,9 @@ pub fn operations_of(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> 
 /// Whether the client sends the operation's body as a `multipart/form-data`
 /// form: the body declares one and no JSON, which is sent when declared.
 pub fn is_multipart(op: &Value) -> bool {
-    let content = op.pointer("/requestBody/content");
-    content.is_some_and(|c| c.get("multipart/form-data").is_some())
-        && !content.is_some_and(|c| c.get("application/json").is_some())
+    op.pointer("/requestBody/content").is_some_and(|content| {
+        content.get("multipart/form-data").is_some() && content.get("application/json").is_none()
+    })
 }
 
 pub fn escape(segment: &str) -> String {
